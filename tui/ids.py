@@ -1,0 +1,33 @@
+"""Stable record ids (DESIGN §3): the same content gets the same id on every machine."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+
+
+def upr_id(document: str, paragraph: str) -> str:
+    """Id of a recommendation known by document symbol and paragraph, e.g. ``UPR:A/HRC/59/15:140.7``."""
+    return f"UPR:{document.strip()}:{paragraph.strip()}"
+
+
+def normalise_for_hash(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).casefold()
+    return " ".join(text.split())
+
+
+def hash_id(mechanism: str, country: str, session_or_document: str | int, text: str) -> str:
+    """Id for a recommendation without symbol and paragraph (UPR Info rows)."""
+    payload = "|".join(
+        [mechanism, country, str(session_or_document), normalise_for_hash(text)]
+    )
+    digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+    return f"{mechanism}:h:{digest}"
+
+
+def checklist_id(iso3: str, cycle: int, item_key: str) -> str:
+    return f"{iso3}:{cycle}:{item_key}"
+
+
+def history_id(record_id: str, field: str, clock: str) -> str:
+    return f"{record_id}|{field}|{clock}"
