@@ -1,0 +1,320 @@
+"""Record fields of the workspace tables (DESIGN §1, §2) and their validation.
+
+Each table has a schema: field -> (check, default). ``validate_record`` returns the first
+fault as a short phrase, so a bad file is refused with one line naming record and field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui.sanitize import MAX_STRING
+
+SCHEMA_VERSION = 1
+
+TABLES = (
+    "meta",
+    "countries",
+    "recommendations",
+    "checklist",
+    "actions",
+    "history",
+    "conflicts",
+)
+
+MECHANISMS = ("UPR", "TB", "SP")
+POSITIONS = ("supported", "supported_in_part", "noted", "pending")
+PRIORITIES = ("high", "medium", "low", "none")
+STATUSES = (
+    "not_started",
+    "in_progress",
+    "partially_implemented",
+    "implemented",
+    "no_information",
+)
+CHECKLIST_STATUSES = ("todo", "in_progress", "done", "not_applicable")
+ACTION_CATEGORIES = {
+    1: "minimal action",
+    2: "continuing action",
+    3: "considering action",
+    4: "general action",
+    5: "specific action",
+}
+
+AUTHOR_RE = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
+CLOCK_RE = re.compile(r"^(\d{13})\|(\d{6})\|([A-Za-z0-9._@-]{1,64})$")
+
+Check = Callable[[Any], str | None]
+
+
+def _string(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return f"expected a string, got {type(value).__name__}"
+    if len(value) > MAX_STRING:
+        return f"string longer than {MAX_STRING} characters"
+    return None
+
+
+def _optional_string(value: Any) -> str | None:
+    return None if value is None else _string(value)
+
+
+def _bool(value: Any) -> str | None:
+    return None if isinstance(value, bool) else f"expected true/false, got {type(value).__name__}"
+
+
+def _string_list(value: Any) -> str | None:
+    if not isinstance(value, list):
+        return f"expected a list, got {type(value).__name__}"
+    if len(value) > 10_000:
+        return "list longer than 10000 items"
+    for item in value:
+        fault = _string(item)
+        if fault:
+            return f"list item: {fault}"
+    return None
+
+
+def _optional_int(lo: int, hi: int) -> Check:
+    def check(value: Any) -> str | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"expected a whole number, got {type(value).__name__}"
+        if not lo <= value <= hi:
+            return f"{value} is outside {lo}..{hi}"
+        return None
+
+    return check
+
+
+def _one_of(*allowed: str, optional: bool = False) -> Check:
+    def check(value: Any) -> str | None:
+        if optional and (value is None or value == ""):
+            return None
+        if value not in allowed:
+            shown = repr(value) if isinstance(value, str | int | float | bool) else type(value).__name__
+            return f"{shown[:40]} is not one of {'|'.join(allowed)}"
+        return None
+
+    return check
+
+
+def _mapping(value: Any) -> str | None:
+    return None if isinstance(value, dict) else f"expected an object, got {type(value).__name__}"
+
+
+def _any(value: Any) -> str | None:
+    return None
+
+
+def _date_string(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return "expected a date YYYY-MM-DD"
+    return None
+
+
+@dataclass(frozen=True)
+class Schema:
+    """Known fields of one table: their check, default, and whether users edit them."""
+
+    fields: Mapping[str, tuple[Check, Any]]
+    editable: frozenset[str] = field(default_factory=frozenset)
+
+    def defaults(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, (_check, default) in self.fields.items():
+            out[name] = list(default) if isinstance(default, list) else (
+                dict(default) if isinstance(default, dict) else default
+            )
+        return out
+
+
+RECOMMENDATION = Schema(
+    fields={
+        "id": (_string, ""),
+        "mechanism": (_one_of(*MECHANISMS), "UPR"),
+        "body": (_string, ""),
+        "country": (_string, ""),
+        "cycle": (_optional_int(1, 99), None),
+        "session": (_optional_int(1, 999), None),
+        "document": (_string, ""),
+        "paragraph": (_string, ""),
+        "text": (_string, ""),
+        "recommending": (_string_list, []),
+        "position": (_one_of(*POSITIONS), "pending"),
+        "themes": (_string_list, []),
+        "groups": (_string_list, []),
+        "sdgs": (_string_list, []),
+        "action_category": (_optional_int(1, 5), None),
+        "priority": (_one_of(*PRIORITIES), "none"),
+        "cluster": (_string, ""),
+        "lead_entity": (_string, ""),
+        "partners": (_string_list, []),
+        "cf_outcome": (_string, ""),
+        "status": (_one_of(*STATUSES), "no_information"),
+        "evidence": (_string, ""),
+        "note": (_string, ""),
+        "triaged": (_bool, False),
+        "deleted": (_bool, False),
+        "source": (_mapping, {}),
+    },
+    editable=frozenset(
+        {
+            "mechanism", "body", "country", "cycle", "session", "document", "paragraph",
+            "text", "recommending", "position", "themes", "groups", "sdgs",
+            "action_category", "priority", "cluster", "lead_entity", "partners",
+            "cf_outcome", "status", "evidence", "note", "triaged", "deleted", "source",
+        }
+    ),
+)
+
+# Decision fields: set by advisers, never overwritten by an import.
+DECISION_FIELDS = frozenset(
+    {
+        "priority", "cluster", "lead_entity", "partners", "cf_outcome", "status",
+        "evidence", "note", "triaged", "deleted",
+    }
+)
+
+COUNTRY = Schema(
+    fields={
+        "id": (_string, ""),
+        "templates": (_string_list, []),
+        "clusters": (_string_list, []),
+        "cf_outcomes": (_string_list, []),
+        "views": (_mapping, {}),
+        "notes": (_string, ""),
+        "deleted": (_bool, False),
+    },
+    editable=frozenset({"templates", "clusters", "cf_outcomes", "views", "notes", "deleted"}),
+)
+
+CHECKLIST = Schema(
+    fields={
+        "id": (_string, ""),
+        "country": (_string, ""),
+        "cycle": (_optional_int(1, 99), None),
+        "item": (_string, ""),
+        "template": (_string, ""),
+        "phase": (_one_of("general", "pre_session", "in_session", "post_session"), "general"),
+        "text": (_string, ""),
+        "status": (_one_of(*CHECKLIST_STATUSES), "todo"),
+        "owner": (_string, ""),
+        "due": (_date_string, ""),
+        "note": (_string, ""),
+        "custom": (_bool, False),
+        "deleted": (_bool, False),
+    },
+    editable=frozenset(
+        {"country", "cycle", "item", "template", "phase", "text", "status", "owner", "due",
+         "note", "custom", "deleted"}
+    ),
+)
+
+ACTION = Schema(
+    fields={
+        "id": (_string, ""),
+        "country": (_string, ""),
+        "title": (_string, ""),
+        "recommendations": (_string_list, []),
+        "entity": (_string, ""),
+        "baseline": (_string, ""),
+        "indicator": (_string, ""),
+        "target": (_string, ""),
+        "cost": (_any, None),
+        "deadline": (_date_string, ""),
+        "status": (_one_of(*STATUSES), "not_started"),
+        "note": (_string, ""),
+        "deleted": (_bool, False),
+    },
+    editable=frozenset(
+        {"country", "title", "recommendations", "entity", "baseline", "indicator", "target",
+         "cost", "deadline", "status", "note", "deleted"}
+    ),
+)
+
+HISTORY = Schema(
+    fields={
+        "id": (_string, ""),
+        "table": (_string, ""),
+        "record": (_string, ""),
+        "field": (_string, ""),
+        "old": (_any, None),
+        "new": (_any, None),
+        "author": (_string, ""),
+        "clock": (_string, ""),
+    }
+)
+
+CONFLICT = Schema(fields={"id": (_string, ""), "table": (_string, ""), "record": (_string, ""),
+                          "field": (_string, "")})
+
+META = Schema(
+    fields={
+        "id": (_string, "meta"),
+        "schema_version": (_optional_int(1, 10_000), SCHEMA_VERSION),
+        "workspace_id": (_string, ""),
+        "created": (_string, ""),
+    }
+)
+
+SCHEMAS: dict[str, Schema] = {
+    "meta": META,
+    "countries": COUNTRY,
+    "recommendations": RECOMMENDATION,
+    "checklist": CHECKLIST,
+    "actions": ACTION,
+    "history": HISTORY,
+    "conflicts": CONFLICT,
+}
+
+# Tables whose records carry per-field clocks and go through the edit function.
+EDITED_TABLES = ("countries", "recommendations", "checklist", "actions")
+
+
+def parse_clock(clock: Any) -> tuple[int, int, str] | None:
+    if not isinstance(clock, str):
+        return None
+    m = CLOCK_RE.match(clock)
+    if not m:
+        return None
+    return int(m.group(1)), int(m.group(2)), m.group(3)
+
+
+def validate_record(table: str, rid: str, record: Any, *, max_clock_ms: int) -> str | None:
+    """First fault of a record as ``field 'x': why``, or None. Unknown fields are kept."""
+    if not isinstance(record, dict):
+        return f"expected an object, got {type(record).__name__}"
+    schema = SCHEMAS.get(table)
+    if schema is None:
+        return None
+    if "id" in record and record["id"] != rid:
+        return f"field 'id': {str(record['id'])[:40]!r} does not match its key"
+    for name, (check, _default) in schema.fields.items():
+        if name in record:
+            fault = check(record[name])
+            if fault:
+                return f"field '{name}': {fault}"
+    if table in EDITED_TABLES:
+        clocks = record.get("_clock", {})
+        if not isinstance(clocks, dict):
+            return "field '_clock': expected an object"
+        for fname, clock in clocks.items():
+            parsed = parse_clock(clock)
+            if parsed is None:
+                return f"field '_clock.{str(fname)[:40]}': malformed clock {str(clock)[:60]!r}"
+            if parsed[0] > max_clock_ms:
+                return f"field '_clock.{str(fname)[:40]}': clock is more than a day in the future"
+    if table == "history":
+        parsed = parse_clock(record.get("clock"))
+        if parsed is None:
+            return "field 'clock': malformed clock"
+        if parsed[0] > max_clock_ms:
+            return "field 'clock': clock is more than a day in the future"
+    return None
