@@ -1,0 +1,135 @@
+"""The ``upr`` command (DESIGN §9). Exit codes: 0 ok, 1 usage or user error, 2 bad file."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from tui import __version__
+
+DEFAULT_WORKSPACE = "upr-workbench.json"
+
+# Subcommand -> module exposing ``add_arguments(parser)`` and ``run(args) -> int``.
+# Each lives in its own module so the command line stays one table and start-up imports little.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "calendar": ("tui.commands.calendar", "UPR review calendar: upcoming reviews by State"),
+    "import": ("tui.commands.import_", "import recommendations from a report, list or export"),
+    "export": ("tui.commands.export", "export checklist, matrix, annex, plan, brief or share copy"),
+    "merge": ("tui.commands.merge", "merge two copies of a workspace"),
+    "merge-driver": ("tui.commands.merge", "git merge driver: upr merge-driver %O %A %B"),
+    "git-setup": ("tui.commands.merge", "configure git to merge workspaces with upr"),
+    "check": ("tui.commands.check", "validate a workspace file without changing it"),
+}
+
+
+class UsageError(Exception):
+    """A user mistake on the command line: one line on stderr, exit 1."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse would exit 2; DESIGN says 1
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(1)
+
+
+def parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def add_workspace_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-w", "--workspace", type=Path, default=Path(DEFAULT_WORKSPACE),
+        help=f"workspace file (default: ./{DEFAULT_WORKSPACE})",
+    )
+
+
+def app_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="upr",
+        description="UPR Workbench: UPR calendar, UNCT checklists and recommendation triage.",
+        epilog="subcommands: " + ", ".join(SUBCOMMANDS) + " (upr SUBCOMMAND --help)",
+    )
+    p.add_argument("file", nargs="?", type=Path, help=f"workspace file (default: ./{DEFAULT_WORKSPACE})")
+    p.add_argument("--demo", action="store_true", help="open the demo workspace (Slovenia's real recommendations)")
+    p.add_argument("--today", type=parse_date, help="pretend today is YYYY-MM-DD")
+    p.add_argument("--author", help="your author id for the edit history (else UPR_AUTHOR or config)")
+    p.add_argument("--mouse", action="store_true", help="turn on mouse reporting (off over SSH)")
+    p.add_argument("--colors", choices=["16", "256", "truecolor"], help="colour depth")
+    lean = p.add_mutually_exclusive_group()
+    lean.add_argument("--lean", dest="lean", action="store_true", default=None,
+                      help="low-bandwidth mode (default when SSH_CONNECTION is set)")
+    lean.add_argument("--no-lean", dest="lean", action="store_false")
+    p.add_argument("--read-only", action="store_true", help="open without taking the lock or saving")
+    p.add_argument("--version", action="version", version=f"upr {__version__}")
+    return p
+
+
+def subcommand_parser(name: str) -> tuple[argparse.ArgumentParser, object]:
+    module_name, help_text = SUBCOMMANDS[name]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("tui"):
+            raise UsageError(f"'upr {name}' is not available in this version") from None
+        raise
+    parser = _Parser(prog=f"upr {name}", description=help_text)
+    add = getattr(module, "add_arguments_" + name.replace("-", "_"), None) or module.add_arguments
+    add(parser)
+    run = getattr(module, "run_" + name.replace("-", "_"), None) or module.run
+    return parser, run
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args_list and args_list[0] in SUBCOMMANDS:
+            parser, run = subcommand_parser(args_list[0])
+            args = parser.parse_args(args_list[1:])
+            return int(run(args) or 0)  # type: ignore[operator]
+        args = app_parser().parse_args(args_list)
+        return run_app(args)
+    except UsageError as exc:
+        print(f"upr: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader of a pipe went away (e.g. `upr calendar | head`): not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def run_app(args: argparse.Namespace) -> int:
+    from tui.config import resolve_author
+    from tui.session import AppOptions, open_workspace_for_app
+    from tui.store import WorkspaceError
+
+    if args.demo and args.file:
+        raise UsageError("give either a FILE or --demo, not both")
+    try:
+        author = resolve_author(args.author)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    options = AppOptions.from_args(args, author)
+    try:
+        opened = open_workspace_for_app(options)
+    except WorkspaceError as exc:
+        print(f"upr: {exc}", file=sys.stderr)
+        return 2
+    from screens.app import run as run_tui
+
+    return run_tui(opened, options)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
