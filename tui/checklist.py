@@ -98,7 +98,7 @@ class DueRule:
 def parse_due_rule(text: str) -> DueRule:
     """Parse a due rule; ValueError saying what is wrong and what is accepted."""
     if not isinstance(text, str):
-        raise ValueError(f"a due rule is text, got {type(text).__name__}; {_DUE_HELP}")
+        raise ValueError(f"a due rule is text, got {_type_name(text)}; {_DUE_HELP}")
     norm = " ".join(text.lower().split())
     m = _DUE_RE.match(norm)
     if not m:
@@ -222,13 +222,21 @@ def _string_field(
             raise _Fault(name, "is missing")
         return ""
     if not isinstance(value, str):
-        raise _Fault(name, f"expected text, got {type(value).__name__}")
+        raise _Fault(name, f"expected text, got {_type_name(value)}")
     cleaned = clean_line(value)
     if required and not cleaned:
         raise _Fault(name, "is empty")
     if len(cleaned) > limit:
         raise _Fault(name, f"longer than {limit} characters")
     return cleaned
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
 
 
 class _Fault(Exception):
@@ -246,7 +254,7 @@ def _line_of(mapping: Any, field: str) -> int:
 
 def _check_key(value: Any) -> str:
     if not isinstance(value, str):
-        raise _Fault("key", f"expected text, got {type(value).__name__}")
+        raise _Fault("key", f"expected text, got {_type_name(value)}")
     if not KEY_RE.match(value):
         raise _Fault("key", f"{clean_line(value)[:40]!r} must match [a-z0-9-]+ (at most 64)")
     return value
@@ -263,7 +271,7 @@ def _parse_item(raw: _LinedDict) -> TemplateItem:
     if phase is None:
         raise _Fault("phase", "is missing")
     if phase not in PHASES:
-        shown = repr(clean_line(phase)[:40]) if isinstance(phase, str) else type(phase).__name__
+        shown = repr(clean_line(phase)[:40]) if isinstance(phase, str) else _type_name(phase)
         raise _Fault("phase", f"{shown} is not one of {'|'.join(PHASES)}")
     text = _string_field(raw, "text", required=True, limit=MAX_TEXT)
     why = _string_field(raw, "why", required=True, limit=MAX_TEXT)
@@ -300,7 +308,7 @@ def parse_template(text: str, name: str = "<template>") -> Template:
         if items_raw is None:
             raise _Fault("items", "is missing")
         if not isinstance(items_raw, _LinedList):
-            raise _Fault("items", f"expected a list, got {type(items_raw).__name__}")
+            raise _Fault("items", f"expected a list, got {_type_name(items_raw)}")
         if not items_raw:
             raise _Fault("items", "is empty")
         if len(items_raw) > MAX_ITEMS:
