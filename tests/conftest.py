@@ -24,3 +24,42 @@ def shared_dir() -> Path:
             pytrace=False,
         )
     return path
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own config and data folders and a fixed author: never the user's own."""
+    base = tmp_path_factory.mktemp("userdirs")
+    monkeypatch.setenv("UPR_CONFIG_DIR", str(base / "config"))
+    monkeypatch.setenv("UPR_DATA_DIR", str(base / "data"))
+    monkeypatch.setenv("UPR_AUTHOR", "tester")
+    monkeypatch.delenv("SSH_CONNECTION", raising=False)
+    return base
+
+
+@pytest.fixture
+def make_app(tmp_path: Path):
+    """Build a ``UprApp`` over a workspace in tmp_path: ``make_app(today="2026-11-25", setup=fn)``.
+
+    ``setup(ws)`` may add records (through ``ws.edit``) before the app starts.
+    """
+    from datetime import date
+
+    from screens.app import UprApp
+    from tui.session import AppOptions
+    from tui.store import Workspace
+
+    opened: list[Workspace] = []
+
+    def build(today: str = "2026-11-25", setup=None, path: Path | None = None, **options):
+        file = path or tmp_path / "ws.json"
+        ws = Workspace.open(file, author="tester")
+        opened.append(ws)
+        if setup is not None:
+            setup(ws)
+        opts = AppOptions(path=file, author="tester", today=date.fromisoformat(today), **options)
+        return UprApp(ws, opts)
+
+    yield build
+    for ws in opened:
+        ws.close(save=False)

@@ -1,0 +1,213 @@
+"""The UPR Workbench application: screens over one open workspace."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from datetime import date
+from typing import Any
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+
+from screens.commands import ScreenActions
+from screens.countries import CountryListScreen
+from screens.help import HelpScreen, describe_bindings
+from screens.overview import CountryOverviewScreen
+from tui.config import load_config, save_config
+from tui.session import AppOptions
+from tui.store import Workspace, WorkspaceError
+
+AUTOSAVE_DELAY = 1.0  # seconds after an edit; DESIGN §5 promises a save within 2 s
+
+# Parts of a country that later screens provide: part -> "module:Screen".
+PARTS: dict[str, str] = {
+    "checklist": "screens.checklist:ChecklistScreen",
+    "recommendations": "screens.triage:RecommendationsScreen",
+}
+
+
+class UprApp(App[int]):
+    """Keyboard-first, quiet on the wire: no animation, no clock, no blinking cursor."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "UPR Workbench"
+    COMMANDS = App.COMMANDS | {ScreenActions}
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("question_mark", "help", "Help"),
+        Binding("ctrl+q", "quit_saving", "Quit (saves)", priority=True),
+        Binding("ctrl+s", "save_now", "Save now"),
+        Binding("u", "undo", "Undo"),
+        Binding("ctrl+r", "redo", "Redo"),
+    ]
+
+    def __init__(self, workspace: Workspace, options: AppOptions) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.options = options
+        self.today: date = options.today_date()
+        self.animation_level = "none"
+        self._save_scheduled = False
+        self._ui_thread = threading.get_ident()
+        self._config: dict[str, Any] = load_config()
+        self.save_error: str | None = None
+        if options.lean:
+            self.add_class("lean")
+        workspace.subscribe(self._on_workspace_edit)
+
+    # -- config (personal UI state, never in the shared file) ---------------------------
+    def config_value(self, key: str) -> Any:
+        return self._config.get(key)
+
+    def remember(self, key: str, value: Any) -> None:
+        self._config[key] = value
+        try:
+            save_config({key: value})
+        except OSError:
+            pass
+
+    # -- screens ----------------------------------------------------------------------
+    def on_mount(self) -> None:
+        if self.workspace.read_only:
+            self.sub_title = "read-only"
+        self.push_screen(CountryListScreen(self.today, self.checklist_progress()))
+        for warning in self.workspace.warnings:
+            self.notify(warning, severity="warning")
+        if self.workspace.read_only:
+            self.notify(f"{self.workspace.path.name} is open read-only: edits are not possible.",
+                        severity="warning")
+
+    def checklist_progress(self) -> dict[str, str]:
+        from tui.checklist import summary_label
+
+        by_country: dict[str, list[dict[str, Any]]] = {}
+        for entry in self.workspace.table("checklist").values():
+            if not entry.get("deleted"):
+                by_country.setdefault(entry.get("country", ""), []).append(entry)
+        return {iso3: summary_label(entries, self.today) for iso3, entries in by_country.items()}
+
+    @on(CountryListScreen.CountryChosen)
+    def open_country(self, message: CountryListScreen.CountryChosen) -> None:
+        self.remember("last_country", message.iso3)
+        self.push_screen(CountryOverviewScreen(message.iso3, self.today))
+
+    @on(CountryOverviewScreen.Open)
+    def open_part(self, message: CountryOverviewScreen.Open) -> None:
+        target = PARTS.get(message.part)
+        if target is None:
+            self.notify(f"No screen for {message.part}.", severity="warning")
+            return
+        module_name, _, class_name = target.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            self.notify(f"The {message.part} screen is not in this version yet.", severity="warning")
+            return
+        self.push_screen(getattr(module, class_name)(message.iso3, self.today))
+
+    def action_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        about = getattr(screen, "HELP", "") or (screen.__doc__ or "").strip()
+        title = getattr(screen, "HELP_TITLE", "") or type(screen).__name__
+        self.push_screen(HelpScreen(str(title), about, describe_bindings(screen)))
+
+    # -- undo / redo ------------------------------------------------------------------
+    def action_undo(self) -> None:
+        if self.workspace.read_only:
+            return
+        step = self.workspace.undo()
+        self.notify(f"Undone: {step.label}" if step else "Nothing to undo.", timeout=2)
+
+    def action_redo(self) -> None:
+        if self.workspace.read_only:
+            return
+        step = self.workspace.redo()
+        self.notify(f"Redone: {step.label}" if step else "Nothing to redo.", timeout=2)
+
+    # -- saving: edits stay in memory; a worker writes within AUTOSAVE_DELAY ------------
+    def _on_workspace_edit(self, table: str, rid: str, fields: tuple[str, ...]) -> None:
+        if threading.get_ident() != self._ui_thread:
+            self.call_from_thread(self._schedule_save)
+        else:
+            self._schedule_save()
+
+    def _schedule_save(self) -> None:
+        if not self._save_scheduled:
+            self._save_scheduled = True
+            self.set_timer(AUTOSAVE_DELAY, self._autosave)
+
+    def _autosave(self) -> None:
+        self._save_scheduled = False
+        self.save_in_background()
+
+    @work(thread=True, exclusive=False, group="save")
+    def save_in_background(self) -> None:
+        self._save_blocking()
+
+    def _save_blocking(self) -> bool:
+        try:
+            saved = self.workspace.save()
+        except WorkspaceError as exc:
+            message = str(exc)
+            if message != self.save_error:
+                self.save_error = message
+                self._notify_threadsafe(message, "error")
+            return False
+        if self.save_error:
+            self.save_error = None
+            self._notify_threadsafe("Saved.", "information")
+        return saved
+
+    def _notify_threadsafe(self, message: str, severity: str) -> None:
+        if threading.get_ident() != self._ui_thread:
+            self.call_from_thread(self.notify, message, severity=severity)  # type: ignore[arg-type]
+        else:
+            self.notify(message, severity=severity)  # type: ignore[arg-type]
+
+    def action_save_now(self) -> None:
+        if self.workspace.read_only:
+            self.notify("Read-only: nothing is saved.", severity="warning")
+            return
+        if self._save_blocking():
+            self.notify(f"Saved {self.workspace.path.name}.", timeout=2)
+        elif not self.save_error:
+            self.notify("No changes to save.", timeout=2)
+
+    def action_quit_saving(self) -> None:
+        if not self.workspace.read_only and self.workspace.dirty and not self._save_blocking():
+            self.notify("Not saved: fix the problem, or press ctrl+q again to quit anyway.",
+                        severity="error")
+            if getattr(self, "_quit_armed", False):
+                self.exit(1)
+            self._quit_armed = True
+            return
+        self.exit(0)
+
+
+def configure_environment(options: AppOptions) -> None:
+    """Settings Textual reads at start-up: colour depth, animations, smooth scrolling."""
+    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    os.environ.setdefault("TEXTUAL_SMOOTH_SCROLL", "0")
+    colors = {"16": "standard", "256": "256", "truecolor": "truecolor"}
+    if options.colors:
+        os.environ["TEXTUAL_COLOR_SYSTEM"] = colors[options.colors]
+
+
+def run(workspace: Workspace, options: AppOptions) -> int:
+    configure_environment(options)
+    app = UprApp(workspace, options)
+    try:
+        result = app.run(mouse=options.mouse)
+    finally:
+        try:
+            workspace.close(save=not workspace.read_only)
+        except WorkspaceError as exc:
+            print(f"upr: {exc}")
+            return 2
+    return int(result or 0)

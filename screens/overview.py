@@ -1,0 +1,119 @@
+"""A country at a glance: its reviews by cycle, where it stands today, and what to open next."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Static
+
+from tui import refdata
+from tui.overview import CountrySummary, country_summary
+
+
+def phase_sentence(summary: CountrySummary, today: date) -> Text:
+    nxt, last = summary.next_review, summary.last_review
+    if nxt and nxt.start <= today <= nxt.end:
+        return Text(f"In review now: session {nxt.session.number} runs until {nxt.end:%d %b %Y}.", style="bold")
+    if nxt:
+        days = (nxt.start - today).days
+        text = Text(f"Before the cycle {nxt.cycle} review: session {nxt.session.number} starts "
+                    f"{nxt.start:%d %b %Y}, in {days} days.")
+        if nxt.caveat:
+            text.append(f" ({nxt.caveat})", style="dim")
+        if last:
+            text.append(f"\nAfter the cycle {last.cycle} review (session {last.session.number}, "
+                        f"{last.end:%b %Y}): follow-up and implementation.")
+        return text
+    if last:
+        return Text(f"After its last known review (session {last.session.number}, {last.end:%b %Y}).")
+    return Text("No UPR review is scheduled (observer State).")
+
+
+def reviews_table(iso3: str, today: date) -> Table:
+    table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
+    table.add_column("Cycle", justify="right")
+    table.add_column("Session", justify="right")
+    table.add_column("Dates")
+    table.add_column("Basis")
+    for review in refdata.reviews(iso3):
+        mark = "◀ " if review.start <= today <= review.end else ""
+        table.add_row(
+            str(review.cycle),
+            f"{mark}{review.session.number}",
+            f"{review.start:%d %b %Y} – {review.end:%d %b %Y}",
+            review.caveat or "published",
+        )
+    return table
+
+
+class CountryOverviewScreen(Screen[None]):
+    """Reviews by cycle, today's phase, and the way into checklists and recommendations."""
+
+    HELP_TITLE = "Country overview"
+    HELP = (
+        "One country: its UPR reviews in every cycle with their dates, where it stands today, "
+        "and its checklist and recommendations in this workspace."
+    )
+
+    BINDINGS = [
+        Binding("q,escape", "app.pop_screen", "Back"),
+        Binding("c", "open('checklist')", "Checklist"),
+        Binding("r", "open('recommendations')", "Recommendations"),
+    ]
+
+    class Open(Message):
+        """Ask the app to open a part of this country (checklist, recommendations, …)."""
+
+        def __init__(self, iso3: str, part: str) -> None:
+            super().__init__()
+            self.iso3 = iso3
+            self.part = part
+
+    def __init__(self, iso3: str, today: date, summary: CountrySummary | None = None) -> None:
+        super().__init__()
+        self.iso3 = iso3
+        self.today = today
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        st = refdata.state(self.iso3)
+        with VerticalScroll():
+            yield Static(Text.assemble((st.name, "bold"), f" · {st.iso3} · {refdata.region_name(st.region)}"),
+                         id="country-title")
+            yield Static(id="phase")
+            yield Static(reviews_table(self.iso3, self.today), id="reviews")
+            yield Static(id="work")
+        yield Static("c checklist · r recommendations · q back · ? help", id="status", markup=False)
+
+    def on_mount(self) -> None:
+        self.refresh_summary()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_summary()
+
+    def refresh_summary(self) -> None:
+        workspace = getattr(self.app, "workspace", None)
+        summary = country_summary(workspace, self.iso3, self.today)
+        self.summary = summary
+        self.query_one("#phase", Static).update(phase_sentence(summary, self.today))
+        work = Text()
+        work.append("Checklist: ", style="bold")
+        work.append(summary.checklist_label or "not started (c to open)")
+        work.append("\nRecommendations: ", style="bold")
+        if summary.recommendations:
+            work.append(f"{summary.recommendations} in this workspace, {summary.triaged} triaged")
+            if summary.by_position:
+                work.append(" · " + ", ".join(f"{n} {p}" for p, n in summary.by_position.items()))
+        else:
+            work.append("none yet (upr import REPORT --country " + self.iso3 + ")")
+        self.query_one("#work", Static).update(work)
+
+    def action_open(self, part: str) -> None:
+        self.post_message(self.Open(self.iso3, part))

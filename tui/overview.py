@@ -1,0 +1,49 @@
+"""Per-country figures the overview and the brief show (no Textual)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from tui import refdata
+
+if TYPE_CHECKING:
+    from tui.store import Workspace
+
+
+@dataclass
+class CountrySummary:
+    iso3: str
+    last_review: refdata.Review | None
+    next_review: refdata.Review | None
+    recommendations: int = 0
+    triaged: int = 0
+    by_position: dict[str, int] = field(default_factory=dict)
+    checklist_label: str = ""
+
+
+def country_summary(ws: Workspace | None, iso3: str, today: date) -> CountrySummary:
+    summary = CountrySummary(
+        iso3, refdata.last_review(iso3, today), refdata.next_review(iso3, today)
+    )
+    if ws is None:
+        return summary
+    positions: Counter[str] = Counter()
+    for rec in ws.table("recommendations").values():
+        if rec.get("country") != iso3 or rec.get("deleted"):
+            continue
+        summary.recommendations += 1
+        summary.triaged += bool(rec.get("triaged"))
+        positions[rec.get("position", "pending")] += 1
+    summary.by_position = dict(positions.most_common())
+    entries = [
+        e for e in ws.table("checklist").values()
+        if e.get("country") == iso3 and not e.get("deleted")
+    ]
+    if entries:
+        from tui.checklist import summary_label
+
+        summary.checklist_label = summary_label(entries, today)
+    return summary
