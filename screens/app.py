@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import os
 import threading
 from datetime import date
 from typing import Any
@@ -190,17 +189,7 @@ class UprApp(App[int]):
         self.exit(0)
 
 
-def configure_environment(options: AppOptions) -> None:
-    """Settings Textual reads at start-up: colour depth, animations, smooth scrolling."""
-    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
-    os.environ.setdefault("TEXTUAL_SMOOTH_SCROLL", "0")
-    colors = {"16": "standard", "256": "256", "truecolor": "truecolor"}
-    if options.colors:
-        os.environ["TEXTUAL_COLOR_SYSTEM"] = colors[options.colors]
-
-
 def run(workspace: Workspace, options: AppOptions) -> int:
-    configure_environment(options)
     app = UprApp(workspace, options)
     try:
         result = app.run(mouse=options.mouse)

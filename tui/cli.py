@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_app(args: argparse.Namespace) -> int:
     from tui.config import resolve_author
-    from tui.session import AppOptions, open_workspace_for_app
+    from tui.session import AppOptions, configure_environment, open_workspace_for_app
     from tui.store import WorkspaceError
 
     if args.demo and args.file:
@@ -126,6 +126,7 @@ def run_app(args: argparse.Namespace) -> int:
     except WorkspaceError as exc:
         print(f"upr: {exc}", file=sys.stderr)
         return 2
+    configure_environment(options)
     from screens.app import run as run_tui
 
     return run_tui(opened, options)

@@ -51,6 +51,15 @@ class AppOptions:
         return self.today or date.today()
 
 
+def configure_environment(options: AppOptions) -> None:
+    """Settings Textual reads when it is imported: call before importing any screen."""
+    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    os.environ.setdefault("TEXTUAL_SMOOTH_SCROLL", "0")
+    colors = {"16": "standard", "256": "256", "truecolor": "truecolor"}
+    if options.colors:
+        os.environ["TEXTUAL_COLOR_SYSTEM"] = colors[options.colors]
+
+
 def open_workspace_for_app(options: AppOptions) -> Workspace:
     """Open the workspace; build the demo on first use; offer read-only if it is locked."""
     if options.demo:
