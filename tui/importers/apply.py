@@ -1,0 +1,191 @@
+"""Write an ImportBatch into a workspace: one undo step, idempotent, never touching decisions.
+
+Rules (issue 4):
+- importing the same file twice changes nothing: only fields whose values differ are edited;
+- an import never writes a decision field (``tui.model.DECISION_FIELDS``);
+- the report and the thematic list of one review give one record per recommendation: lists
+  (themes, groups, SDGs, recommending States) are merged, the report's text is kept;
+- a position "pending" (a report's "will be examined" block) never replaces a known position;
+- an addendum sets positions on existing records and reports the paragraphs not found.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from tui.ids import upr_id
+from tui.importers.base import ImportBatch
+from tui.model import DECISION_FIELDS, RECOMMENDATION
+
+TABLE = "recommendations"
+LIST_FIELDS = ("recommending", "themes", "groups", "sdgs")
+SCALAR_FIELDS = ("mechanism", "body", "country", "cycle", "session", "document", "paragraph",
+                 "action_category")
+# Which source's text and provenance win when two sources describe one recommendation.
+# Keys of ``source`` that locate a record in one file: never mixed from two files.
+LOCATOR_KEYS = frozenset({"file", "line", "row", "kind", "paragraph_index"})
+SOURCE_RANK = {"wg-report": 5, "thematic-list": 4, "uhri": 3, "table": 2, "addendum": 2,
+               "upr-info": 1}
+
+
+class WorkspaceLike(Protocol):
+    """What apply needs from ``tui.store.Workspace``."""
+
+    def get(self, table: str, rid: str) -> dict[str, Any] | None: ...
+
+    def edit(self, table: str, rid: str, values: dict[str, Any]) -> bool: ...
+
+    def undo_group(self, label: str) -> Any: ...
+
+
+@dataclass
+class ApplySummary:
+    """What an import did (or would do, for a dry run)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    by_position: Counter[str] = field(default_factory=Counter)
+    missing_paragraphs: list[str] = field(default_factory=list)
+    deleted_kept: int = 0  # records the team had deleted: updated, but left deleted
+    skipped: list[str] = field(default_factory=list)  # "id: reason" for refused records
+    dry_run: bool = False
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+def _rank(source: Any) -> int:
+    kind = source.get("kind") if isinstance(source, dict) else None
+    return SOURCE_RANK.get(str(kind), 0)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def merge_values(existing: dict[str, Any] | None, incoming: dict[str, Any]) -> dict[str, Any]:
+    """The fields to edit so ``existing`` takes in ``incoming`` (empty dict: nothing to do)."""
+    fields = {k: v for k, v in incoming.items()
+              if k in RECOMMENDATION.editable and k not in DECISION_FIELDS}
+    if existing is None:
+        return {k: v for k, v in fields.items() if not _empty(v) or k in LIST_FIELDS}
+    values: dict[str, Any] = {}
+    ex_rank = _rank(existing.get("source"))
+    in_rank = _rank(incoming.get("source"))
+    for key in LIST_FIELDS:
+        new = fields.get(key) or []
+        old = list(existing.get(key) or [])
+        merged = old + [v for v in new if v not in old]
+        if merged != old:
+            values[key] = merged
+    for key in SCALAR_FIELDS:
+        new = fields.get(key)
+        if not _empty(new) and existing.get(key) != new:
+            if _empty(existing.get(key)) or in_rank >= ex_rank:
+                values[key] = new
+    text = fields.get("text")
+    if text and existing.get("text") != text and (not existing.get("text") or in_rank >= ex_rank):
+        values["text"] = text
+    position = fields.get("position")
+    old_position = existing.get("position")
+    if position and position != old_position:
+        if not (position == "pending" and old_position not in (None, "", "pending")):
+            values["position"] = position
+    source = fields.get("source")
+    if isinstance(source, dict):
+        old_source = existing.get("source") if isinstance(existing.get("source"), dict) else {}
+        if in_rank >= ex_rank:
+            winner, other = source, old_source
+        else:
+            winner, other = old_source, source
+        # Provenance from the other file (e.g. the thematic list's "Source of Position") is
+        # kept, but not its file/line: those locate the record in the winning file.
+        merged_source = dict(winner)
+        merged_source.update({k: v for k, v in other.items()
+                              if k not in winner and k not in LOCATOR_KEYS})
+        if merged_source != old_source:
+            values["source"] = merged_source
+    return values
+
+
+def _check(values: dict[str, Any]) -> str | None:
+    for key, value in values.items():
+        spec = RECOMMENDATION.fields.get(key)
+        if spec is None:
+            continue
+        fault = spec[0](value)
+        if fault:
+            return f"{key}: {fault}"
+    return None
+
+
+def apply_batch(ws: WorkspaceLike, batch: ImportBatch, *, dry_run: bool = False) -> ApplySummary:
+    """Apply a parsed batch to the workspace as one undo step ("Import <file>")."""
+    summary = ApplySummary(dry_run=dry_run)
+    if batch.kind == "addendum":
+        plan = _plan_addendum(ws, batch, summary)
+    else:
+        plan = _plan_records(ws, batch, summary)
+    if dry_run or not plan:
+        return summary
+    with ws.undo_group(f"Import {batch.source_file}"):
+        for rid, values in plan:
+            ws.edit(TABLE, rid, values)
+    return summary
+
+
+def _plan_records(ws: WorkspaceLike, batch: ImportBatch,
+                  summary: ApplySummary) -> list[tuple[str, dict[str, Any]]]:
+    plan: list[tuple[str, dict[str, Any]]] = []
+    for record in batch.records:
+        rid = record.get("id")
+        if not isinstance(rid, str) or not rid:
+            summary.skipped.append("(no id): record without an id")
+            continue
+        existing = ws.get(TABLE, rid)
+        values = merge_values(existing, record)
+        fault = _check(values)
+        if fault:
+            summary.skipped.append(f"{rid}: {fault}")
+            continue
+        after = (existing or {}).get("position") if "position" not in values else values["position"]
+        summary.by_position[str(after or record.get("position") or "pending")] += 1
+        if existing is None:
+            summary.created += 1
+        elif values:
+            summary.updated += 1
+        else:
+            summary.unchanged += 1
+        if existing is not None and existing.get("deleted"):
+            summary.deleted_kept += 1
+        if existing is None or values:
+            plan.append((rid, values))
+    return plan
+
+
+def _plan_addendum(ws: WorkspaceLike, batch: ImportBatch,
+                   summary: ApplySummary) -> list[tuple[str, dict[str, Any]]]:
+    plan: list[tuple[str, dict[str, Any]]] = []
+    if not batch.document:
+        summary.missing_paragraphs.extend(batch.positions)
+        summary.skipped.append("addendum: no document symbol (give --symbol)")
+        return plan
+    for paragraph, position in batch.positions.items():
+        rid = upr_id(batch.document, paragraph)
+        existing = ws.get(TABLE, rid)
+        if existing is None:
+            summary.missing_paragraphs.append(paragraph)
+            continue
+        summary.by_position[position] += 1
+        if existing.get("position") == position:
+            summary.unchanged += 1
+            continue
+        summary.updated += 1
+        if existing.get("deleted"):
+            summary.deleted_kept += 1
+        plan.append((rid, {"position": position}))
+    return plan

@@ -1,0 +1,407 @@
+"""UPR Working Group report: the numbered recommendations of "Conclusions and/or recommendations".
+
+Handles PDF-to-text layouts (page furniture, lines wrapped inside State names, line-end
+hyphens), cycle-1 layouts (numbering restarts under each block: paragraph ``<block>.<n>``),
+several States' recommendations merged into one item, and DOCX reports (one line per
+paragraph). The position of each block comes from its opening sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tui.ids import upr_id
+from tui.importers.base import ImportBatch, Progress, SourceError
+from tui.importers.common import (
+    SYMBOL_RE,
+    Vocabulary,
+    clean_field,
+    cycle_of_session,
+    join_lines,
+    parse_ordinal,
+    position_from_sentence,
+    resolve,
+    split_recommending,
+    strip_addendum,
+    symbol_from_filename,
+)
+
+NO_SECTION = "no recommendations section found"
+
+_HEADING_RE = re.compile(
+    r"^(?:[IVX]{1,4}\.?\s+)?Conclusions\s+and(?:/|\s+)or\s+recommendations\W*$", re.IGNORECASE
+)
+_END_HEADING_RE = re.compile(r"^(?:[IVX]{1,4}\.\s+[A-Z]|Annexe?s?\b\W*$|Annex\s+[IVX\d]+\b)")
+_ITEM_RE = re.compile(r"^(\d{1,4})\.(\d{1,4})\.?(?=\s|$)\s*(.*)$")
+_NUM_RE = re.compile(r"^(\d{1,4})\.(?=\s|$)\s*(.*)$")
+_OPENER_RE = re.compile(
+    r"^(?:[\w ,]{0,30}?,\s*)?(?:the\s+)?(?:following\s+|above\s+|remaining\s+)?"
+    r"recommendations?\b",
+    re.IGNORECASE,
+)
+_CLOSER_RE = re.compile(r"^All\s+(?:the\s+)?conclusions\s+and", re.IGNORECASE)
+
+_FURNITURE = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^(?:\d{1,3}\s+)?GE\.\d{2}-\d{4,6}\s*(?:\(E\))?(?:\s+\d{6}){0,2}(?:\s+\d{1,3})?$",
+        r"^A/HRC/\S+(?:\s+Page\s+\d{1,3})?$",
+        r"^Page\s+\d{1,3}$",
+        r"^\d{1,3}$",
+        r"^\*\d{5,}\*$",
+        r"^\*{1,3}$",
+        r"^\**\s*The\s+(?:present\s+)?conclusions\s+and(?:/or)?\s+recommendations\s+"
+        r"(?:will\s+not\s+be|have\s+not\s+been|were\s+not|are\s+not)\s+edited\.?$",
+        r"^\d{1,2}\s+[A-Z]{1,6}/[\w./-]+\.?$",
+        r"^\[(?:English|French|Spanish|Arabic|Russian|Chinese)(?:[/ ]\w+)*\s+only\]$",
+    )
+]
+
+
+def is_furniture(line: str) -> bool:
+    """Page headers/footers, page numbers, job numbers, footnote marks, the editing note."""
+    s = line.strip()
+    return any(p.match(s) for p in _FURNITURE)
+
+
+@dataclass
+class _Unit:
+    line: int
+    block: int | None  # for "140.7": 140; None for a plain "7." paragraph
+    number: int
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Block:
+    number: int
+    line: int
+    position: str | None
+    layout: str | None = None  # "dotted" (140.7) or "restart" (1., 2., … under the block)
+    items: list[tuple[int, int, str]] = field(default_factory=list)  # (n, line, text)
+
+
+@dataclass
+class ReportMeta:
+    symbol: str | None = None
+    session: int | None = None
+    country_name: str | None = None
+    country: str | None = None
+
+
+def _normalised_head(lines: list[str], limit: int = 400) -> str:
+    return " ".join(" ".join(lines[:limit]).split())
+
+
+def read_meta(lines: list[str]) -> ReportMeta:
+    """Symbol, Working Group session and State under review, as the report states them."""
+    meta = ReportMeta()
+    head_symbols = [m.group(0) for line in lines[:40] for m in SYMBOL_RE.finditer(line)]
+    if head_symbols:
+        meta.symbol = head_symbols[0].replace("Add. ", "Add.")
+    else:
+        counts = Counter(
+            m.group(0) for line in lines for m in SYMBOL_RE.finditer(line) if line.strip() == m.group(0)
+        )
+        if counts:
+            symbol, n = counts.most_common(1)[0]
+            if n >= 2:
+                meta.symbol = symbol
+    head = _normalised_head(lines)
+    m = re.search(
+        r"held its\s+([A-Za-z]+(?:\s*[-‐–]\s*[A-Za-z]+)?|\d{1,3}(?:st|nd|rd|th)?)\s+session", head
+    )
+    if m:
+        meta.session = parse_ordinal(m.group(1))
+    m = re.search(r"\b[Tt]he review of\s+(.{2,80}?)\s+was held\b", head)
+    if m:
+        meta.country_name = m.group(1)
+        meta.country = resolve(m.group(1))
+    if meta.country is None:
+        # Title: "Report of the Working Group on the Universal Periodic Review* <State>".
+        for i, line in enumerate(lines[:120]):
+            if re.search(r"Universal\s+Periodic(?:\s+Review)?\s*\**\s*$", line.strip(), re.I):
+                for nxt in lines[i + 1 : i + 8]:
+                    s = nxt.strip().strip("*. ")
+                    if not s or s.lower() in ("review", "review*") or s.startswith("*"):
+                        continue
+                    iso = resolve(s)
+                    if iso:
+                        meta.country_name, meta.country = s, iso
+                        break
+                if meta.country:
+                    break
+    return meta
+
+
+def find_section(lines: list[str]) -> int | None:
+    """Index of the "Conclusions and/or recommendations" heading (not the table of contents)."""
+    for i, line in enumerate(lines):
+        s = line.strip()
+        if "...." in s or "…" in s:
+            continue
+        if _HEADING_RE.match(s):
+            return i
+    # No heading (a fragment of a report): the first block-opening sentence.
+    for i, line in enumerate(lines):
+        m = _NUM_RE.match(line.strip())
+        if m and _OPENER_RE.match(m.group(2)) and position_from_sentence(
+            " ".join(x.strip() for x in lines[i : i + 4])
+        ):
+            return i - 1
+    return None
+
+
+def _units(lines: list[str], start: int, first_line: int) -> list[_Unit]:
+    """Numbered paragraphs of the section, each with its continuation lines."""
+    units: list[_Unit] = []
+    for offset, raw in enumerate(lines[start:]):
+        lineno = first_line + start + offset
+        s = raw.strip()
+        if not s or is_furniture(s):
+            continue
+        if _END_HEADING_RE.match(s) and not units_open_item(units):
+            break
+        m = _ITEM_RE.match(s)
+        if m:
+            units.append(_Unit(lineno, int(m.group(1)), int(m.group(2)), [m.group(3)]))
+            continue
+        m = _NUM_RE.match(s)
+        if m:
+            units.append(_Unit(lineno, None, int(m.group(1)), [m.group(2)]))
+            continue
+        if units:
+            units[-1].lines.append(s)
+    return units
+
+
+def units_open_item(units: list[_Unit]) -> bool:
+    """Roman-numeral headings end the section; only an unfinished sentence keeps it open."""
+    if not units:
+        return False
+    last = " ".join(units[-1].lines).rstrip()
+    return bool(last) and last[-1] not in ".;:)"
+
+
+def parse_report_lines(
+    lines: list[str],
+    *,
+    source_file: str,
+    symbol: str | None = None,
+    country: str | None = None,
+    first_line: int = 1,
+    kind_label: str = "wg-report",
+    progress: Progress | None = None,
+) -> ImportBatch:
+    """Recommendations of a report given as lines (text file lines or DOCX paragraphs)."""
+    batch = ImportBatch(kind="wg-report", source_file=source_file)
+    lines = [line.replace("\x0c", " ").replace("\u00ad", "") for line in lines]
+    meta = read_meta(lines)
+    _settle_symbol(batch, meta, symbol, source_file)
+    _settle_country(batch, meta, country)
+    if meta.session is None:
+        batch.warn(None, "the report does not say which Working Group session held the review;"
+                         " session and cycle left empty")
+    start = find_section(lines)
+    if start is None:
+        raise SourceError(NO_SECTION)
+    vocab = Vocabulary(lines)
+    units = _units(lines, start + 1, first_line)
+    blocks = _classify(units, batch, vocab)
+    if not any(b.items for b in blocks):
+        raise SourceError(NO_SECTION)
+    total = sum(len(b.items) for b in blocks)
+    done = 0
+    seen: dict[str, int] = {}
+    document = batch.document or ""
+    cycle = cycle_of_session(meta.session)
+    for block in blocks:
+        _check_numbering(block, batch)
+        position = block.position or "pending"
+        for n, lineno, raw_lines_text in block.items:
+            paragraph = f"{block.number}.{n}"
+            if paragraph in seen:
+                batch.duplicates += 1
+                batch.warn(lineno, f"{paragraph} appears again (first at line {seen[paragraph]}); "
+                                   "the second is skipped")
+                continue
+            seen[paragraph] = lineno
+            text, names, unknown = split_recommending(raw_lines_text)
+            for name in unknown:
+                batch.unknown_names[name] += 1
+            if not names:
+                batch.warn(lineno, f"{paragraph}: no recommending State found at the end")
+            text = clean_field(text, batch, lineno)
+            if not text:
+                batch.warn(lineno, f"{paragraph}: empty recommendation text")
+            record: dict[str, Any] = {
+                "id": upr_id(document, paragraph) if document else "",
+                "mechanism": "UPR",
+                "body": "",
+                "country": batch.country or "",
+                "cycle": cycle,
+                "session": meta.session,
+                "document": document,
+                "paragraph": paragraph,
+                "text": text,
+                "recommending": names,
+                "position": position,
+                "themes": [],
+                "groups": [],
+                "sdgs": [],
+                "action_category": None,
+                "source": {"file": source_file, "line": lineno, "kind": kind_label},
+            }
+            batch.records.append(record)
+            done += 1
+            if progress and done % 50 == 0:
+                progress(done, total)
+    if progress:
+        progress(done, total)
+    if not document:
+        from tui.ids import hash_id
+
+        for record in batch.records:
+            record["id"] = hash_id("UPR", record["country"] or "", record["session"] or "",
+                                   record["text"])
+    batch.stats = {"recommendations": len(batch.records), "blocks": len(blocks)}
+    return batch
+
+
+def _settle_symbol(batch: ImportBatch, meta: ReportMeta, symbol: str | None, source_file: str) -> None:
+    given = strip_addendum(symbol) if symbol else None
+    stated = strip_addendum(meta.symbol) if meta.symbol else None
+    if stated:
+        batch.document = stated
+        if given and given != stated:
+            batch.warn(None, f"the report says it is {stated}; --symbol {given} ignored")
+        return
+    if given:
+        batch.document = given
+        batch.warn(None, f"the report does not state its symbol; using {given} as given")
+        return
+    from_name = symbol_from_filename(Path(source_file).name)
+    if from_name:
+        batch.document = strip_addendum(from_name)
+        batch.warn(None, f"the report does not state its symbol; {batch.document} taken from the"
+                         " file name (check it, or give --symbol)")
+        return
+    batch.warn(None, "no document symbol in the report or its file name (give --symbol):"
+                     " ids fall back to content hashes")
+
+
+def _settle_country(batch: ImportBatch, meta: ReportMeta, country: str | None) -> None:
+    given = resolve(country) if country else None
+    if country and not given:
+        batch.warn(None, f"--country {country!r} is not a known State")
+    if meta.country:
+        batch.country = meta.country
+        if given and given != meta.country:
+            batch.warn(None, f"the report reviews {meta.country}; --country {given} ignored")
+        return
+    if meta.country_name:
+        batch.warn(None, f"State under review {meta.country_name!r} is not a known State")
+        batch.unknown_names[meta.country_name] += 1
+    if given:
+        batch.country = given
+        return
+    batch.warn(None, "the State under review was not found in the report (give --country)")
+
+
+def _classify(units: list[_Unit], batch: ImportBatch, vocab: Vocabulary) -> list[_Block]:
+    """Turn numbered paragraphs into blocks (opening sentence) and their items."""
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    for unit in units:
+        first = " ".join(unit.lines[:3]).strip()
+        if unit.block is not None:
+            if current is None or unit.block != current.number:
+                known = next((b for b in blocks if b.number == unit.block), None)
+                if known is None:
+                    batch.warn(unit.line, f"{unit.block}.{unit.number} outside any block of"
+                                          f" recommendations; position unknown (pending)")
+                    known = _Block(unit.block, unit.line, None)
+                    blocks.append(known)
+                current = known
+            if current.layout is None:
+                current.layout = "dotted"
+            _add_dotted(current, unit.number, unit.line, join_lines(unit.lines, vocab), batch)
+            continue
+        if _CLOSER_RE.match(first):
+            break
+        if _OPENER_RE.match(first):
+            position = position_from_sentence(" ".join(unit.lines[:6]))
+            if position is None:
+                batch.warn(unit.line, f"paragraph {unit.number}: cannot tell the position from"
+                                      f" its opening sentence; recommendations left pending")
+            current = _Block(unit.number, unit.line, position)
+            blocks.append(current)
+            continue
+        if current is not None and current.layout in (None, "restart"):
+            last = current.items[-1][0] if current.items else 0
+            if last < unit.number <= last + 3 and unit.number < current.number:
+                if unit.number != last + 1:
+                    batch.warn(unit.line, f"block {current.number}: item {unit.number} follows"
+                                          f" item {last}")
+                current.layout = "restart"
+                current.items.append((unit.number, unit.line, join_lines(unit.lines, vocab)))
+                continue
+        if current is not None and current.layout == "restart" and current.items:
+            # A number that does not continue the sequence: text wrapped onto a new line.
+            n, line, text = current.items[-1]
+            current.items[-1] = (n, line, join_lines([text, f"{unit.number}.", *unit.lines], vocab))
+            continue
+        if current is not None:
+            batch.warn(unit.line, f"paragraph {unit.number} is not a block of recommendations;"
+                                  " ignored")
+        current = None
+    return blocks
+
+
+def _add_dotted(block: _Block, number: int, line: int, text: str, batch: ImportBatch) -> None:
+    """Add an item; split off the next item when the source runs it into the same line."""
+    while True:
+        inline = re.compile(
+            rf"(?<=[;.)])\s+{block.number}\.{number + 1}\.?\s+(?=[A-Z“\"‘'])"
+        ).search(text)
+        if not inline:
+            break
+        batch.warn(line, f"{block.number}.{number + 1} starts in the middle of a line; split")
+        block.items.append((number, line, text[: inline.start()]))
+        text = text[inline.end() :]
+        number += 1
+    block.items.append((number, line, text))
+
+
+def _check_numbering(block: _Block, batch: ImportBatch) -> None:
+    """Counts per block against the numbering: the highest number should equal the count."""
+    numbers = [n for n, _line, _text in block.items]
+    if not numbers:
+        return
+    expected = set(range(1, max(numbers) + 1))
+    missing = sorted(expected - set(numbers))
+    if missing:
+        shown = ", ".join(f"{block.number}.{n}" for n in missing[:10])
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        batch.warn(block.line, f"block {block.number}: numbers run to {max(numbers)} but"
+                               f" {len(set(numbers))} were found; missing {shown}{more}")
+
+
+def parse_report_text(
+    text: str,
+    *,
+    source_file: str = "report.txt",
+    symbol: str | None = None,
+    country: str | None = None,
+    progress: Progress | None = None,
+) -> ImportBatch:
+    """Recommendations from a report's plain text. Raises SourceError(NO_SECTION) if none."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return parse_report_lines(
+        text.split("\n"), source_file=source_file, symbol=symbol, country=country,
+        progress=progress,
+    )
