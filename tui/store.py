@@ -119,7 +119,8 @@ class WorkspaceStorage(Storage):
         if self._data is None:
             if not self.path.exists():
                 return None
-            self._data = self.parse(self.path.read_bytes(), self.path.name)
+            self._data = self.parse(decode_file_bytes(self.path.read_bytes(), self.path.name),
+                                    self.path.name)
             self._index_all()
         return self._data
 
@@ -223,7 +224,7 @@ class WorkspaceStorage(Storage):
         self._dirty |= keys
 
     def write_chunks(self, chunks: list[str]) -> None:
-        payload = "".join(chunks).encode("utf-8")
+        payload = encode_file_bytes("".join(chunks).encode("utf-8"), self.path)
         directory = self.path.parent
         tmp = directory / f".{self.path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
         hook = self.fault_hook or (lambda step: None)
@@ -424,7 +425,7 @@ class Workspace:
                     raise WorkspaceError(f"{path.name}: larger than the 1 GB limit for a workspace")
                 if size > WARN_WORKSPACE_BYTES:
                     self.warnings.append(f"{path.name} is {size // 1_000_000} MB; consider archiving old cycles")
-                raw = path.read_bytes()
+                raw = decode_file_bytes(path.read_bytes(), path.name)
             except PermissionError:
                 raise WorkspaceError(f"{path}: permission denied") from None
             except OSError as exc:
@@ -685,7 +686,7 @@ class Workspace:
         stamp = time.strftime("%Y%m%dT%H%M%S")
         target = self.path.with_name(f"{self.path.stem}.mine-{self.author}-{stamp}{self.path.suffix}")
         try:
-            target.write_text("".join(chunks), encoding="utf-8")
+            target.write_bytes(encode_file_bytes("".join(chunks).encode("utf-8"), target))
         except OSError:
             return None
         return target
@@ -707,6 +708,95 @@ class Workspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close(save=exc[0] is None)
+
+    # -- hooks for merging copies (used by tui/merge.py, tui/share.py, screens/merge.py) -----
+    def snapshot_tables(self) -> dict[str, Mapping[str, Any]]:
+        """Every table, known or not, as a read-only mapping (what a merge reads)."""
+        return {name: MappingProxyType(records) for name, records in self._data.items()}
+
+    def disk_stamp(self) -> FileStamp | None:
+        return FileStamp.of(self.path)
+
+    def changed_on_disk(self) -> bool:
+        """True if another program replaced or rewrote the file since we loaded or saved it."""
+        return self._stamp is not None and FileStamp.of(self.path) != self._stamp
+
+    def put(self, table: str, rid: str, record: dict[str, Any]) -> None:
+        """Store a whole record of a table not edited field by field (``conflicts``)."""
+        if self.read_only:
+            raise ReadOnlyError(f"{self.path.name} is open read-only")
+        if table in EDITED_TABLES or table == "history":
+            raise ValueError(f"records of {table} change only through edit()")
+        with self._lock:
+            self._data.setdefault(table, {})[rid] = record
+            self.storage.mark_dirty(table, rid)
+        for listener in list(self._listeners):
+            listener(table, rid, tuple(record))
+
+    def absorb(
+        self,
+        records: Mapping[str, Mapping[str, Any]],
+        combine: Callable[[str, str, Any, Any], Any],
+        *,
+        disk_stamp: FileStamp | None = None,
+    ) -> int:
+        """Take merged records in (table -> id -> record); returns how many changed.
+
+        ``combine(table, rid, live, incoming)`` merges each with the live record, so an edit
+        made while the merge was computed is kept. ``disk_stamp``: the file on disk was merged
+        in, so the next save may replace it (clears a "replaced by another program" state).
+        Not an undo step: undo goes back through edits, and a merge is not one.
+        """
+        if self.read_only:
+            raise ReadOnlyError(f"{self.path.name} is open read-only")
+        touched: list[tuple[str, str, tuple[str, ...]]] = []
+        with self._lock:
+            for table, incoming in records.items():
+                live_table = self._data.setdefault(table, {})
+                for rid, record in incoming.items():
+                    live = live_table.get(rid)
+                    new = combine(table, rid, live, record)
+                    if new is live or new == live:
+                        continue
+                    live_table[rid] = new
+                    self.storage.mark_dirty(table, rid)
+                    if table in EDITED_TABLES:
+                        for clock in (new.get("_clock") or {}).values():
+                            self.clock.observe(clock)
+                    old = live if isinstance(live, dict) else {}
+                    fields = tuple(k for k in new if old.get(k) != new.get(k)) if isinstance(new, dict) else ()
+                    touched.append((table, rid, fields))
+            if disk_stamp is not None:
+                self._stamp = disk_stamp
+                self.replaced = None
+        for table, rid, fields in touched:
+            for listener in list(self._listeners):
+                listener(table, rid, fields)
+        return len(touched)
+
+
+# -- share copies: a workspace may be gzip-compressed (tui/share.py) -------------------------------
+
+
+def decode_file_bytes(raw: bytes, name: str) -> bytes:
+    """The JSON bytes of a workspace file, unpacking a gzip share copy (by its magic bytes)."""
+    if raw[:2] != b"\x1f\x8b":
+        return raw
+    from tui.share import gunzip_limited
+
+    try:
+        return gunzip_limited(raw, MAX_WORKSPACE_BYTES)
+    except ValueError as exc:
+        raise WorkspaceError(f"{name}: {exc}") from None
+
+
+def encode_file_bytes(payload: bytes, path: Path) -> bytes:
+    """What to write for ``path``: gzip-compressed (deterministic) when it ends in ``.gz``."""
+    if not path.name.endswith(".gz"):
+        return payload
+    from tui.share import gzip_bytes
+
+    return gzip_bytes(payload)
 
 
 def field_clock(record: Mapping[str, Any], fname: str) -> str:
