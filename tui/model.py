@@ -252,8 +252,18 @@ HISTORY = Schema(
     }
 )
 
-CONFLICT = Schema(fields={"id": (_string, ""), "table": (_string, ""), "record": (_string, ""),
-                          "field": (_string, "")})
+# A field two copies changed without seeing each other's edit (tui/merge.py). Both values, their
+# clocks and authors; ``resolved`` is the clock of the decision ("" while open), ``resolution``
+# "kept" (the winner stays) or "took_other" (the other value, set by a new edit).
+CONFLICT = Schema(
+    fields={
+        "id": (_string, ""), "table": (_string, ""), "record": (_string, ""),
+        "field": (_string, ""),
+        "winner": (_any, None), "winner_clock": (_string, ""), "winner_author": (_string, ""),
+        "other": (_any, None), "other_clock": (_string, ""), "other_author": (_string, ""),
+        "resolved": (_string, ""), "resolution": (_one_of("kept", "took_other", optional=True), ""),
+    }
+)
 
 META = Schema(
     fields={
