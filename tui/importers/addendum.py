@@ -33,7 +33,7 @@ _TOKEN = re.compile(
     r"(?<![\d.])(\d{1,4})\.(\d{1,4})(?:\s*[-–—]\s*(?:(\d{1,4})\.)?(\d{1,4}))?(?!\d)"
     r"|(?<![\d.])(\d{1,4})(?:\s*[-–—]\s*(\d{1,4}))?(?![\d])"
 )
-_REFS_ONLY = re.compile(r"^[\d.,\s\-–—and]+$")
+_REFS_ONLY = re.compile(r"^\d{1,4}\.\d{1,4}[\d.,\s\-–—]*$")
 _SECTION = re.compile(
     r"^(?:[IVX]{1,4}\.|\d\.)?\s*(?:Accepted|Supported|Noted|Rejected|Partially)\b.*"
     r"recommendations\b", re.IGNORECASE,

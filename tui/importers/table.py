@@ -269,6 +269,8 @@ def parse_table(
         by_id[rid] = record
         batch.records.append(record)
     countries = {r["country"] for r in batch.records}
+    if "" in countries:
+        batch.warn(None, "no State under review for some rows (give --country or map a column)")
     if len(countries) == 1:
         batch.country = next(iter(countries)) or None
     documents = {r["document"] for r in batch.records}

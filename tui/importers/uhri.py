@@ -333,7 +333,9 @@ def parse_uhri(
         with path.open("rb") as stream:
             head = stream.read(4096)
             stream.seek(0)
-            if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
+            if path.suffix.casefold() == ".json" or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (
+                b"[", b"{"
+            ):
                 batch.encoding = "utf-8"
                 for index, entry in iter_json_array(stream, name=path.name, total=total,
                                                     progress=progress):
