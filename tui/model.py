@@ -88,6 +88,7 @@ def _optional_int(lo: int, hi: int) -> Check:
             return f"{value} is outside {lo}..{hi}"
         return None
 
+    check.bounds = (lo, hi)  # type: ignore[attr-defined]  # read by the store's fast validator
     return check
 
 
@@ -100,6 +101,8 @@ def _one_of(*allowed: str, optional: bool = False) -> Check:
             return f"{shown[:40]} is not one of {'|'.join(allowed)}"
         return None
 
+    check.allowed = frozenset(allowed)  # type: ignore[attr-defined]  # read by the store's fast validator
+    check.optional = optional  # type: ignore[attr-defined]
     return check
 
 
