@@ -234,11 +234,14 @@ ACTION = Schema(
         "deadline": (_date_string, ""),
         "status": (_one_of(*STATUSES), "not_started"),
         "note": (_string, ""),
+        # The cluster the action's cost counts toward; "" = that of its recommendations
+        # (tui/actions.py: action_cluster).
+        "cluster": (_string, ""),
         "deleted": (_bool, False),
     },
     editable=frozenset(
         {"country", "title", "recommendations", "entity", "baseline", "indicator", "target",
-         "cost", "deadline", "status", "note", "deleted"}
+         "cost", "deadline", "status", "note", "cluster", "deleted"}
     ),
 )
 
