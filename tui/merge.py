@@ -1,0 +1,511 @@
+"""Merging two copies of a workspace (DESIGN §4): keep every record, per field the latest edit wins.
+
+A merge is a *join*: for every field of every record it keeps the side with the greater key
+
+    (present, edited, clock, value)
+
+where ``edited`` is 1 when the field carries its own clock (``_clock[field]``, stamped by an edit)
+and 0 when its clock is only the record's creation clock (``_clock["*"]``, see
+:func:`tui.store.field_clock`). Taking the maximum of a total order field by field is what makes
+the merge commutative, associative and idempotent, and merging a file with itself return the
+same records (so the same bytes).
+
+Why an edit outranks a creation (the one refinement of "the greater clock wins"): two advisers
+who import the same report on two machines create the same records with *different* creation
+clocks. If adviser A triages on Monday and adviser B imports on Tuesday, B's untouched defaults
+carry the later clock; comparing bare clocks would silently put A's decisions back to
+"none". A creation is not an edit of a field, so among edits the greater clock wins, and a
+creation value wins only where no copy edited the field. Between two creations the later wins.
+
+A **conflict** (DESIGN §4) is a field where the two copies hold different values and neither
+copy's clock for it appears in the other copy's history of that field (creation rows, field
+``"*"``, count as history of every field). A creation value also counts as *seen* by a copy
+whose own history of the field starts from that same value: the two imports are the same
+event, so A's later edit of it is no conflict. Equal values never conflict.
+
+Conflicts are stored in the ``conflicts`` table under ``<table>|<record>|<field>`` with both
+values, clocks and authors, as pure functions of the two copies (no wall clock), so the same
+conflict found on two machines is the same row. Resolving one marks it resolved (with the clock
+of the decision); a resolved row is never deleted, because a copy that still holds it
+unresolved would bring it back at the next merge. The later conflict on a field replaces an
+earlier one; for the same conflict a resolved row beats an unresolved one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tui.model import EDITED_TABLES, parse_clock
+
+Tables = Mapping[str, Mapping[str, Any]]
+
+_MISSING: Any = object()
+_NO_CLOCK = (-1, -1, "")
+META_ID = "meta"
+HISTORY = "history"
+CONFLICTS = "conflicts"
+
+
+def _ck(clock: Any) -> tuple[int, int, str]:
+    """Sort key of a clock; a missing or malformed clock sorts before every real one."""
+    parsed = parse_clock(clock)
+    return parsed if parsed is not None else _NO_CLOCK
+
+
+def _enc(value: Any) -> str:
+    """Canonical text of a value: the last tie-break, so every choice is deterministic."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def clock_author(clock: str) -> str:
+    parsed = parse_clock(clock)
+    return parsed[2] if parsed else ""
+
+
+def clock_time(clock: str) -> str:
+    """``2026-11-25 14:03 UTC`` for a clock (its wall-clock part)."""
+    parsed = parse_clock(clock)
+    if parsed is None:
+        return "?"
+    moment = datetime.fromtimestamp(parsed[0] / 1000, tz=UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def conflict_id(table: str, record: str, fname: str) -> str:
+    return f"{table}|{record}|{fname}"
+
+
+# -- results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One field both copies changed without seeing each other's edit."""
+
+    table: str
+    record: str
+    field: str
+    a_value: Any
+    a_clock: str
+    b_value: Any
+    b_clock: str
+    winner: str  # "A" or "B": whose value the merge kept
+
+    @property
+    def id(self) -> str:
+        return conflict_id(self.table, self.record, self.field)
+
+    def row(self) -> dict[str, Any]:
+        """The ``conflicts`` record: winner and other, independent of which copy was A."""
+        if self.winner == "A":
+            win, win_clock, other, other_clock = self.a_value, self.a_clock, self.b_value, self.b_clock
+        else:
+            win, win_clock, other, other_clock = self.b_value, self.b_clock, self.a_value, self.a_clock
+        return {
+            "id": self.id, "table": self.table, "record": self.record, "field": self.field,
+            "winner": win, "winner_clock": win_clock, "winner_author": clock_author(win_clock),
+            "other": other, "other_clock": other_clock, "other_author": clock_author(other_clock),
+            "resolved": "", "resolution": "",
+        }
+
+
+@dataclass
+class MergeReport:
+    """What a merge did, for the summary: counts per table and per field, and the conflicts."""
+
+    new_from_a: Counter[str] = field(default_factory=Counter)
+    new_from_b: Counter[str] = field(default_factory=Counter)
+    fields_from_a: Counter[tuple[str, str]] = field(default_factory=Counter)
+    fields_from_b: Counter[tuple[str, str]] = field(default_factory=Counter)
+    history_from_a: int = 0
+    history_from_b: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    other_from_b: int = 0  # meta, conflict rows and unknown tables taken from B
+    seconds: float = 0.0
+
+
+@dataclass
+class MergeResult:
+    data: dict[str, dict[str, Any]]
+    report: MergeReport
+    # Records of the result that are not A's own (new from B, or merged): what A must take in.
+    changed_a: dict[str, dict[str, Any]]
+
+
+# -- one record ------------------------------------------------------------------------------
+
+
+class _Side:
+    """One copy: its tables, and (built on first need) where each field's history starts."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+        self.history: Mapping[str, Any] = tables.get(HISTORY, {})
+        self._first: dict[tuple[str, str, str], tuple[tuple[int, int, str], Any]] | None = None
+
+    def saw(self, rid: str, fname: str, clock: str) -> bool:
+        history = self.history
+        return f"{rid}|{fname}|{clock}" in history or f"{rid}|*|{clock}" in history
+
+    def initial(self, table: str, rid: str, fname: str, current: Any, edited: bool) -> Any:
+        """The value this copy's history of a field starts from (its creation value)."""
+        if self._first is None:
+            first: dict[tuple[str, str, str], tuple[tuple[int, int, str], Any]] = {}
+            for row in self.history.values():
+                if not isinstance(row, dict) or row.get("field") in (None, "*"):
+                    continue
+                key = (row.get("table", ""), row.get("record", ""), row.get("field", ""))
+                ck = _ck(row.get("clock"))
+                seen = first.get(key)
+                if seen is None or ck < seen[0]:
+                    first[key] = (ck, row.get("old"))
+            self._first = first
+        found = self._first.get((table, rid, fname))
+        if found is not None:
+            return found[1]
+        return _MISSING if edited else current
+
+
+def _entry(record: Mapping[str, Any], clocks: Mapping[str, Any], fname: str
+           ) -> tuple[tuple[bool, int, tuple[int, int, str]], str, Any]:
+    own = clocks.get(fname)
+    if own is not None:
+        edited, clock = 1, own
+    else:
+        edited, clock = 0, clocks.get("*") or ""
+    present = fname in record
+    return (present, edited, _ck(clock)), clock, record.get(fname, _MISSING)
+
+
+def merge_record(
+    table: str, rid: str, ra: Mapping[str, Any], rb: Mapping[str, Any],
+    side_a: _Side | None = None, side_b: _Side | None = None,
+    report: MergeReport | None = None,
+) -> Mapping[str, Any]:
+    """Merge one record of an edited table. Returns ``ra`` or ``rb`` itself when it is the result."""
+    if ra == rb:
+        return ra
+    ca = ra.get("_clock") or {}
+    cb = rb.get("_clock") or {}
+    names = (set(ra) | set(rb) | set(ca) | set(cb)) - {"id", "_clock", "*"}
+    out: dict[str, Any] = {}
+    clocks: dict[str, str] = {}
+    star_a, star_b = ca.get("*"), cb.get("*")
+    if star_a is not None or star_b is not None:
+        if star_b is None or (star_a is not None and _ck(star_a) >= _ck(star_b)):
+            clocks["*"] = star_a  # type: ignore[assignment]
+        else:
+            clocks["*"] = star_b
+    for fname in sorted(names):
+        ka, clock_a, va = _entry(ra, ca, fname)
+        kb, clock_b, vb = _entry(rb, cb, fname)
+        if ka != kb:
+            a_wins = ka > kb
+        elif va is _MISSING or vb is _MISSING or va == vb:
+            a_wins = True
+        else:
+            a_wins = _enc(va) >= _enc(vb)
+        win_key, win_clock, win_value = (ka, clock_a, va) if a_wins else (kb, clock_b, vb)
+        if win_value is not _MISSING:
+            out[fname] = win_value
+        if win_key[1] == 1:
+            clocks[fname] = win_clock
+        if report is not None and va is not _MISSING and vb is not _MISSING and va != vb:
+            if a_wins:
+                report.fields_from_a[(table, fname)] += 1
+            else:
+                report.fields_from_b[(table, fname)] += 1
+            if side_a is not None and side_b is not None and _is_conflict(
+                table, rid, fname, (ka, clock_a, va), (kb, clock_b, vb), side_a, side_b
+            ):
+                report.conflicts.append(Conflict(
+                    table, rid, fname, va, clock_a, vb, clock_b, "A" if a_wins else "B"))
+        elif report is not None and va is _MISSING and vb is not _MISSING and not a_wins:
+            report.fields_from_b[(table, fname)] += 1
+        elif report is not None and vb is _MISSING and va is not _MISSING and a_wins:
+            report.fields_from_a[(table, fname)] += 1
+    if "id" in ra or "id" in rb:
+        out["id"] = ra.get("id", rb.get("id"))
+    if "_clock" in ra or "_clock" in rb or clocks:
+        out["_clock"] = clocks
+    if out == ra:
+        return ra
+    if out == rb:
+        return rb
+    return out
+
+
+def _is_conflict(
+    table: str, rid: str, fname: str,
+    a: tuple[tuple[bool, int, tuple[int, int, str]], str, Any],
+    b: tuple[tuple[bool, int, tuple[int, int, str]], str, Any],
+    side_a: _Side, side_b: _Side,
+) -> bool:
+    """Different values, and neither copy saw the other's edit of the field (DESIGN §4)."""
+    (ka, clock_a, va), (kb, clock_b, vb) = a, b
+    if side_b.saw(rid, fname, clock_a) or side_a.saw(rid, fname, clock_b):
+        return False
+    # A creation value equal to where the other copy's own history starts: the same import.
+    if ka[1] == 0 and side_b.initial(table, rid, fname, vb, kb[1] == 1) == va:
+        return False
+    if kb[1] == 0 and side_a.initial(table, rid, fname, va, ka[1] == 1) == vb:
+        return False
+    return True
+
+
+# -- other tables ----------------------------------------------------------------------------
+
+
+def _conflict_key(row: Any) -> tuple[Any, ...]:
+    if not isinstance(row, Mapping):
+        return (_NO_CLOCK, _NO_CLOCK, _NO_CLOCK, _enc(row))
+    return (_ck(row.get("winner_clock")), _ck(row.get("other_clock")), _ck(row.get("resolved")),
+            _enc(row))
+
+
+def pick_conflict(ra: Any, rb: Any) -> Any:
+    """Two rows for the same field: the later conflict; for the same one, resolved beats open."""
+    if ra == rb:
+        return ra
+    return ra if _conflict_key(ra) >= _conflict_key(rb) else rb
+
+
+def _pick_any(ra: Any, rb: Any) -> Any:
+    """Same id, different content, in a table without clocks: a deterministic choice."""
+    if ra == rb:
+        return ra
+    return ra if _enc(ra) >= _enc(rb) else rb
+
+
+def merge_meta(ma: Mapping[str, Any] | None, mb: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """The smaller workspace id and the earliest creation date, so the choice is symmetric."""
+    if ma is None or mb is None:
+        return ma if mb is None else mb
+    if ma == mb:
+        return ma
+    out: dict[str, Any] = {}
+    for key in sorted(set(ma) | set(mb)):
+        if key not in ma or key not in mb:
+            out[key] = ma[key] if key in ma else mb[key]
+            continue
+        va, vb = ma[key], mb[key]
+        if va == vb:
+            out[key] = va
+        elif key in ("workspace_id", "created") and isinstance(va, str) and isinstance(vb, str):
+            out[key] = min(va, vb) if va and vb else (va or vb)
+        elif key == "schema_version" and isinstance(va, int) and isinstance(vb, int):
+            out[key] = max(va, vb)
+        else:
+            out[key] = va if _enc(va) >= _enc(vb) else vb
+    return ma if out == ma else (mb if out == mb else out)
+
+
+# -- whole copies ----------------------------------------------------------------------------
+
+
+def merge_tables(a: Tables, b: Tables) -> MergeResult:
+    """Merge copy B into copy A. Neither input is changed; unchanged records are shared."""
+    started = time.perf_counter()
+    report = MergeReport()
+    side_a, side_b = _Side(a), _Side(b)
+    data: dict[str, dict[str, Any]] = {}
+    changed: dict[str, dict[str, Any]] = {}
+    for table in sorted(set(a) | set(b)):
+        ta: Mapping[str, Any] = a.get(table, {})
+        tb: Mapping[str, Any] = b.get(table, {})
+        out = dict(ta)
+        delta: dict[str, Any] = {}
+        common = 0
+        if table == META_ID:
+            merged = merge_meta(ta.get(META_ID), tb.get(META_ID))
+            if merged is not None:
+                out[META_ID] = merged
+                if merged is not ta.get(META_ID):
+                    delta[META_ID] = merged
+                    report.other_from_b += 1
+            for rid, rec in tb.items():
+                if rid != META_ID and rid not in out:
+                    out[rid] = delta[rid] = rec
+        elif table in EDITED_TABLES:
+            for rid, rb in tb.items():
+                ra = ta.get(rid)
+                if ra is None:
+                    out[rid] = delta[rid] = rb
+                    report.new_from_b[table] += 1
+                    continue
+                common += 1
+                if isinstance(ra, Mapping) and isinstance(rb, Mapping):
+                    merged = merge_record(table, rid, ra, rb, side_a, side_b, report)
+                else:  # not a record (only in an unvalidated file): still deterministic
+                    merged = _pick_any(ra, rb)
+                if merged is not ra:
+                    out[rid] = delta[rid] = merged
+            report.new_from_a[table] += len(ta) - common
+        elif table == HISTORY:
+            for rid, rb in tb.items():
+                ra = ta.get(rid)
+                if ra is None:
+                    out[rid] = delta[rid] = rb
+                    report.history_from_b += 1
+                    continue
+                common += 1
+                if ra != rb:
+                    merged = _pick_any(ra, rb)
+                    if merged is not ra:
+                        out[rid] = delta[rid] = merged
+            report.history_from_a = len(ta) - common
+        else:
+            pick: Callable[[Any, Any], Any] = pick_conflict if table == CONFLICTS else _pick_any
+            for rid, rb in tb.items():
+                ra = ta.get(rid)
+                merged = rb if ra is None else pick(ra, rb)
+                if merged is not ra:
+                    out[rid] = delta[rid] = merged
+                    report.other_from_b += 1
+        data[table] = out
+        if delta:
+            changed[table] = delta
+    if report.conflicts:
+        report.conflicts.sort(key=lambda c: (c.table, c.record, c.field))
+        table = data.setdefault(CONFLICTS, {})
+        for conflict in report.conflicts:
+            row = conflict.row()
+            old = table.get(conflict.id)
+            merged = row if old is None else pick_conflict(old, row)
+            if merged is not old:
+                table[conflict.id] = merged
+                changed.setdefault(CONFLICTS, {})[conflict.id] = merged
+    report.seconds = time.perf_counter() - started
+    return MergeResult(data, report, changed)
+
+
+def combine_record(table: str, rid: str, live: Any, incoming: Any) -> Any:
+    """Merge one incoming record into the live one (for a workspace edited while merging)."""
+    if live is None:
+        return incoming
+    if table in EDITED_TABLES:
+        return merge_record(table, rid, live, incoming)
+    if table == CONFLICTS:
+        return pick_conflict(live, incoming)
+    if table == META_ID:
+        return merge_meta(live, incoming)
+    return _pick_any(live, incoming)
+
+
+def open_conflicts(tables: Tables) -> list[Mapping[str, Any]]:
+    """Conflicts awaiting review, in a stable order (table, record, field)."""
+    rows = [row for row in tables.get(CONFLICTS, {}).values()
+            if isinstance(row, Mapping) and not row.get("resolved")]
+    rows.sort(key=lambda r: (str(r.get("table", "")), str(r.get("record", "")), str(r.get("field", ""))))
+    return rows
+
+
+# -- files -----------------------------------------------------------------------------------
+
+
+def load_copy(path: str | os.PathLike[str]) -> Tables:
+    """A workspace file (plain or gzip) validated as on open, never locked or changed.
+
+    Raises tui.store.WorkspaceError with one line naming the record and field at fault.
+    """
+    from tui.store import Workspace
+
+    ws = Workspace.open(path, author="merge", read_only=True, create=False, lock=False)
+    try:
+        return ws.snapshot_tables()
+    finally:
+        ws.close(save=False)
+
+
+def encode_tables(data: Tables) -> bytes:
+    """The file the store would write for these tables (sorted, one record per line)."""
+    from tui.store import WorkspaceStorage
+
+    storage = WorkspaceStorage(Path("unused.json"))
+    storage.attach({name: dict(records) for name, records in data.items()})
+    return "".join(storage.snapshot()).encode("utf-8")
+
+
+def write_tables(path: str | os.PathLike[str], data: Tables, *, gz: bool | None = None) -> int:
+    """Write tables atomically through the store's storage; returns the bytes written.
+
+    ``gz``: compress (default: when the name ends in ``.gz``). The merge driver writes into a
+    temp file git names, so it passes the form of the file it read.
+    """
+    from tui.share import gzip_bytes
+    from tui.store import WorkspaceStorage
+
+    target = Path(path)
+    storage = WorkspaceStorage(target)
+    storage.attach({name: dict(records) for name, records in data.items()})
+    chunks = storage.snapshot()
+    compress = target.name.endswith(".gz") if gz is None else gz
+    if compress == target.name.endswith(".gz"):
+        storage.write_chunks(chunks)
+    else:  # the store decides by suffix; write the other form through a one-chunk payload
+        raw = "".join(chunks).encode("utf-8")
+        payload = gzip_bytes(raw) if compress else raw
+        _write_atomic(target, payload)
+        return len(payload)
+    return storage.size
+
+
+def _write_atomic(path: Path, payload: bytes) -> None:
+    import contextlib
+    import uuid
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with open(tmp, "xb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(OSError):
+            if path.exists():
+                os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+        with contextlib.suppress(OSError):
+            fd = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def merge_files(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> MergeResult:
+    """Load and merge two workspace files (B into A)."""
+    return merge_tables(load_copy(a), load_copy(b))
+
+
+# -- resolving -------------------------------------------------------------------------------
+
+
+def resolve_conflict(ws: Any, cid: str, *, take_other: bool) -> bool:
+    """Close a conflict: keep the value there now, or take the other value as a new edit.
+
+    Taking the other value goes through ``ws.edit`` (a new clock and a history row), so the
+    choice travels to every copy at the next merge. The conflict row is marked resolved with
+    the clock of the decision, never deleted (see the module docstring). Returns False if the
+    conflict is unknown or already resolved.
+    """
+    row = ws.get(CONFLICTS, cid)
+    if not isinstance(row, Mapping) or row.get("resolved"):
+        return False
+    if take_other:
+        ws.edit(str(row["table"]), str(row["record"]), {str(row["field"]): row.get("other")})
+    stamp = ws.clock.tick()
+    ws.put(CONFLICTS, cid, dict(row, resolved=stamp,
+                                resolution="took_other" if take_other else "kept"))
+    return True
