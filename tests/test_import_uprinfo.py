@@ -24,7 +24,6 @@ def csv_rows(path: Path) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))[1:]
 
 
-@pytest.mark.slow
 def test_sessions_1_to_20_every_row_accounted_for(shared_dir: Path) -> None:
     start = time.perf_counter()
     batches: list[ImportBatch] = [parse_file(shared_dir / "corpus/upr-info" / f) for f in FILES]

@@ -74,8 +74,14 @@ def _docx_kind(path: Path) -> str:
 
 
 def _is_addendum_text(head: str) -> bool:
+    """An addendum names itself: its own symbol ends in /Add.N, or "Views on conclusions"."""
+    from tui.importers.common import SYMBOL_RE
+
     flat = " ".join(head.split()).casefold()
-    return "addendum" in flat and ("views on conclusions" in flat or "/add." in flat)
+    if "views on conclusions and/or recommendations" in flat:
+        return True
+    own = [m.group(0) for line in head.split("\n")[:15] for m in SYMBOL_RE.finditer(line)]
+    return bool(own) and "/Add." in own[0] and "addendum" in flat
 
 
 def detect_kind(path: str | Path) -> str:
@@ -171,7 +177,7 @@ def parse_file(
         from tui.importers.uhri import parse_uhri
 
         wanted = list(countries or []) + ([country] if country else [])
-        return parse_uhri(path, countries=wanted or None, progress=progress)
+        return parse_uhri(path, countries=wanted or None, mechanism=mechanism, progress=progress)
     from tui.importers.table import parse_table
 
     return parse_table(
@@ -189,11 +195,9 @@ def _parse_report(
         from tui.importers.docx_io import body_lines, open_docx
 
         lines = body_lines(open_docx(path))
-        batch = parse_report_lines(lines, source_file=path.name, symbol=symbol, country=country,
-                                   progress=progress)
-        for record in batch.records:
-            record["source"]["paragraph_index"] = record["source"].pop("line")
-        return batch
+        # source.line is then the line of the extracted text (one per paragraph or cell line).
+        return parse_report_lines(lines, source_file=path.name, symbol=symbol, country=country,
+                                  progress=progress)
     from tui.importers.base import ImportBatch as _Batch
     from tui.importers.common import decode_text
 

@@ -186,7 +186,7 @@ def parse_addendum_lines(
     batch.positions = positions
     _check_gaps(batch, positions)
     _check_stated_totals(batch, lines, positions)
-    batch.stats = dict(Counter(positions.values()))
+    batch.stats.update(Counter(positions.values()))
     batch.stats["paragraphs"] = len(positions)
     return batch
 

@@ -25,7 +25,7 @@ SCALAR_FIELDS = ("mechanism", "body", "country", "cycle", "session", "document",
                  "action_category")
 # Which source's text and provenance win when two sources describe one recommendation.
 # Keys of ``source`` that locate a record in one file: never mixed from two files.
-LOCATOR_KEYS = frozenset({"file", "line", "row", "kind", "paragraph_index"})
+LOCATOR_KEYS = frozenset({"file", "line", "row", "kind"})
 SOURCE_RANK = {"wg-report": 5, "thematic-list": 4, "uhri": 3, "table": 2, "addendum": 2,
                "upr-info": 1}
 

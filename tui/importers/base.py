@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+MAX_WARNINGS = 1000  # a preview lists this many; the rest are only counted
+
 KINDS = ("wg-report", "addendum", "thematic-list", "upr-info", "uhri", "table")
 
 Progress = Callable[[int, int], None]
@@ -49,6 +51,10 @@ class ImportBatch:
     stats: dict[str, int] = field(default_factory=dict)
 
     def warn(self, line: int | None, message: str) -> None:
+        """Add a warning; past MAX_WARNINGS they are only counted (stats["more_warnings"])."""
+        if len(self.warnings) >= MAX_WARNINGS and line is not None:
+            self.stats["more_warnings"] = self.stats.get("more_warnings", 0) + 1
+            return
         self.warnings.append(ImportWarning(line, message))
 
     def by_position(self) -> Counter[str]:

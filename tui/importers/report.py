@@ -213,7 +213,8 @@ def parse_report_lines(
     units = _units(lines, start + 1, first_line)
     blocks = _classify(units, batch, vocab)
     if not any(b.items for b in blocks):
-        raise SourceError(NO_SECTION)
+        raise SourceError(f"{NO_SECTION}: the section holds no numbered recommendations (Word"
+                          " auto-numbering is lost: save the report as text)")
     total = sum(len(b.items) for b in blocks)
     done = 0
     seen: dict[str, int] = {}
@@ -268,7 +269,7 @@ def parse_report_lines(
         for record in batch.records:
             record["id"] = hash_id("UPR", record["country"] or "", record["session"] or "",
                                    record["text"])
-    batch.stats = {"recommendations": len(batch.records), "blocks": len(blocks)}
+    batch.stats.update({"recommendations": len(batch.records), "blocks": len(blocks)})
     return batch
 
 

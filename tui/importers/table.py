@@ -276,7 +276,7 @@ def parse_table(
     documents = {r["document"] for r in batch.records}
     if len(documents) == 1:
         batch.document = next(iter(documents)) or None
-    batch.stats = {"recommendations": len(batch.records)}
+    batch.stats.update({"recommendations": len(batch.records)})
     return batch
 
 

@@ -231,7 +231,7 @@ def parse_thematic_document(
         batch.document = documents.pop()
     elif len(documents) > 1:
         batch.warn(None, f"rows name several documents: {', '.join(sorted(documents))}")
-    batch.stats = {"rows": len(batch.records) + batch.duplicates, "recommendations": len(batch.records)}
+    batch.stats.update({"rows": len(batch.records) + batch.duplicates, "recommendations": len(batch.records)})
     return batch
 
 

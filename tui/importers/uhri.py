@@ -185,7 +185,7 @@ class _UhriReader:
         self.batch = batch
         self.wanted = wanted
         self.mechanism = mechanism
-        self.ids: set[str] = set()
+        self.ids: dict[str, str] = {}  # id -> text
         self.kept = 0
         self.seen = 0
 
@@ -272,13 +272,17 @@ class _UhriReader:
         else:
             rid = hash_id(mechanism, country, document or (session or ""), text)
         if rid in self.ids:
+            if self.ids[rid] == text:
+                batch.duplicates += 1
+                return
             alt = hash_id(mechanism, country, document or (session or ""), text)
-            batch.warn(where, f"{rid} appears twice; the second kept under {alt}")
-            batch.duplicates += 1
+            batch.warn(where, f"{rid} appears twice with different texts; the second kept"
+                              f" under {alt}")
             if alt in self.ids:
+                batch.duplicates += 1
                 return
             rid = alt
-        self.ids.add(rid)
+        self.ids[rid] = text
         record = {
             "id": rid,
             "mechanism": mechanism,
@@ -344,7 +348,7 @@ def parse_uhri(
                 _read_csv(stream, path.name, batch, reader, total, progress)
     except OSError as exc:
         raise SourceError(f"{path.name}: cannot read the file ({exc.strerror or exc})") from exc
-    batch.stats = {"entries": reader.seen, "kept": reader.kept}
+    batch.stats.update({"entries": reader.seen, "kept": reader.kept})
     if wanted is not None and len(wanted) == 1:
         batch.country = next(iter(wanted))
     return batch

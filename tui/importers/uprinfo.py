@@ -188,7 +188,7 @@ def parse_upr_info_text(
     _settle_disagreements(batch, by_id, responses, actions)
     stats["pairs"] = len(pairs)
     stats["recommendations"] = len(batch.records)
-    batch.stats = dict(stats)
+    batch.stats.update(stats)
     countries_seen = {r["country"] for r in batch.records}
     if len(countries_seen) == 1:
         batch.country = next(iter(countries_seen))
