@@ -1,0 +1,531 @@
+"""Triage: a country's recommendations, decided one key at a time (DESIGN §8).
+
+The list is a ``RowList`` over a ``tui.triage.TriageIndex`` built once when the screen
+opens; a decision edits one record (or the marked ones, as one undo step) and repaints
+only those rows, the counter line, and the detail pane when it shows the record.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from screens.decisions import DECISION_BINDINGS, DecisionActions
+from screens.pickers import Option, Picker
+from screens.rowlist import Column, RowHeader, RowList
+from tui import refdata, triage
+from tui.model import ACTION_CATEGORIES
+from tui.sanitize import clean_line, clean_text
+
+HIGHLIGHT = Style(reverse=True)
+
+COLUMNS = [
+    Column("flag", "", 2),
+    Column("paragraph", "Para", 7),
+    Column("text", "Recommendation", 0, min_width=20),
+    Column("recommending", "Recommended by", 16, show_from=100),
+    Column("position", "Position", 9),
+    Column("priority", "Prio", 6),
+    Column("lead", "Lead", 9, show_from=112),
+    Column("cluster", "Cluster", 16, show_from=130),
+    Column("status", "Status", 11),
+    Column("triaged", "Triaged", 7, show_from=140),
+]
+
+
+def paragraph_cell(rec: dict[str, Any]) -> str:
+    para = str(rec.get("paragraph") or "")
+    if para:
+        return para
+    session = rec.get("session")
+    return f"S{session}" if session else ""
+
+
+def recommending_cell(rec: dict[str, Any]) -> str:
+    states = rec.get("recommending") or []
+    if not states:
+        return ""
+    first = triage.state_name(str(states[0]))
+    return f"{first} +{len(states) - 1}" if len(states) > 1 else first
+
+
+def row_cells(entry: triage.Entry, marked: bool = False) -> dict[str, Any]:
+    """The cells of one row: cheap (a few dict lookups and one cached line)."""
+    rec = entry.record
+    return {
+        "flag": ("●" if marked else " ") + ("✓" if entry.triaged else " "),
+        "paragraph": paragraph_cell(rec),
+        "text": entry.line,
+        "recommending": recommending_cell(rec),
+        "position": triage.POSITION_SHORT.get(str(rec.get("position")), ""),
+        "priority": triage.PRIORITY_LABELS.get(str(rec.get("priority")), ""),
+        "lead": str(rec.get("lead_entity") or ""),
+        "cluster": str(rec.get("cluster") or ""),
+        "status": triage.STATUS_SHORT.get(str(rec.get("status")), ""),
+        "triaged": "yes" if entry.triaged else "",
+    }
+
+
+def highlighted(text: str, words: Sequence[str]) -> Text:
+    """Inert text with the search words shown in reverse video."""
+    out = Text(text)
+    for start, end in triage.highlight_spans(text, words):
+        out.stylize(HIGHLIGHT, start, end)
+    return out
+
+
+def detail_text(index: triage.TriageIndex, entry: triage.Entry, words: Sequence[str] = (),
+                *, history: bool = True) -> Text:
+    """Everything about one recommendation as inert text (nothing parsed as markup)."""
+    rec = entry.record
+    out = Text()
+    head = [paragraph_cell(rec), str(rec.get("document") or "")]
+    mech = str(rec.get("mechanism") or "UPR")
+    body = str(rec.get("body") or "")
+    where = f"{mech} {body}".strip()
+    if rec.get("cycle"):
+        where += f" cycle {rec['cycle']}"
+    if rec.get("session"):
+        where += f", session {rec['session']}"
+    head.append(where)
+    head.append("triaged" if entry.triaged else "undecided")
+    out.append(clean_line(" · ".join(h for h in head if h)), style="bold")
+    out.append("\n")
+    out.append_text(highlighted(clean_text(str(rec.get("text") or "")), words))
+    out.append("\n\n")
+
+    def fact(label: str, value: str) -> None:
+        out.append(f"{label}: ", style="bold")
+        out.append(value or "—")
+        out.append("\n")
+
+    states = [triage.state_name(str(s)) for s in rec.get("recommending") or ()]
+    fact("Recommended by", ", ".join(states))
+    fact("Position", triage.POSITION_LABELS.get(str(rec.get("position")), ""))
+    fact("Priority", triage.PRIORITY_LABELS.get(str(rec.get("priority")), "").replace("—", ""))
+    fact("Cluster", clean_line(str(rec.get("cluster") or "")))
+    fact("Lead entity", clean_line(str(rec.get("lead_entity") or "")))
+    fact("Partners", ", ".join(clean_line(str(p)) for p in rec.get("partners") or ()))
+    fact("CF outcome", clean_line(str(rec.get("cf_outcome") or "")))
+    status = triage.STATUS_LABELS.get(str(rec.get("status")), "")
+    evidence = clean_line(str(rec.get("evidence") or ""))
+    fact("Status", f"{status} — {evidence}" if evidence else status)
+    category = rec.get("action_category")
+    suggestion = triage.suggest_action_category(str(rec.get("text") or ""))
+    shown = f"{category} {ACTION_CATEGORIES.get(category, '')}" if category else ""
+    if suggestion and suggestion != category:
+        shown += f"{' · ' if shown else ''}suggested {suggestion} {ACTION_CATEGORIES[suggestion]}"
+    fact("Action category", shown)
+    note = clean_text(str(rec.get("note") or ""))
+    out.append("Note: ", style="bold")
+    out.append_text(highlighted(note, words) if note else Text("—"))
+    out.append("\n")
+    fact("Themes", "; ".join(clean_line(str(t)) for t in rec.get("themes") or ()))
+    fact("Groups of persons", "; ".join(clean_line(str(g)) for g in rec.get("groups") or ()))
+    sdgs = []
+    for code in rec.get("sdgs") or ():
+        code = str(code)
+        try:
+            sdgs.append(f"{clean_line(code)} {refdata.sdg(code.split('.', 1)[0]).title}")
+        except KeyError:
+            sdgs.append(clean_line(code))
+    fact("SDGs", "; ".join(sdgs))
+    source = rec.get("source") or {}
+    if isinstance(source, dict) and source:
+        where = clean_line(str(source.get("file") or ""))
+        line = source.get("line") or source.get("row")
+        if line:
+            where += f", line {clean_line(str(line))}"
+        if source.get("kind"):
+            where += f" ({clean_line(str(source['kind']))})"
+        fact("Source", where)
+    else:
+        fact("Source", "")
+    fact("Id", clean_line(entry.rid))
+    if history:
+        out.append("\nHistory\n", style="bold")
+        lines = index.history(entry.rid)
+        if not lines:
+            out.append("no changes recorded\n")
+        for h in lines[-50:]:
+            author = clean_line(h.author)
+            if h.field == "*":
+                out.append(f"{h.when}  {author}  created\n")
+            else:
+                out.append(f"{h.when}  {author}  {clean_line(h.field)}: "
+                           f"{triage.show_value(h.old)[:60]} → {triage.show_value(h.new)[:60]}\n")
+    return out
+
+
+class SearchInput(Input):
+    """The search box: typing searches as you go; enter keeps the search, escape drops it."""
+
+    BINDINGS = [
+        Binding("escape", "screen.cancel_search", "Clear the search", show=False),
+        Binding("down", "screen.focus_list", "To the list", show=False),
+        Binding("up", "screen.focus_list", "To the list", show=False),
+    ]
+
+
+class RecommendationsScreen(DecisionActions, Screen[None]):
+    """A country's recommendations: decide on each with one key (DESIGN §8)."""
+
+    CSS_PATH = "triage.tcss"
+    HELP_TITLE = "Recommendations"
+    HELP = (
+        "Decide on each recommendation with one key; the cursor then moves to the next "
+        "undecided one. A recommendation is undecided until it is triaged: any decision "
+        "marks it triaged, x marks it triaged without one. space marks several: the next "
+        "decision applies to all of them, as one undo step. / searches (all words, accents "
+        "ignored), f filters, w recalls or saves a named view, t opens the queue (one at a "
+        "time). A row stays in place after a decision until the filter changes."
+    )
+
+    BINDINGS = [
+        *DECISION_BINDINGS,
+        Binding("space", "toggle_mark", "Mark for a bulk decision"),
+        Binding("v", "toggle_detail", "Show or hide details"),
+        Binding("slash", "search", "Search"),
+        Binding("f", "filters", "Filter"),
+        Binding("F", "clear_filter", "Clear filter and search"),
+        Binding("w", "views", "Saved views (recall or save)"),
+        Binding("t", "queue", "Queue: one at a time"),
+        Binding("C", "clusters", "Clusters overview"),
+        Binding("escape", "escape", "Clear marks/search, or back"),
+        Binding("q", "back", "Back"),
+    ]
+
+    def __init__(self, iso3: str, today: date) -> None:
+        super().__init__()
+        self.iso3 = iso3
+        self.today = today
+        self.filter = triage.Filter()
+        self.marks: set[str] = set()
+        self.rows: list[triage.Entry] = []
+        self._pos: dict[str, int] | None = None
+        self.triaged_shown = 0
+        self.show_detail = False
+        self._flush_pending = False
+        self._detail_dirty = False
+        self._ui_thread = threading.get_ident()
+        try:
+            self.country_name = refdata.state(iso3).name
+        except KeyError:
+            self.country_name = clean_line(iso3)
+
+    # -- layout -------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(id="counter", markup=False)
+        header = RowHeader(COLUMNS, id="header")
+        rows = RowList(COLUMNS, self.render_cells, id="recs",
+                       empty_text="Nothing to show: no recommendation matches, or none imported yet.")
+        rows.header = header
+        rows.is_marked = lambda entry: entry.rid in self.marks
+        yield header
+        yield rows
+        with VerticalScroll(id="detail"):
+            yield Static(id="detail-text", markup=False)
+        yield SearchInput(placeholder="search: all words, accents ignored", id="search")
+        yield Static(id="status", markup=False)
+
+    def on_mount(self) -> None:
+        self.index = triage.TriageIndex(self.app.workspace, self.iso3)
+        search = self.query_one(SearchInput)
+        search.cursor_blink = False
+        search.display = False
+        remembered = self.app.config_value("triage_detail") if hasattr(self.app, "config_value") else None
+        self.show_detail = bool(remembered)
+        self.query_one("#detail").display = self.show_detail
+        self.query_one("#status", Static).update(Text(
+            "1 2 3 0 priority · x triaged · space mark · / search · f filter · t queue · ?",
+            no_wrap=True, overflow="ellipsis"))
+        self.apply_filter()
+        first = triage.next_undecided(self.rows, -1)
+        if first is not None:
+            self.row_list.set_cursor(first)
+        self.row_list.focus()
+        self.app.workspace.subscribe(self._on_ws_edit)
+
+    def on_unmount(self) -> None:
+        self.app.workspace.unsubscribe(self._on_ws_edit)
+
+    @property
+    def row_list(self) -> RowList:
+        return self.query_one("#recs", RowList)
+
+    def render_cells(self, entry: triage.Entry) -> dict[str, Any]:
+        return row_cells(entry, entry.rid in self.marks)
+
+    # -- the rows shown -------------------------------------------------------------------------
+    def apply_filter(self, keep: str | None = None) -> None:
+        """Show the rows matching the filter and search; the cursor stays on its record."""
+        current = self.row_list.current if self.rows else None
+        keep_rid = keep or (current.rid if current is not None else None)
+        self.rows = self.index.view(self.filter)
+        self._pos = None
+        self.triaged_shown = sum(1 for e in self.rows if e.triaged)
+        keep_entry = self.index.get(keep_rid) if keep_rid else None
+        pos = self.positions().get(keep_rid, 0) if keep_entry else 0
+        self.row_list.set_rows(self.rows)
+        self.row_list.set_cursor(pos, force=True)
+        self.update_counter()
+        self.update_detail()
+
+    def positions(self) -> dict[str, int]:
+        if self._pos is None:
+            self._pos = {e.rid: i for i, e in enumerate(self.rows)}
+        return self._pos
+
+    def update_counter(self) -> None:
+        text = f"{self.country_name} · " + triage.counter_text(
+            len(self.rows), self.triaged_shown, self.filter, len(self.marks))
+        self.query_one("#counter", Static).update(Text(text, no_wrap=True, overflow="ellipsis"))
+
+    def update_detail(self) -> None:
+        if not self.show_detail:
+            return
+        entry = self.row_list.current
+        widget = self.query_one("#detail-text", Static)
+        if entry is None:
+            widget.update(Text("Nothing selected."))
+            return
+        widget.update(detail_text(self.index, entry, self.filter.search_terms))
+
+    @on(RowList.Highlighted, "#recs")
+    def _highlighted(self) -> None:
+        if self.show_detail:
+            self.update_detail()
+            self.query_one("#detail", VerticalScroll).scroll_home(animate=False)
+
+    @on(RowList.Selected, "#recs")
+    def _selected(self) -> None:
+        self.action_toggle_detail()
+
+    # -- workspace edits: repaint only what changed ------------------------------------------------
+    def _on_ws_edit(self, table: str, rid: str, fields: tuple[str, ...]) -> None:
+        if threading.get_ident() != self._ui_thread:
+            self.app.call_from_thread(self._on_ws_edit, table, rid, fields)
+            return
+        if table == "countries":
+            return
+        entry = self.index.get(rid)
+        before = entry.triaged if entry is not None else False
+        entry = self.index.on_edit(table, rid, fields)
+        if self.index.stale:
+            self._schedule_flush()
+            return
+        if entry is None:
+            return
+        pos = self.positions().get(rid)
+        if pos is None:
+            return
+        if entry.triaged != before:
+            self.triaged_shown += 1 if entry.triaged else -1
+        self.row_list.refresh_row(pos)
+        if pos == self.row_list.cursor:
+            self._detail_dirty = True
+        self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
+        if not self._flush_pending:
+            self._flush_pending = True
+            self.call_later(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_pending = False
+        if self.index.stale:
+            self.index = triage.TriageIndex(self.app.workspace, self.iso3)
+            self.marks &= set(self.index.by_id)
+            self.apply_filter()
+            return
+        self.update_counter()
+        if self._detail_dirty:
+            self._detail_dirty = False
+            self.update_detail()
+
+    # -- decisions ------------------------------------------------------------------------------
+    def decision_targets(self) -> list[str]:
+        if self.marks:
+            order = self.positions()
+            return sorted(self.marks, key=lambda rid: order.get(rid, len(order)))
+        entry = self.row_list.current
+        return [entry.rid] if entry is not None else []
+
+    def after_decision(self, rids: Sequence[str]) -> None:
+        self.clear_marks()
+        current = self.row_list.current
+        if current is not None and current.rid not in rids and not current.triaged:
+            return  # a bulk decision on marked rows: the row under the cursor is still open
+        nxt = triage.next_undecided(self.rows, self.row_list.cursor)
+        if nxt is None:
+            self.app.notify("Every recommendation shown is triaged.", timeout=3)
+            self.row_list.set_cursor(self.row_list.cursor + 1)
+        else:
+            self.row_list.set_cursor(nxt)
+
+    def after_reopen(self, rids: Sequence[str]) -> None:
+        self.clear_marks()
+
+    def show_record(self, rid: str) -> None:
+        pos = self.positions().get(rid)
+        if pos is not None:
+            self.row_list.set_cursor(pos)
+
+    def action_undecided(self, step: int) -> None:
+        nxt = triage.next_undecided(self.rows, self.row_list.cursor, step)
+        if nxt is None:
+            self.app.notify("No undecided recommendation in this list.", timeout=2)
+        else:
+            self.row_list.set_cursor(nxt)
+
+    # -- marks ----------------------------------------------------------------------------------
+    def action_toggle_mark(self) -> None:
+        entry = self.row_list.current
+        if entry is None:
+            return
+        if entry.rid in self.marks:
+            self.marks.discard(entry.rid)
+        else:
+            self.marks.add(entry.rid)
+        self.row_list.refresh_row(self.row_list.cursor)
+        self.row_list.set_cursor(self.row_list.cursor + 1)
+        self.update_counter()
+
+    def clear_marks(self) -> None:
+        if not self.marks:
+            return
+        positions = self.positions()
+        marked = [positions[r] for r in self.marks if r in positions]
+        self.marks.clear()
+        for pos in marked:
+            self.row_list.refresh_row(pos)
+        self.update_counter()
+
+    # -- detail, search, filter, views ------------------------------------------------------------
+    def action_toggle_detail(self) -> None:
+        self.show_detail = not self.show_detail
+        self.query_one("#detail").display = self.show_detail
+        if hasattr(self.app, "remember"):
+            self.app.remember("triage_detail", self.show_detail)
+        self.update_detail()
+        self.call_after_refresh(self.row_list._scroll_cursor_into_view)
+
+    def action_search(self) -> None:
+        self.index.prepare_search()
+        box = self.query_one(SearchInput)
+        box.display = True
+        box.focus()
+
+    def action_focus_list(self) -> None:
+        self.row_list.focus()
+
+    def action_cancel_search(self) -> None:
+        box = self.query_one(SearchInput)
+        with box.prevent(Input.Changed):
+            box.value = ""
+        box.display = False
+        self.row_list.focus()
+        if self.filter.search:
+            self.filter = self.filter.with_search("")
+            self.apply_filter()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.filter = self.filter.with_search(event.value)
+        self.apply_filter()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        box = self.query_one(SearchInput)
+        if not box.value.strip():
+            box.display = False
+        self.row_list.focus()
+
+    def set_filter(self, filt: triage.Filter) -> None:
+        """Show a new filter (from the filter screen, a view or the clusters screen)."""
+        self.filter = filt
+        box = self.query_one(SearchInput)
+        with box.prevent(Input.Changed):
+            box.value = filt.search
+        box.display = bool(filt.search)
+        self.apply_filter()
+
+    def action_filters(self) -> None:
+        from screens.filters import FilterScreen
+
+        self.app.push_screen(FilterScreen(self.index, self.filter, on_change=self.set_filter))
+
+    def action_clear_filter(self) -> None:
+        self.set_filter(triage.Filter())
+
+    def action_views(self) -> None:
+        ws = self.app.workspace
+        views = triage.load_views(ws, self.iso3)
+        options = [Option(name, name, filt.describe() or ("search: " + filt.search))
+                   for name, filt in views.items()]
+
+        def delete(name: str) -> None:
+            triage.delete_view(ws, self.iso3, name)
+            self.app.notify(f"Deleted the view {name}.", timeout=2, markup=False)
+
+        picker = Picker("Saved views: choose one, or type a name to save the current filter",
+                        options, allow_new=not ws.read_only, new_label="view from this filter",
+                        on_delete=None if ws.read_only else delete, hint="ctrl+d delete")
+
+        def chosen(name: str) -> None:
+            if name in views:
+                self.set_filter(views[name])
+                return
+            if self.filter.is_empty:
+                self.app.notify("Set a filter or a search first: a view saves them.",
+                                severity="warning")
+                return
+            saved = triage.save_view(ws, self.iso3, name, self.filter)
+            self.app.notify(f"Saved the view {saved}.", timeout=2, markup=False)
+
+        self.app.push_screen(picker, lambda name: chosen(name) if name else None)
+
+    # -- other screens ------------------------------------------------------------------------------
+    def action_queue(self) -> None:
+        from screens.queue import QueueScreen
+
+        start = self.row_list.cursor
+        ordered = self.rows[start:] + self.rows[:start]
+        queue = [e.rid for e in ordered if not e.triaged]
+        if not queue:
+            self.app.notify("Nothing undecided in this list.", timeout=2)
+            return
+        self.app.push_screen(QueueScreen(self.index, self.iso3, queue),
+                             lambda rid: self.show_record(rid) if rid else None)
+
+    def action_clusters(self) -> None:
+        from screens.clusters import ClustersScreen
+
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                self.set_filter(triage.Filter().with_facet("cluster", [name]))
+
+        self.app.push_screen(ClustersScreen(self.index, self.country_name), chosen)
+
+    # -- leaving ------------------------------------------------------------------------------------
+    def action_escape(self) -> None:
+        if self.marks:
+            self.clear_marks()
+        elif not self.filter.is_empty:
+            self.action_clear_filter()
+        else:
+            self.app.pop_screen()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,848 @@
+"""Triage core: one country's recommendations in memory, filtered, searched and decided.
+
+No Textual here; the recommendations screen, the queue and the clusters screen use it.
+
+**Undecided.** A recommendation is *undecided* while its ``triaged`` field is false, and
+*triaged* once it is true. Every decision key (priority, cluster, entities, outcome, status,
+action category, position, note) records its value **and** marks the recommendation triaged,
+in one undo step, so one key per recommendation is enough; ``x`` marks triaged without any
+other decision (or, on recommendations that are all triaged already, reopens them). "Next
+undecided" is the first untriaged row after the cursor in the list as shown, wrapping round.
+
+**Speed.** The index is built once per screen by one pass over the workspace's
+recommendations (country match, not deleted) and kept current from the workspace's edit
+notifications (:meth:`TriageIndex.on_edit`), so a decision costs one record, never a rebuild.
+Search runs over a list of folded texts computed once, at the first search; the history of
+a record comes from an index of the ``history`` table built once, at the first look.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tui import refdata
+from tui.ids import history_id
+from tui.model import ACTION_CATEGORIES, POSITIONS, PRIORITIES, STATUSES
+from tui.sanitize import clean_line, clean_text
+
+if TYPE_CHECKING:
+    from tui.store import Workspace
+
+TABLE = "recommendations"
+
+# -- labels ---------------------------------------------------------------------------------
+
+POSITION_LABELS: dict[str, str] = {
+    "supported": "supported",
+    "supported_in_part": "supported in part",
+    "noted": "noted",
+    "pending": "pending",
+}
+POSITION_SHORT: dict[str, str] = {
+    "supported": "supported",
+    "supported_in_part": "in part",
+    "noted": "noted",
+    "pending": "pending",
+}
+PRIORITY_LABELS: dict[str, str] = {"high": "high", "medium": "medium", "low": "low", "none": "—"}
+STATUS_LABELS: dict[str, str] = {
+    "not_started": "not started",
+    "in_progress": "in progress",
+    "partially_implemented": "partially implemented",
+    "implemented": "implemented",
+    "no_information": "no information",
+}
+STATUS_SHORT: dict[str, str] = {
+    "not_started": "not started",
+    "in_progress": "in progress",
+    "partially_implemented": "partial",
+    "implemented": "implemented",
+    "no_information": "no info",
+}
+PRIORITY_KEYS: dict[str, str] = {"1": "high", "2": "medium", "3": "low", "0": "none"}
+
+
+def fast_fold(text: str) -> str:
+    """``refdata.fold`` with a fast path: ASCII text only needs lower-casing (25x faster)."""
+    return text.lower() if text.isascii() else refdata.fold(text)
+
+
+def fold_with_map(text: str) -> tuple[str, list[int]]:
+    """The folded text and, for each of its characters, the index of its source character."""
+    out: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        f = ch.lower() if ch.isascii() else refdata.fold(ch)
+        out.append(f)
+        where.extend([i] * len(f))
+    return "".join(out), where
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a search, folded (case- and accent-insensitive)."""
+    return fast_fold(clean_line(query)).split()
+
+
+def highlight_spans(text: str, words: Sequence[str]) -> list[tuple[int, int]]:
+    """(start, end) spans of ``text`` where any of the folded ``words`` occurs, merged."""
+    if not words or not text:
+        return []
+    folded, where = fold_with_map(text)
+    spans: list[tuple[int, int]] = []
+    for word in words:
+        start = folded.find(word)
+        while start != -1:
+            end = start + len(word)
+            spans.append((where[start], where[end - 1] + 1))
+            start = folded.find(word, end)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+# -- the action category suggested by the opening verb (UPR Info's method) ------------------
+
+# UPR Info's categories: 1 minimal ("call on", "seek", "share"), 2 continuing ("continue",
+# "maintain", "persevere", "pursue"), 3 considering ("consider", "envisage", "explore", "study",
+# "review"), 4 general ("ensure", "strengthen", "take measures", "promote"), 5 specific
+# ("ratify", "adopt", "establish", "amend", "criminalize"). Checked against the 41,066 rows of
+# the UPR Info export, which carry the category UPR Info assigned (tests/test_triage_core.py).
+_VERB_CATEGORY: dict[str, int] = {}
+for _category, _verbs in {
+    1: "call seek share request",
+    2: "continue maintain persevere persist pursue keep sustain preserve remain uphold",
+    3: "consider envisage envision explore study review reconsider reflect analyse analyze "
+       "examine evaluate assess look",
+    4: "accelerate encourage engage ensure guarantee intensify promote speed step strengthen "
+       "take enhance improve increase reinforce redouble expedite make provide address "
+       "combat protect respect facilitate cooperate foster support work pay allocate "
+       "follow give undertake endeavour endeavor strive favour favor put consolidate "
+       "prioritize prioritise expand comply prevent commit build refrain fight respond move",
+    5: "ratify accede adopt establish enact amend criminalize criminalise decriminalize "
+       "decriminalise abolish repeal sign implement develop extend issue introduce "
+       "investigate withdraw incorporate bring complete submit prohibit ban lift reform "
+       "set create finalize finalise harmonize harmonise revise conduct become remove "
+       "eliminate invite accept recognize recognise release end include allow define "
+       "align enforce prosecute publish appoint launch designate apply formulate draft "
+       "elaborate reduce stop cease modify revoke legalize legalise grant collect raise "
+       "proceed adhere initiate pass conclude integrate",
+}.items():
+    for _verb in _verbs.split():
+        _VERB_CATEGORY[_verb] = _category
+del _category, _verbs, _verb
+# Words that may open a recommendation before its verb ("Further strengthen", "Fully implement").
+_SKIP_WORDS = frozenset(
+    "further fully effectively urgently swiftly promptly duly also immediately "
+    "expeditiously actively formally progressively systematically continuously "
+    "to that the state government its recommended explicitly".split()
+)
+_WORD_RE = re.compile(r"[a-z]+")
+
+
+def suggest_action_category(text: str) -> int | None:
+    """UPR Info's action category (1–5) suggested by the recommendation's opening verb."""
+    words = _WORD_RE.findall(fast_fold(text[:200]))[:6]
+    for i, word in enumerate(words):
+        if word in _SKIP_WORDS:
+            continue
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if word == "carry" and nxt == "on":
+            return 2
+        if word == "carry" and nxt == "out":
+            return 5
+        if word == "set" and nxt == "up":
+            return 5
+        return _VERB_CATEGORY.get(word)
+    return None
+
+
+# -- one recommendation in the index ---------------------------------------------------------
+
+_NATURAL = re.compile(r"(\d+)")
+
+
+def paragraph_key(paragraph: str) -> tuple[Any, ...]:
+    """Sort "140.7" before "140.12": numbers compare as numbers."""
+    parts = _NATURAL.split(paragraph or "")
+    return tuple(int(p) if p.isdigit() else p for p in parts if p)
+
+
+def _order_key(record: Mapping[str, Any]) -> tuple[Any, ...]:
+    cycle = record.get("cycle")
+    session = record.get("session")
+    return (
+        -(cycle if isinstance(cycle, int) else 0),
+        record.get("mechanism") or "",
+        -(session if isinstance(session, int) else 0),
+        record.get("document") or "",
+        paragraph_key(str(record.get("paragraph") or "")),
+        record.get("id") or "",
+    )
+
+
+def state_name(code: str) -> str:
+    """A State's name for an ISO3 code; a raw (unknown) name cleaned for display."""
+    try:
+        return refdata.state(code).name
+    except KeyError:
+        return clean_line(code)
+
+
+class Entry:
+    """One recommendation of the country: its id and cached display and search texts."""
+
+    __slots__ = ("rid", "table", "triaged", "_line", "_folded")
+
+    def __init__(self, rid: str, table: Mapping[str, dict[str, Any]]) -> None:
+        self.rid = rid
+        self.table = table
+        self.triaged = bool(table[rid].get("triaged"))
+        self._line: str | None = None
+        self._folded: str | None = None
+
+    @property
+    def record(self) -> dict[str, Any]:
+        return self.table[self.rid]
+
+    @property
+    def line(self) -> str:
+        """The start of the text on one line, cleaned (cached until the text changes)."""
+        if self._line is None:
+            self._line = clean_line(str(self.record.get("text") or ""))[:300]
+        return self._line
+
+    @property
+    def folded(self) -> str:
+        """What search looks in: text, paragraph, recommending States and note, folded."""
+        if self._folded is None:
+            rec = self.record
+            parts = [str(rec.get("text") or ""), str(rec.get("paragraph") or ""),
+                     str(rec.get("note") or "")]
+            parts.extend(state_name(c) for c in rec.get("recommending") or ())
+            self._folded = fast_fold(" ".join(parts))
+        return self._folded
+
+    def forget(self, fields: Iterable[str]) -> None:
+        fields = set(fields)
+        if fields & {"text", "*"}:
+            self._line = None
+        if fields & {"text", "paragraph", "note", "recommending", "*"}:
+            self._folded = None
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"Entry({self.rid!r})"
+
+
+# -- filters -----------------------------------------------------------------------------------
+
+FACETS: tuple[str, ...] = (
+    "position", "priority", "cluster", "entity", "status", "recommending", "theme", "sdg",
+    "mechanism", "cycle", "triaged",
+)
+FACET_LABELS: dict[str, str] = {
+    "position": "Position",
+    "priority": "Priority",
+    "cluster": "Cluster",
+    "entity": "UN entity (lead or partner)",
+    "status": "Implementation status",
+    "recommending": "Recommending State",
+    "theme": "Theme",
+    "sdg": "SDG",
+    "mechanism": "Mechanism",
+    "cycle": "Cycle",
+    "triaged": "Triaged or not",
+}
+NONE = ""  # the facet value of a record without one (no cluster, no theme, …)
+
+
+def facet_values(facet: str, rec: Mapping[str, Any]) -> list[str]:
+    """The values a record has for a facet ("" when it has none)."""
+    if facet == "position":
+        return [str(rec.get("position") or "pending")]
+    if facet == "priority":
+        return [str(rec.get("priority") or "none")]
+    if facet == "status":
+        return [str(rec.get("status") or "no_information")]
+    if facet == "mechanism":
+        return [str(rec.get("mechanism") or "UPR")]
+    if facet == "cluster":
+        return [str(rec.get("cluster") or "")]
+    if facet == "cycle":
+        cycle = rec.get("cycle")
+        return [str(cycle) if cycle not in (None, "") else NONE]
+    if facet == "triaged":
+        return ["yes" if rec.get("triaged") else "no"]
+    if facet == "entity":
+        out = [str(rec["lead_entity"])] if rec.get("lead_entity") else []
+        out.extend(str(p) for p in rec.get("partners") or ())
+        return out or [NONE]
+    if facet == "recommending":
+        return [str(s) for s in rec.get("recommending") or ()] or [NONE]
+    if facet == "theme":
+        return [str(s) for s in rec.get("themes") or ()] or [NONE]
+    if facet == "sdg":
+        goals = {str(s).split(".", 1)[0] for s in rec.get("sdgs") or ()}
+        return sorted(goals, key=lambda g: (len(g), g)) or [NONE]
+    raise KeyError(facet)
+
+
+def facet_label(facet: str, value: str, *, short: bool = False) -> str:
+    """How a facet value reads on screen ("supported in part", "SDG 16", "undecided")."""
+    if value == NONE:
+        return "(none)"
+    if facet == "position":
+        return (POSITION_SHORT if short else POSITION_LABELS).get(value, value)
+    if facet == "priority":
+        return f"{value} priority" if value != "none" else "no priority"
+    if facet == "status":
+        return (STATUS_SHORT if short else STATUS_LABELS).get(value, value)
+    if facet == "triaged":
+        return "triaged" if value == "yes" else "undecided"
+    if facet == "cycle":
+        return f"cycle {value}"
+    if facet == "sdg":
+        if short:
+            return f"SDG {value}"
+        try:
+            return f"SDG {value} {refdata.sdg(value).title}"
+        except KeyError:
+            return f"SDG {clean_line(value)}"
+    if facet == "recommending":
+        return state_name(value)
+    return clean_line(value)
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Accepted values per facet (any of them; all facets must match) and a search text."""
+
+    facets: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    search: str = ""
+
+    def with_facet(self, facet: str, values: Iterable[str]) -> Filter:
+        if facet not in FACETS:
+            raise KeyError(facet)
+        facets = dict(self.facets)
+        chosen = frozenset(values)
+        if chosen:
+            facets[facet] = chosen
+        else:
+            facets.pop(facet, None)
+        return Filter(facets, self.search)
+
+    def with_search(self, text: str) -> Filter:
+        return Filter(dict(self.facets), clean_line(text))
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.facets and not self.search_terms
+
+    @property
+    def search_terms(self) -> list[str]:
+        return search_words(self.search)
+
+    def matches(self, entry: Entry, words: Sequence[str] | None = None) -> bool:
+        rec = entry.record
+        for facet, accepted in self.facets.items():
+            if not any(v in accepted for v in facet_values(facet, rec)):
+                return False
+        words = self.search_terms if words is None else words
+        if words:
+            folded = entry.folded
+            return all(w in folded for w in words)
+        return True
+
+    def describe(self) -> str:
+        """The filter in a few words: ``supported, high`` (facets in a fixed order)."""
+        parts: list[str] = []
+        for facet in FACETS:
+            values = self.facets.get(facet)
+            if not values:
+                continue
+            labels = sorted(facet_label(facet, v, short=True) for v in values)
+            if facet == "priority":
+                labels = sorted(("no priority" if v == "none" else v) for v in values)
+            parts.extend(labels)
+        return ", ".join(parts)
+
+    # Views are stored in the shared file: plain JSON, read back defensively (hostile input).
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {f: sorted(v) for f, v in self.facets.items() if v}
+        if self.search:
+            out["search"] = self.search
+        return out
+
+    @classmethod
+    def from_json(cls, data: Any) -> Filter:
+        if not isinstance(data, Mapping):
+            return cls()
+        facets: dict[str, frozenset[str]] = {}
+        for facet in FACETS:
+            values = data.get(facet)
+            if isinstance(values, list):
+                kept = frozenset(str(v)[:200] for v in values[:500] if isinstance(v, str | int))
+                if kept:
+                    facets[facet] = kept
+        search = data.get("search")
+        return cls(facets, clean_line(search)[:500] if isinstance(search, str) else "")
+
+
+# -- counter -----------------------------------------------------------------------------------
+
+
+def percent(part: int, whole: int) -> int:
+    """Rounded percentage that says 100 only when all are done and 0 only when none is."""
+    if whole <= 0:
+        return 0
+    value = round(100 * part / whole)
+    if value == 100 and part < whole:
+        return 99
+    if value == 0 and part > 0:
+        return 1
+    return value
+
+
+def counter_text(shown: int, triaged: int, filt: Filter | None = None, marked: int = 0) -> str:
+    """``312 recommendations · 140 triaged (45%) · filter: supported, high``."""
+    noun = "recommendation" if shown == 1 else "recommendations"
+    text = f"{shown:,} {noun} · {triaged:,} triaged ({percent(triaged, shown)}%)"
+    if filt is not None:
+        described = filt.describe()
+        if described:
+            text += f" · filter: {described}"
+        if filt.search:
+            text += f" · search: {filt.search}"
+    if marked:
+        text += f" · {marked} marked"
+    return text
+
+
+# -- next undecided ----------------------------------------------------------------------------
+
+
+def next_undecided(rows: Sequence[Entry], start: int, step: int = 1, *, wrap: bool = True) -> int | None:
+    """Index of the first untriaged row after ``start`` (before it when ``step`` is -1).
+
+    With ``wrap`` the search goes round the end and may come back to ``start`` itself.
+    """
+    n = len(rows)
+    for k in range(1, n + 1):
+        i = start + step * k
+        if not wrap and not 0 <= i < n:
+            return None
+        i %= n
+        if not rows[i].triaged:
+            return i
+    return None
+
+
+# -- clusters -----------------------------------------------------------------------------------
+
+_THEME_CODE = re.compile(r"^[A-Z]\d{1,3}(\.\d+)?\s+")
+_STOP = frozenset("and the of for with from into other rights right human general".split())
+
+
+def _stems(text: str) -> set[str]:
+    words = _WORD_RE.findall(fast_fold(text))
+    return {w[:5] for w in words if len(w) > 3 and w not in _STOP}
+
+
+def theme_as_cluster(theme: str) -> str:
+    """A theme turned into a cluster name: "A41 Constitutional framework" -> "Constitutional framework"."""
+    return _THEME_CODE.sub("", clean_line(theme)).strip()
+
+
+@dataclass
+class ClusterRow:
+    """Counts for one thematic cluster (the clusters screen and the national plan)."""
+
+    name: str
+    total: int = 0
+    triaged: int = 0
+    positions: Counter[str] = field(default_factory=Counter)
+    priorities: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def progress(self) -> int:
+        return percent(self.triaged, self.total)
+
+    @property
+    def implemented(self) -> int:
+        return self.statuses["implemented"]
+
+
+def cluster_rows(entries: Iterable[Entry], clusters: Sequence[str] = ()) -> list[ClusterRow]:
+    """One row per cluster (the country's list first, in its order), then "(no cluster)"."""
+    rows: dict[str, ClusterRow] = {name: ClusterRow(name) for name in clusters}
+    for entry in entries:
+        rec = entry.record
+        name = str(rec.get("cluster") or "")
+        row = rows.get(name)
+        if row is None:
+            row = rows[name] = ClusterRow(name)
+        row.total += 1
+        row.triaged += entry.triaged
+        row.positions[str(rec.get("position") or "pending")] += 1
+        row.priorities[str(rec.get("priority") or "none")] += 1
+        row.statuses[str(rec.get("status") or "no_information")] += 1
+    out = [r for n, r in rows.items() if n]
+    if "" in rows:
+        out.append(rows[""])
+    return out
+
+
+# -- history ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One change of a record as the detail pane lists it."""
+
+    clock: str
+    author: str
+    field: str
+    old: Any
+    new: Any
+
+    @property
+    def when(self) -> str:
+        """Local date and time of the change, from its clock's milliseconds."""
+        import datetime as _dt
+
+        try:
+            ms = int(self.clock.split("|", 1)[0])
+        except ValueError:
+            return "?"
+        return _dt.datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M")
+
+
+def show_value(value: Any) -> str:
+    """A stored value as a short display string."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(clean_line(str(v)) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{clean_line(str(k))}: {clean_line(str(v))}" for k, v in value.items())
+    return clean_line(str(value))
+
+
+# -- the index ----------------------------------------------------------------------------------
+
+
+class TriageIndex:
+    """A country's recommendations (not deleted) in list order, kept current by ``on_edit``."""
+
+    def __init__(self, ws: Workspace, iso3: str) -> None:
+        self.ws = ws
+        self.iso3 = iso3
+        self.table = ws.table(TABLE)
+        table = self.table
+        rids = [rid for rid, rec in table.items()
+                if rec.get("country") == iso3 and not rec.get("deleted")]
+        rids.sort(key=lambda rid: _order_key(table[rid]))
+        self.entries: list[Entry] = [Entry(rid, table) for rid in rids]
+        self.by_id: dict[str, Entry] = {e.rid: e for e in self.entries}
+        self._history: dict[str, list[str]] | None = None
+        self.stale = False  # records were added or removed: the screen should rebuild
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def get(self, rid: str) -> Entry | None:
+        return self.by_id.get(rid)
+
+    # -- views ---------------------------------------------------------------------------
+    def view(self, filt: Filter | None = None) -> list[Entry]:
+        if filt is None or filt.is_empty:
+            return list(self.entries)
+        words = filt.search_terms
+        return [e for e in self.entries if filt.matches(e, words)]
+
+    def prepare_search(self) -> None:
+        """Fold every text now (once), so the first search keystroke is as fast as the rest."""
+        for entry in self.entries:
+            entry.folded  # noqa: B018 - fills the cache
+
+    def facet_counts(self, facet: str, entries: Iterable[Entry] | None = None) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for entry in self.entries if entries is None else entries:
+            counts.update(set(facet_values(facet, entry.record)))
+        return counts
+
+    # -- keeping current --------------------------------------------------------------------
+    def on_edit(self, table: str, rid: str, fields: Sequence[str]) -> Entry | None:
+        """Update caches after an edit; returns the entry when it is one of ours.
+
+        A record that joins or leaves the country (new, deleted, moved) sets ``stale``.
+        """
+        if table != TABLE:
+            return None
+        entry = self.by_id.get(rid)
+        rec = self.table.get(rid)
+        belongs = rec is not None and rec.get("country") == self.iso3 and not rec.get("deleted")
+        if entry is None:
+            if belongs:
+                self.stale = True
+            return None
+        if not belongs:
+            self.stale = True
+        entry.triaged = bool(rec.get("triaged")) if rec is not None else entry.triaged
+        entry.forget(fields)
+        if self._history is not None and rec is not None:
+            history = self.ws.table("history")
+            known = self._history.setdefault(rid, [])
+            clocks = rec.get("_clock") or {}
+            for fname in fields:
+                clock = clocks.get(fname)
+                if clock is None:
+                    continue
+                hid = history_id(rid, fname, clock)
+                if hid in history and hid not in known:
+                    known.append(hid)
+        return entry
+
+    # -- history ----------------------------------------------------------------------------
+    def history(self, rid: str) -> list[HistoryLine]:
+        """Changes of one record, oldest first (the history table is indexed once, lazily)."""
+        table = self.ws.table("history")
+        if self._history is None:
+            index: dict[str, list[str]] = {}
+            by_id = self.by_id
+            for hid, row in table.items():
+                record = row.get("record")
+                if record in by_id:
+                    index.setdefault(record, []).append(hid)
+            self._history = index
+        lines: list[HistoryLine] = []
+        for hid in self._history.get(rid, ()):
+            row = table.get(hid)
+            if row is None:
+                continue
+            lines.append(HistoryLine(str(row.get("clock") or ""), str(row.get("author") or ""),
+                                     str(row.get("field") or ""), row.get("old"), row.get("new")))
+        lines.sort(key=lambda h: h.clock)
+        return lines
+
+    # -- the country's lists ----------------------------------------------------------------
+    def country(self) -> Mapping[str, Any]:
+        return self.ws.get("countries", self.iso3) or {}
+
+    def country_list(self, name: str) -> list[str]:
+        values = self.country().get(name) or []
+        return [str(v) for v in values if isinstance(v, str)]
+
+    def clusters(self) -> list[str]:
+        """The country's cluster list, then clusters used on records but missing from it."""
+        known = self.country_list("clusters")
+        seen = {fast_fold(c) for c in known}
+        extra = sorted({str(e.record.get("cluster") or "") for e in self.entries} - {""},
+                       key=fast_fold)
+        return known + [c for c in extra if fast_fold(c) not in seen]
+
+    def outcomes(self) -> list[str]:
+        known = self.country_list("cf_outcomes")
+        seen = {fast_fold(c) for c in known}
+        extra = sorted({str(e.record.get("cf_outcome") or "") for e in self.entries} - {""},
+                       key=fast_fold)
+        return known + [c for c in extra if fast_fold(c) not in seen]
+
+    def suggest_cluster(self, rid: str) -> str | None:
+        """A cluster for a recommendation, from its themes (and groups of persons).
+
+        First what the team chose for other recommendations sharing a theme; then a cluster
+        whose name shares a word with a theme; then the first theme as a new cluster.
+        """
+        rec = self.table.get(rid)
+        if rec is None:
+            return None
+        themes = [str(t) for t in rec.get("themes") or ()]
+        groups = [str(g) for g in rec.get("groups") or ()]
+        if not themes and not groups:
+            return None
+        wanted = set(themes) | set(groups)
+        votes: Counter[str] = Counter()
+        for entry in self.entries:
+            other = entry.record
+            cluster = other.get("cluster")
+            if not cluster or entry.rid == rid:
+                continue
+            shared = wanted.intersection(other.get("themes") or ()) | wanted.intersection(
+                other.get("groups") or ())
+            if shared:
+                votes[str(cluster)] += len(shared)
+        if votes:
+            return votes.most_common(1)[0][0]
+        stems = set().union(*(_stems(theme_as_cluster(t)) for t in themes + groups))
+        best: tuple[int, str] | None = None
+        for cluster in self.clusters():
+            score = len(stems & _stems(cluster))
+            if score and (best is None or score > best[0]):
+                best = (score, cluster)
+        if best:
+            return best[1]
+        first = theme_as_cluster(themes[0] if themes else groups[0])
+        return first or None
+
+
+# -- decisions (every one through ws.edit, one undo step) --------------------------------------
+
+DECISION_LABELS: dict[str, str] = {
+    "priority": "priority",
+    "cluster": "cluster",
+    "lead_entity": "lead entity",
+    "partners": "partner entities",
+    "cf_outcome": "Cooperation Framework outcome",
+    "status": "status",
+    "action_category": "action category",
+    "position": "position",
+    "note": "note",
+    "triaged": "triaged",
+}
+
+
+def _plural(n: int) -> str:
+    return f"{n} recommendation" + ("" if n == 1 else "s")
+
+
+def add_to_country_list(ws: Workspace, iso3: str, name: str, value: str) -> bool:
+    """Add a new cluster or outcome to the country's list (``clusters``/``cf_outcomes``)."""
+    if name not in ("clusters", "cf_outcomes"):
+        raise ValueError(name)
+    value = clean_line(value)
+    if not value:
+        return False
+    current = [str(v) for v in (ws.get("countries", iso3) or {}).get(name) or []]
+    if fast_fold(value) in {fast_fold(v) for v in current}:
+        return False
+    return ws.edit("countries", iso3, {name: current + [value]})
+
+
+def decide(
+    ws: Workspace,
+    iso3: str,
+    rids: Sequence[str],
+    values: Mapping[str, Any],
+    *,
+    mark_triaged: bool = True,
+) -> int:
+    """Apply one decision to recommendations as ONE undo step; returns how many changed.
+
+    A new cluster or outcome also joins the country's list, in the same undo step.
+    """
+    if not rids:
+        return 0
+    values = dict(values)
+    for key in ("cluster", "cf_outcome", "lead_entity", "note", "evidence"):
+        if isinstance(values.get(key), str):
+            values[key] = clean_text(values[key]).strip() if key in ("note", "evidence") \
+                else clean_line(values[key])
+    if "partners" in values:
+        values["partners"] = [clean_line(p) for p in values["partners"] if clean_line(p)]
+    if mark_triaged:
+        values.setdefault("triaged", True)
+    first = next(iter(values))
+    label = f"{DECISION_LABELS.get(first, first)} ({_plural(len(rids))})"
+    changed = 0
+    with ws.undo_group(label):
+        if values.get("cluster"):
+            add_to_country_list(ws, iso3, "clusters", values["cluster"])
+        if values.get("cf_outcome"):
+            add_to_country_list(ws, iso3, "cf_outcomes", values["cf_outcome"])
+        for rid in rids:
+            changed += ws.edit(TABLE, rid, values)
+    return changed
+
+
+def toggle_triaged(ws: Workspace, rids: Sequence[str]) -> bool:
+    """Mark triaged; if all are triaged already, reopen them. Returns the new value."""
+    table = ws.table(TABLE)
+    value = not all(bool(table[r].get("triaged")) for r in rids if r in table)
+    with ws.undo_group(f"{'triaged' if value else 'reopened'} ({_plural(len(rids))})"):
+        for rid in rids:
+            ws.edit(TABLE, rid, {"triaged": value})
+    return value
+
+
+def common_value(ws: Workspace, rids: Sequence[str], name: str) -> Any:
+    """The value all these records share for a field, or None when they differ."""
+    table = ws.table(TABLE)
+    values = [table[r].get(name) for r in rids if r in table]
+    if values and all(v == values[0] for v in values):
+        return values[0]
+    return None
+
+
+# -- saved views (the country's ``views`` field) -----------------------------------------------
+
+MAX_VIEW_NAME = 80
+
+
+def load_views(ws: Workspace, iso3: str) -> dict[str, Filter]:
+    """Saved views of a country by name (ignoring anything malformed in the file)."""
+    raw = (ws.get("countries", iso3) or {}).get("views") or {}
+    if not isinstance(raw, Mapping):
+        return {}
+    return {clean_line(str(name))[:MAX_VIEW_NAME]: Filter.from_json(value)
+            for name, value in raw.items() if clean_line(str(name))}
+
+
+def save_view(ws: Workspace, iso3: str, name: str, filt: Filter) -> str:
+    """Save (or replace) a named view; returns the name as stored."""
+    name = clean_line(name)[:MAX_VIEW_NAME]
+    if not name:
+        raise ValueError("a view needs a name")
+    views = dict((ws.get("countries", iso3) or {}).get("views") or {})
+    views[name] = filt.to_json()
+    ws.edit("countries", iso3, {"views": views})
+    return name
+
+
+def delete_view(ws: Workspace, iso3: str, name: str) -> bool:
+    views = dict((ws.get("countries", iso3) or {}).get("views") or {})
+    if name not in views:
+        return False
+    del views[name]
+    return ws.edit("countries", iso3, {"views": views})
+
+
+# -- choices offered by pickers ------------------------------------------------------------------
+
+
+def entity_choices() -> list[tuple[str, str, str]]:
+    """(value, label, search text) for every UN entity in ``data/entities.yaml``."""
+    out = []
+    for ent in refdata.entities():
+        out.append((ent.short, ent.name, " ".join((ent.short, ent.name, *ent.aliases))))
+    return out
+
+
+def position_choices() -> list[tuple[str, str]]:
+    return [(p, POSITION_LABELS[p]) for p in POSITIONS]
+
+
+def status_choices() -> list[tuple[str, str]]:
+    return [(s, STATUS_LABELS[s]) for s in STATUSES]
+
+
+def priority_choices() -> list[tuple[str, str]]:
+    return [(p, PRIORITY_LABELS[p] if p != "none" else "no priority") for p in PRIORITIES]
+
+
+def action_category_choices() -> list[tuple[str, str]]:
+    return [(str(n), f"{n} {label}") for n, label in ACTION_CATEGORIES.items()]
+
+
+Listener = Callable[[str, str, tuple[str, ...]], None]
