@@ -42,6 +42,7 @@ class UprApp(App[int]):
         Binding("ctrl+s", "save_now", "Save now"),
         Binding("u", "undo", "Undo"),
         Binding("ctrl+r", "redo", "Redo"),
+        Binding("D,f4", "due", "Due across countries"),
     ]
 
     def __init__(self, workspace: Workspace, options: AppOptions) -> None:
@@ -81,13 +82,16 @@ class UprApp(App[int]):
                         severity="warning")
 
     def checklist_progress(self) -> dict[str, str]:
-        from tui.checklist import summary_label
+        """Country-list column: each country's progress in the cycle its checklist opens on."""
+        from tui.exports.checklist import progress_labels
 
-        by_country: dict[str, list[dict[str, Any]]] = {}
-        for entry in self.workspace.table("checklist").values():
-            if not entry.get("deleted"):
-                by_country.setdefault(entry.get("country", ""), []).append(entry)
-        return {iso3: summary_label(entries, self.today) for iso3, entries in by_country.items()}
+        return progress_labels(self.workspace.table("checklist"), self.today)
+
+    def action_due(self) -> None:
+        from screens.due import DueScreen
+
+        if not isinstance(self.screen, DueScreen):
+            self.push_screen(DueScreen(self.today))
 
     @on(CountryListScreen.CountryChosen)
     def open_country(self, message: CountryListScreen.CountryChosen) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from rich.text import Text
@@ -142,6 +142,21 @@ class CountryListScreen(Screen[None]):
     def row_list(self) -> RowList:
         return self.query_one("#countries", RowList)
 
+    def on_screen_resume(self) -> None:
+        """Back from a checklist: refresh the progress column (only if a label changed)."""
+        fresh_progress = getattr(self.app, "checklist_progress", None)
+        if fresh_progress is None:
+            return
+        fresh = fresh_progress()
+        if fresh == self.progress:
+            return
+        self.progress = fresh
+        current = self.row_list.current
+        self.all_rows = [replace(r, progress=fresh.get(r.state.iso3, "")) for r in self.all_rows]
+        self.apply_filter()
+        if current is not None:
+            self.select_iso3(current.state.iso3)
+
     def select_iso3(self, iso3: str) -> None:
         for index, row in enumerate(self.row_list.rows):
             if row.state.iso3 == iso3:
@@ -173,7 +188,7 @@ class CountryListScreen(Screen[None]):
             )
         )
         self.query_one("#status", Static).update(
-            "enter open · ↑↓ move · F2 group · F3 sort · ? help · ctrl+q quit"
+            "enter open · ↑↓ move · F2 group · F3 sort · F4 due · ? help · ctrl+q quit"
         )
 
     @on(Input.Changed, "#filter")

@@ -238,8 +238,10 @@ def phase_today(review: refdata.Review | None, today: date) -> tuple[str, str]:
 
 
 def progress_bar(done: int, total: int, width: int = 8) -> str:
-    """``████░░░░ 4/8``: full only when everything is done."""
+    """``████░░░░ 4/8``: full only when everything is done, one block as soon as anything is."""
     filled = done * width // total if total > 0 else 0
+    if done > 0 and filled == 0:
+        filled = 1
     return "█" * filled + "░" * (width - filled) + f" {done}/{total}"
 
 
