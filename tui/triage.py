@@ -662,12 +662,14 @@ class TriageIndex:
     def suggest_cluster(self, rid: str) -> str | None:
         """A cluster for a recommendation, from its themes (and groups of persons).
 
-        First what the team chose for other recommendations sharing a theme; then a cluster
+        Its own cluster if it has one; what the team chose for others sharing a theme; a cluster
         whose name shares a word with a theme; then the first theme as a new cluster.
         """
         rec = self.table.get(rid)
         if rec is None:
             return None
+        if rec.get("cluster"):
+            return str(rec["cluster"])
         themes = [str(t) for t in rec.get("themes") or ()]
         groups = [str(g) for g in rec.get("groups") or ()]
         if not themes and not groups:
