@@ -1,0 +1,146 @@
+"""The recommendation matrix: one row per recommendation, CSV or XLSX (issue 7, item 1).
+
+It links each UPR (or treaty body, special procedure) recommendation to the UN entities,
+Cooperation Framework outcome and status the country team decided in triage; teams filter
+and sort it in Excel or LibreOffice, so the XLSX has a frozen, filtered header row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date
+from typing import IO, Any
+
+from tui.exports.safe import (
+    POSITION_LABELS,
+    PRIORITY_LABELS,
+    STATUS_LABELS,
+    Sheet,
+    Source,
+    category_label,
+    data_stamp,
+    label,
+    natural_key,
+    plain,
+    state_names,
+    write_csv,
+    write_xlsx,
+)
+from tui.model import MECHANISMS
+
+# (header, width in the XLSX, wrapped)
+COLUMNS: tuple[tuple[str, float, bool], ...] = (
+    ("Paragraph", 10, False),
+    ("Recommendation", 60, True),
+    ("Recommending States", 24, True),
+    ("Position", 14, False),
+    ("Mechanism", 10, False),
+    ("Body", 12, False),
+    ("Themes", 28, True),
+    ("Groups of persons", 22, True),
+    ("SDGs", 10, True),
+    ("Cluster", 18, True),
+    ("Priority", 9, False),
+    ("Lead entity", 12, False),
+    ("Partner entities", 18, True),
+    ("Cooperation Framework outcome", 24, True),
+    ("Implementation status", 16, False),
+    ("Action category", 16, False),
+    ("Note", 30, True),
+    ("Cycle", 7, False),
+    ("Document", 14, False),
+    ("Id", 28, False),
+)
+HEADER = tuple(c[0] for c in COLUMNS)
+FORMATS = ("csv", "xlsx")
+
+
+def sort_key(record: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Mechanism (UPR first), body, cycle, document, paragraph in natural order, id."""
+    mechanism = record.get("mechanism")
+    cycle = record.get("cycle")
+    return (
+        MECHANISMS.index(mechanism) if mechanism in MECHANISMS else len(MECHANISMS),
+        plain(record.get("body")).casefold(),
+        (1, 0) if not isinstance(cycle, int) else (0, cycle),
+        natural_key(plain(record.get("document"))),
+        natural_key(plain(record.get("paragraph"))),
+        str(record.get("id", "")),
+    )
+
+
+def select_recommendations(source: Source, iso3: str, cycle: int | None = None,
+                           *, mechanism: str | None = None) -> list[dict[str, Any]]:
+    """The country's live recommendations (optionally one cycle, one mechanism), sorted."""
+    out = [
+        r for r in source.table("recommendations").values()
+        if r.get("country") == iso3 and not r.get("deleted")
+        and (cycle is None or r.get("cycle") == cycle)
+        and (mechanism is None or r.get("mechanism") == mechanism)
+    ]
+    out.sort(key=sort_key)
+    return out
+
+
+def matrix_row(record: Mapping[str, Any]) -> list[Any]:
+    """The cells of one recommendation, in :data:`HEADER` order (labels, lists joined)."""
+    cycle = record.get("cycle")
+    return [
+        plain(record.get("paragraph")),
+        plain(record.get("text")),
+        state_names(record.get("recommending")),
+        label(POSITION_LABELS, record.get("position")),
+        plain(record.get("mechanism")),
+        plain(record.get("body")),
+        plain(record.get("themes")),
+        plain(record.get("groups")),
+        plain(record.get("sdgs")),
+        plain(record.get("cluster")),
+        label(PRIORITY_LABELS, record.get("priority")),
+        plain(record.get("lead_entity")),
+        plain(record.get("partners")),
+        plain(record.get("cf_outcome")),
+        label(STATUS_LABELS, record.get("status")),
+        category_label(record.get("action_category")),
+        plain(record.get("note")),
+        cycle if isinstance(cycle, int) and not isinstance(cycle, bool) else None,
+        plain(record.get("document")),
+        plain(record.get("id")),
+    ]
+
+
+def _rows(records: Sequence[Mapping[str, Any]]) -> Iterator[list[Any]]:
+    for record in records:
+        yield matrix_row(record)
+
+
+def write_matrix(source: Source, iso3: str, fmt: str, out: IO[bytes], *,
+                 cycle: int | None = None, today: date | None = None, bom: bool = False) -> int:
+    """Write the matrix of ``iso3`` as ``csv`` or ``xlsx`` to a binary stream; returns rows.
+
+    ``today`` is accepted for a uniform signature (the matrix does not depend on the date).
+    """
+    records = select_recommendations(source, iso3, cycle)
+    if fmt == "csv":
+        return write_csv(out, HEADER, _rows(records), bom=bom)
+    if fmt == "xlsx":
+        from tui import refdata
+
+        try:
+            name = refdata.state(iso3).name
+        except KeyError:
+            name = iso3
+        sheet = Sheet(
+            "Recommendations",
+            HEADER,
+            _rows(records),
+            widths=[c[1] for c in COLUMNS],
+            wrap=[i for i, c in enumerate(COLUMNS) if c[2]],
+            freeze="B2",
+        )
+        suffix = f", cycle {cycle}" if cycle is not None else ""
+        write_xlsx(out, [sheet], stamp=data_stamp(records),
+                   title=f"UPR recommendation matrix: {name}{suffix}",
+                   subject="Recommendations, positions, UN entities and implementation status")
+        return sheet.written
+    raise ValueError(f"matrix formats are {', '.join(FORMATS)}, not {fmt!r}")

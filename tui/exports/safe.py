@@ -1,0 +1,465 @@
+"""Helpers every export uses: inert cells, stable order, byte-identical Office files.
+
+Why here and not in each exporter?
+- A CSV or XLSX cell that starts with ``=``, ``+``, ``-``, ``@`` (or tab, CR) is run as a
+  formula by Excel and LibreOffice: recommendation texts arrive by email and are hostile
+  (DESIGN §6), so every cell goes through :func:`cell_text`.
+- "Same workspace, same bytes" (issue 7): openpyxl stamps ``modified`` with the current time
+  on every save and zip entries carry the wall clock; :func:`normalise_ooxml` rewrites the
+  package with sorted members, a fixed zip date and document dates taken from the data.
+- Paragraph numbers sort naturally (140.2 before 140.10): :func:`natural_key`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import re
+import shutil
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, BinaryIO, Protocol
+
+from tui.model import parse_clock
+from tui.sanitize import clean_text
+
+# Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection), plus a
+# leading newline and the full-width forms some Excel locales also accept.
+FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
+XLSX_MAX_CELL = 32_767  # Excel refuses longer cells ("repaired" file)
+ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
+DEFAULT_STAMP = datetime(2000, 1, 1, tzinfo=UTC)  # a workspace without clocks
+LIST_SEPARATOR = "; "
+
+# Not allowed in XML 1.0 (lxml refuses them) nor encodable in UTF-8 (lone surrogates).
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+_DIGITS = re.compile(r"(\d+)")
+
+
+class Source(Protocol):
+    """What an export reads: a Workspace, or a :class:`Snapshot` of one."""
+
+    def table(self, name: str) -> Mapping[str, dict[str, Any]]: ...
+
+
+class Snapshot:
+    """Copied tables of a workspace, so an export can run in a worker thread while edits go on.
+
+    Take it on the thread that edits (the UI thread); it copies the records, not references.
+    """
+
+    def __init__(self, tables: Mapping[str, Mapping[str, dict[str, Any]]]) -> None:
+        self._tables = {name: dict(records) for name, records in tables.items()}
+
+    @classmethod
+    def of(cls, source: Source, country: str | None = None,
+           names: Sequence[str] = ("recommendations", "actions", "checklist", "countries")) -> Snapshot:
+        """Copy ``names`` (only ``country``'s records when given; the countries table whole)."""
+        tables: dict[str, dict[str, dict[str, Any]]] = {}
+        for name in names:
+            records = source.table(name)
+            if country is None or name == "countries":
+                tables[name] = {rid: _deep_copy(r) for rid, r in list(records.items())}
+            else:
+                tables[name] = {
+                    rid: _deep_copy(r) for rid, r in list(records.items())
+                    if r.get("country") == country
+                }
+        return cls(tables)
+
+    def table(self, name: str) -> Mapping[str, dict[str, Any]]:
+        return self._tables.get(name, {})
+
+
+def _deep_copy(record: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
+            for k, v in record.items()}
+
+
+class ExportError(Exception):
+    """A user-level problem with an export request (unknown format, nothing to export)."""
+
+
+# --------------------------------------------------------------------------- cell text
+
+
+def plain(value: Any) -> str:
+    """Any stored value as clean text: lists joined with ``; ``, None as empty.
+
+    Controls, escapes, bidi/format characters and lone surrogates are removed; newlines kept.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return LIST_SEPARATOR.join(p for p in (plain(v) for v in value) if p)
+    if not isinstance(value, str):
+        value = str(value)
+    value = clean_text(value)
+    if _NOT_XML.search(value):
+        value = _NOT_XML.sub("", value)
+    return value
+
+
+def neutralise(text: str) -> str:
+    """Prefix ``'`` to text a spreadsheet would read as a formula (``=1+1`` → ``'=1+1``)."""
+    if text and text[0] in FORMULA_STARTS:
+        return "'" + text
+    return text
+
+
+def cell_text(value: Any) -> str:
+    """A CSV/XLSX cell: clean text, formula-neutralised."""
+    return neutralise(plain(value))
+
+
+def xlsx_value(value: Any) -> Any:
+    """A value for an XLSX cell: numbers stay numbers; text is cleaned, neutralised and cut
+    to Excel's 32,767-character limit; empty text becomes None (no cell written)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    text = cell_text(value)
+    if not text:
+        return None
+    if len(text) > XLSX_MAX_CELL:
+        text = text[: XLSX_MAX_CELL - 1] + "…"
+    return text
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def write_csv(out: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[Any]],
+              *, bom: bool = False) -> int:
+    """Stream rows as RFC 4180 CSV (UTF-8, CRLF) to a binary stream; returns the row count.
+
+    ``bom`` adds a UTF-8 byte-order mark so Excel reads accents right (files, not pipes).
+    Numbers are written as they are; everything else through :func:`cell_text`.
+    """
+    text = io.TextIOWrapper(out, encoding="utf-8-sig" if bom else "utf-8", newline="",
+                            write_through=False)
+    try:
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow([cell_text(h) for h in header])
+        count = 0
+        for row in rows:
+            writer.writerow([_csv_cell(v) for v in row])
+            count += 1
+        text.flush()
+    finally:
+        text.detach()
+    return count
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return cell_text(value)
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}|#~])")
+
+
+def md_cell(value: Any) -> str:
+    """Text for one Markdown table cell: one line, markup characters escaped, HTML inert."""
+    text = " ".join(plain(value).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_text(value: Any) -> str:
+    """Text for a Markdown paragraph or heading: as :func:`md_cell`; a leading list or
+    heading marker (``-``, ``+``, ``1.``) is escaped too."""
+    text = md_cell(value)
+    if text[:1] in ("-", "+"):
+        text = "\\" + text
+    return re.sub(r"^(\d+)\.", r"\1\\.", text)
+
+
+# --------------------------------------------------------------------------- ordering
+
+
+def natural_key(text: Any) -> tuple[tuple[int, int, str], ...]:
+    """Sort key where numbers compare as numbers: ``140.2 < 140.10 < 141.1``; ``86.12 < 140.1``."""
+    value = text if isinstance(text, str) else ("" if text is None else str(text))
+    parts: list[tuple[int, int, str]] = []
+    for piece in _DIGITS.split(value):
+        if not piece:
+            continue
+        if piece.isdigit():
+            parts.append((0, int(piece), piece))
+        else:
+            parts.append((1, 0, piece.casefold()))
+    if not parts:
+        return ((3, 0, value),)  # no paragraph at all: last
+    parts.append((-1, 0, value))  # a prefix sorts first (140.2 < 140.2a); no ties
+    return tuple(parts)
+
+
+# --------------------------------------------------------------------------- stamps
+
+
+def data_stamp(records: Iterable[Mapping[str, Any]]) -> datetime:
+    """The time of the latest edit among ``records`` (from their clocks), to the second.
+
+    Document properties use it instead of "now": the same workspace gives the same bytes,
+    and "modified" still says when the data last changed.
+    """
+    latest = 0
+    for record in records:
+        clocks = record.get("_clock")
+        if not isinstance(clocks, dict):
+            continue
+        for clock in clocks.values():
+            parsed = parse_clock(clock)
+            if parsed is not None and parsed[0] > latest:
+                latest = parsed[0]
+    if not latest:
+        return DEFAULT_STAMP
+    return datetime.fromtimestamp(latest // 1000, tz=UTC)
+
+
+# --------------------------------------------------------------------------- Office packages
+
+_CORE_DATE = re.compile(
+    rb"(<dcterms:(created|modified)\b[^>]*>)([^<]*)(</dcterms:\2>)"
+)
+
+
+def _fix_core(xml: bytes, stamp: datetime) -> bytes:
+    value = stamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
+    return _CORE_DATE.sub(lambda m: m.group(1) + value + m.group(4), xml)
+
+
+def normalise_ooxml(src: BinaryIO, out: IO[bytes], stamp: datetime) -> None:
+    """Copy an Office package (XLSX, DOCX) so its bytes depend only on its content.
+
+    Members sorted by name (``[Content_Types].xml`` sorts first), every entry dated
+    1980-01-01 00:00 with fixed attributes, and the ``created``/``modified`` document
+    properties set to ``stamp``. Members are streamed, so a large sheet is never held whole.
+    """
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED,
+                                                         allowZip64=True) as zout:
+        for source in sorted(zin.infolist(), key=lambda i: i.filename):
+            name = source.filename
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o100644 << 16
+            if name == "docProps/core.xml":
+                zout.writestr(info, _fix_core(zin.read(name), stamp))
+                continue
+            big = source.file_size >= zipfile.ZIP64_LIMIT
+            with zin.open(source) as fin, zout.open(info, "w", force_zip64=big) as fout:
+                shutil.copyfileobj(fin, fout, 1 << 20)
+
+
+def ooxml_members(data: bytes) -> Iterator[tuple[str, tuple[int, ...]]]:
+    """(name, date_time) of each member, for tests and checks."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for info in z.infolist():
+            yield info.filename, info.date_time
+
+
+# --------------------------------------------------------------------------- labels
+
+POSITION_LABELS = {
+    "supported": "Supported",
+    "supported_in_part": "Supported in part",
+    "noted": "Noted",
+    "pending": "Pending",
+}
+STATUS_LABELS = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "partially_implemented": "Partially implemented",
+    "implemented": "Implemented",
+    "no_information": "No information",
+}
+PRIORITY_LABELS = {"high": "High", "medium": "Medium", "low": "Low", "none": ""}
+
+
+def label(table: Mapping[str, str], value: Any) -> str:
+    """The label of a stored value; an unknown value shows as itself (cleaned)."""
+    if isinstance(value, str) and value in table:
+        return table[value]
+    return plain(value)
+
+
+def category_label(value: Any) -> str:
+    """UPR Info action category: ``4`` -> ``4 general action``."""
+    from tui.model import ACTION_CATEGORIES
+
+    if isinstance(value, int) and not isinstance(value, bool) and value in ACTION_CATEGORIES:
+        return f"{value} {ACTION_CATEGORIES[value]}"
+    return plain(value)
+
+
+def state_names(codes: Any) -> str:
+    """Recommending States as names (ISO3 codes resolved; unknown raw names kept)."""
+    from tui import refdata
+
+    if not isinstance(codes, list):
+        return plain(codes)
+    names: list[str] = []
+    for code in codes:
+        if not isinstance(code, str):
+            continue
+        try:
+            names.append(refdata.state(code).name if len(code) == 3 and code.isupper() else code)
+        except KeyError:
+            names.append(code)
+    return plain(names)
+
+
+# --------------------------------------------------------------------------- XLSX
+
+
+class Sheet:
+    """One worksheet to stream: header row, rows, column widths, wrapped columns, formats."""
+
+    def __init__(
+        self,
+        title: str,
+        header: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        *,
+        widths: Sequence[float] = (),
+        wrap: Iterable[int] = (),
+        number_formats: Mapping[int, str] | None = None,
+        freeze: str = "A2",
+        autofilter: bool = True,
+    ) -> None:
+        self.title = title
+        self.header = list(header)
+        self.rows = rows
+        self.widths = list(widths)
+        self.wrap = frozenset(wrap)
+        self.number_formats = dict(number_formats or {})
+        self.freeze = freeze
+        self.autofilter = autofilter
+        self.written = 0
+
+
+def write_xlsx(out: IO[bytes], sheets: Sequence[Sheet], *, stamp: datetime, title: str = "",
+               subject: str = "") -> None:
+    """Stream sheets into a deterministic XLSX (openpyxl write-only mode, then normalised).
+
+    Rows go to disk as they come (memory stays flat at 100k rows). Header: bold, frozen,
+    with an autofilter over the written range. Text is cleaned, neutralised and cut to the
+    cell limit by :func:`xlsx_value`; wrapped columns get a shared top-aligned wrap style.
+    """
+    import copy
+    import tempfile
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    props = wb.properties
+    props.creator = "UPR Workbench"
+    props.lastModifiedBy = "UPR Workbench"
+    props.title = plain(title) or None
+    props.subject = plain(subject) or None
+    props.created = stamp.astimezone(UTC).replace(tzinfo=None)
+    for sheet in sheets:
+        ws = wb.create_sheet(_sheet_title(sheet.title))
+        ncols = len(sheet.header)
+        for i, width in enumerate(sheet.widths[:ncols]):
+            ws.column_dimensions[get_column_letter(i + 1)].width = width
+        if sheet.freeze:
+            ws.freeze_panes = sheet.freeze
+        head_proto = WriteOnlyCell(ws, "")
+        head_proto.font = Font(bold=True)
+        head_proto.alignment = Alignment(wrap_text=True, vertical="top")
+        header_cells = []
+        for name in sheet.header:
+            cell = WriteOnlyCell(ws, xlsx_value(name))
+            cell._style = copy.copy(head_proto._style)
+            header_cells.append(cell)
+        ws.append(header_cells)
+        protos: dict[int, Any] = {}
+        for i in range(ncols):
+            if i in sheet.wrap or i in sheet.number_formats:
+                proto = WriteOnlyCell(ws, "")
+                if i in sheet.wrap:
+                    proto.alignment = Alignment(wrap_text=True, vertical="top")
+                else:
+                    proto.alignment = Alignment(vertical="top")
+                if i in sheet.number_formats:
+                    proto.number_format = sheet.number_formats[i]
+                protos[i] = proto._style
+        written = 0
+        for row in sheet.rows:
+            values: list[Any] = []
+            for i, raw in enumerate(row):
+                value = xlsx_value(raw)
+                style = protos.get(i)
+                if style is not None and value is not None:
+                    cell = WriteOnlyCell(ws, value)
+                    cell._style = copy.copy(style)
+                    values.append(cell)
+                else:
+                    values.append(value)
+            ws.append(values)
+            written += 1
+        sheet.written = written
+        if sheet.autofilter and ncols:
+            ws.auto_filter.ref = f"A1:{get_column_letter(ncols)}{written + 1}"
+    with tempfile.SpooledTemporaryFile(max_size=32 << 20) as buf:
+        wb.save(buf)
+        buf.seek(0)
+        normalise_ooxml(buf, out, stamp)  # type: ignore[arg-type]
+
+
+def _sheet_title(title: str) -> str:
+    # Excel: at most 31 characters, none of []:*?/\
+    cleaned = re.sub(r"[\[\]:*?/\\]", " ", plain(title)).strip() or "Sheet"
+    return cleaned[:31]
+
+
+# --------------------------------------------------------------------------- files
+
+BINARY_FORMATS = frozenset({"xlsx", "docx"})
+
+
+def default_filename(kind: str, iso3: str, fmt: str) -> str:
+    """``<kind>-<ISO3>.<ext>`` (DESIGN §9: where a binary export goes without ``-o``)."""
+    return f"{kind}-{iso3}.{fmt}"
+
+
+def atomic_write(path: str | Path, write: Callable[[IO[bytes]], Any]) -> Any:
+    """Call ``write(stream)`` on a temp file next to ``path``, then rename it over ``path``.
+
+    A failed or interrupted export never leaves half a file under the real name.
+    Returns what ``write`` returned.
+    """
+    import os
+    import tempfile
+
+    target = Path(path)
+    if target.is_dir():
+        raise IsADirectoryError(f"{target} is a folder")
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            result = write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return result
