@@ -129,3 +129,17 @@ Addendum
 def test_not_an_addendum() -> None:
     with pytest.raises(SourceError, match="no positions found"):
         parse_addendum_lines(["Addendum", "1. Nothing to see (France)."], source_file="x.txt")
+
+
+def test_slovenia_2019_report_with_its_addendum(shared_dir: Path, tmp_path: Path) -> None:
+    ws = Workspace.open(tmp_path / "ws.json", author="tester")
+    try:
+        apply_batch(ws, parse_file(shared_dir / REPORTS / "A_HRC_43_15_Slovenia_2019.txt"))
+        summary = apply_batch(ws, addendum(shared_dir, "A_HRC_43_15_Add1_Slovenia_2019.txt"))
+        assert not summary.missing_paragraphs and summary.updated == 157
+        records = ws.table("recommendations")
+        assert len(records) == 215
+        # 58 supported in the report itself, 124 + 33 in the addendum: nothing left pending.
+        assert Counter(r["position"] for r in records.values()) == {"supported": 182, "noted": 33}
+    finally:
+        ws.close(save=False)

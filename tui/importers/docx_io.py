@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,8 @@ def open_docx(path: Path) -> Any:
         raise SourceError(f"{path.name}: not a Word .docx document") from exc
     except KeyError as exc:
         raise SourceError(f"{path.name}: not a Word .docx document (missing part {exc})") from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise SourceError(f"{path.name}: damaged Word document (broken zip: {exc})") from exc
     except (ValueError, OSError) as exc:
         raise SourceError(f"{path.name}: damaged Word document ({exc})") from exc
     except Exception as exc:  # lxml raises its own XMLSyntaxError for broken XML
