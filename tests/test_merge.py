@@ -7,6 +7,7 @@ test_merge* files: a "machine" is a workspace with its own author and a clock we
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -300,3 +301,40 @@ def test_a_bad_copy_is_refused_with_the_record_named(tmp_path: Path) -> None:
     bad.write_text('{"recommendations": {"R": {"id": "R", "priority": "urgent"}}}', "utf-8")
     with pytest.raises(WorkspaceError, match="priority"):
         load_copy(bad)
+
+
+def _import_report(ws: Workspace, report: Path) -> None:
+    from tui.importers import parse_file
+    from tui.importers.apply import apply_batch
+
+    apply_batch(ws, parse_file(report))
+
+
+def test_two_machines_importing_the_same_report_merge_with_zero_conflicts(
+    tmp_path: Path, shared_dir: Path, time: FakeTime
+) -> None:
+    """The real importer on A/HRC/59/15, on two machines a day apart, from different folders."""
+    source = shared_dir / "corpus" / "wg-reports" / "A_HRC_59_15_Slovenia_2025.txt"
+    copies = []
+    for name in ("alice", "bob"):
+        folder = tmp_path / name
+        folder.mkdir()
+        shutil.copy(source, folder / source.name)
+        ws = machine(folder / "ws.json", name, time)
+        _import_report(ws, folder / source.name)
+        copies.append(ws)
+        time.advance(86_400_000)
+    a, b = copies
+    assert len(a.table(RECS)) > 100 and set(a.table(RECS)) == set(b.table(RECS))
+    result = merge_tables(tables(a), tables(b))
+    assert result.report.conflicts == []
+    assert not result.report.fields_from_a and not result.report.fields_from_b
+    assert set(result.data[RECS]) == set(a.table(RECS))
+    # Alice triages one of them; Bob's later import does not undo it, and still no conflict.
+    rid = sorted(a.table(RECS))[0]
+    a.edit(RECS, rid, {"priority": "high", "lead_entity": "OHCHR"})
+    result = merge_tables(tables(b), tables(a))
+    assert result.report.conflicts == []
+    assert result.data[RECS][rid]["priority"] == "high"
+    for ws in copies:
+        ws.close(save=False)
