@@ -1001,7 +1001,7 @@ class Workspace:
                     self.warnings.append(
                         f"{path.name} is {size // 1_000_000} MB; consider archiving old cycles")
                 stamp = FileStamp.of(path)
-                raw = path.read_bytes()
+                raw = decode_file_bytes(path.read_bytes(), path.name)
             except PermissionError:
                 raise WorkspaceError(f"{path}: permission denied") from None
             except OSError as exc:
@@ -1379,11 +1379,86 @@ class Workspace:
                         self._lockfile.unlink()
                 self._lockfile = None
 
+    # -- hooks for merging copies (tui/merge.py, screens/merge.py; owned by the merge helper) --
+    def snapshot_tables(self) -> dict[str, Mapping[str, Any]]:
+        """Every table, known or not, as a read-only mapping (what a merge reads)."""
+        return {name: MappingProxyType(records) for name, records in self._data.items()}
+
+    def changed_on_disk(self) -> bool:
+        """True if another program replaced or rewrote the file since we loaded or saved it."""
+        loaded = self.storage.stamp
+        return loaded is not None and FileStamp.of(self.path) != loaded
+
+    def put(self, table: str, rid: str, record: dict[str, Any]) -> None:
+        """Store a whole record of a table that is not edited field by field (``conflicts``)."""
+        if self.read_only:
+            raise ReadOnlyError(f"{self.path.name} is open read-only")
+        if table in EDITED_TABLES or table == "history":
+            raise ValueError(f"records of {table} change only through edit()")
+        with self._lock:
+            records = self._data.setdefault(table, {})
+            if rid in records:
+                self.storage.before_change(table, rid)
+            records[rid] = record
+            self.storage.mark_dirty(table, rid)
+        self._notify([(table, rid, tuple(record))])
+
+    def absorb(self, records: Mapping[str, Mapping[str, Any]],
+               combine: Callable[[str, str, Any, Any], Any], *,
+               disk_stamp: FileStamp | None = None) -> int:
+        """Take merged records in (table -> id -> record); returns how many changed.
+
+        ``combine(table, rid, live, incoming)`` merges each with the live record, so an edit
+        made while the merge was computed is kept. ``disk_stamp``: the file on disk was merged
+        in, so the next save may replace it (ends a "replaced by another program" state).
+        Not an undo step: undo goes back through edits, and a merge is not one.
+        """
+        if self.read_only:
+            raise ReadOnlyError(f"{self.path.name} is open read-only")
+        fired: list[tuple[str, str, tuple[str, ...]]] = []
+        newest = ""
+        with self._lock:
+            for table, incoming in records.items():
+                live_table = self._data.setdefault(table, {})
+                for rid, record in incoming.items():
+                    live = live_table.get(rid)
+                    new = combine(table, rid, live, record)
+                    if new is live or new == live:
+                        continue
+                    if live is not None:
+                        self.storage.before_change(table, rid)
+                    live_table[rid] = new
+                    self.storage.mark_dirty(table, rid)
+                    if table in EDITED_TABLES:
+                        newest = max([newest, *(new.get("_clock") or {}).values()])
+                    old = live if isinstance(live, dict) else {}
+                    fields = tuple(k for k in new if old.get(k) != new.get(k)) if isinstance(new, dict) else ()
+                    fired.append((table, rid, fields))
+            if disk_stamp is not None:
+                self.storage.stamp = disk_stamp
+                self.replaced = None
+        if newest:
+            self.clock.observe(newest)
+        self._notify(fired)
+        return len(fired)
+
     def __enter__(self) -> Workspace:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close(save=exc[0] is None)
+
+
+def decode_file_bytes(raw: bytes, name: str) -> bytes:
+    """A workspace's JSON bytes; a gzip share copy (tui/share.py) is unpacked, within the limit."""
+    if raw[:2] != b"\x1f\x8b":
+        return raw
+    from tui.share import gunzip_limited
+
+    try:
+        return gunzip_limited(raw, MAX_WORKSPACE_BYTES)
+    except ValueError as exc:
+        raise WorkspaceError(f"{name}: {exc}") from None
 
 
 def field_clock(record: Mapping[str, Any], fname: str) -> str:
