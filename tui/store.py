@@ -589,11 +589,28 @@ class WorkspaceStorage(Storage):
 
     # -- a save ---------------------------------------------------------------------------
     def snapshot(self) -> tuple[int, Iterator[bytes]]:
-        """The whole file as it is now, as chunks; encodes only what changed. One at a time."""
+        """The whole file as it is now, as chunks; encodes only what changed. One at a time.
+
+        Returns the change counter it reflects (for ``mark_saved``) and the chunks, made
+        lazily while writing. Three steps, so tests can edit in between: ``begin_snapshot``
+        (an instant, under the lock), ``encode_snapshot`` (batches; edits may run between
+        batches), ``finish_snapshot``.
+        """
+        snap, orders = self.begin_snapshot()
+        try:
+            self.encode_snapshot(snap, orders)
+        except BaseException:
+            with self.lock:
+                self._snap = None
+                self._stale |= snap.stale
+            raise
+        self.finish_snapshot(snap)
+        return snap.version, self._chunks(snap.tables, orders)
+
+    def begin_snapshot(self) -> tuple[_Snapshot, dict[str, list[str]]]:
         assert self._data is not None
-        data = self._data
         with self.lock:
-            snap = _Snapshot(self._version, sorted(data), self._stale, self._added)
+            snap = _Snapshot(self._version, sorted(self._data), self._stale, self._added)
             self._stale, self._added = set(), {}
             self._snap = snap
         orders: dict[str, list[str]] = {}
@@ -608,28 +625,28 @@ class WorkspaceStorage(Storage):
                     order.sort()  # two sorted runs: timsort merges them in one pass
                 self._order[table] = order
             orders[table] = order
-        try:
-            todo: list[tuple[str, str]] = []
-            stale = snap.stale
-            for table in snap.tables:
-                lines = self._lines.get(table, {})
-                todo.extend((table, rid) for rid in orders[table]
-                            if rid not in lines or (table, rid) in stale)
-            for start in range(0, len(todo), _BATCH):
-                with self.lock:
-                    for key in todo[start:start + _BATCH]:
-                        if key not in snap.lines:
-                            snap.lines[key] = _encode_line(key[1], data[key[0]][key[1]])
-        except BaseException:
+        return snap, orders
+
+    def encode_snapshot(self, snap: _Snapshot, orders: dict[str, list[str]]) -> None:
+        assert self._data is not None
+        data = self._data
+        todo: list[tuple[str, str]] = []
+        stale = snap.stale
+        for table in snap.tables:
+            lines = self._lines.get(table, {})
+            todo.extend((table, rid) for rid in orders[table]
+                        if rid not in lines or (table, rid) in stale)
+        for start in range(0, len(todo), _BATCH):
             with self.lock:
-                self._snap = None
-                self._stale |= snap.stale
-            raise
+                for key in todo[start:start + _BATCH]:
+                    if key not in snap.lines:
+                        snap.lines[key] = _encode_line(key[1], data[key[0]][key[1]])
+
+    def finish_snapshot(self, snap: _Snapshot) -> None:
         with self.lock:
             for (table, rid), line in snap.lines.items():
                 self._lines.setdefault(table, {})[rid] = line
             self._snap = None
-        return snap.version, self._chunks(snap.tables, orders)
 
     def _chunks(self, tables: list[str], orders: dict[str, list[str]]) -> Iterator[bytes]:
         """The file, block by block (lazily, so it is never held twice in memory)."""
