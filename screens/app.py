@@ -88,10 +88,14 @@ class UprApp(App[int]):
         return progress_labels(self.workspace.table("checklist"), self.today)
 
     def action_due(self) -> None:
+        """Open the Due screen; if one is already open underneath, go back to it."""
         from screens.due import DueScreen
 
-        if not isinstance(self.screen, DueScreen):
-            self.push_screen(DueScreen(self.today))
+        if any(isinstance(s, DueScreen) for s in self.screen_stack):
+            while not isinstance(self.screen, DueScreen) and len(self.screen_stack) > 1:
+                self.pop_screen()
+            return
+        self.push_screen(DueScreen(self.today))
 
     @on(CountryListScreen.CountryChosen)
     def open_country(self, message: CountryListScreen.CountryChosen) -> None:

@@ -345,7 +345,8 @@ class ChecklistScreen(Screen[None]):
         if isinstance(row, PhaseRow) or row is None:
             return Text("")
         entry = self.entry(row.rid)
-        text = Text(clean_line(str(entry.get("text", ""))), style="bold")
+        text = Text()
+        text.append(clean_line(str(entry.get("text", ""))), style="bold")
         status = str(entry.get("status", "todo"))
         text.append(f"\nStatus: {STATUS_KEYS.get(status, status)}")
         owner = clean_line(str(entry.get("owner") or ""))
@@ -385,9 +386,8 @@ class ChecklistScreen(Screen[None]):
         if by_rule and due != by_rule:
             parts.append(f"set by hand (the rule gives {by_rule})")
         elif rule:
-            parts.append(rule)
-            if self.review is not None and self.review.caveat:
-                parts.append(f"session dates: {self.review.caveat}")
+            caveat = self.review.caveat if self.review is not None else ""
+            parts.append(rule + (f" ({caveat})" if caveat else ""))
         return " · ".join(parts)
 
     @on(RowList.Highlighted, "#cl-rows")

@@ -70,6 +70,9 @@ async def test_open_mark_undo_and_reopen(make_app, tmp_path: Path) -> None:
         # The cursor starts on the first item, not on the phase header.
         assert screen.current_rid() == LTU + "know-review-date"
         assert "Why: Every other deadline of the cycle counts from the session dates." in shown
+        detail = screen.detail_text().plain
+        assert "Due 2026-01-25 · overdue by 304 days · 365 days before the session starts " \
+            "(session projected, dates inferred)" in detail
         first = line_with(shown, "Know when the country")
         assert first.startswith("[ ] ") and first.rstrip().endswith("2026-01-25 late")
 
@@ -398,9 +401,10 @@ async def test_due_screen_lists_soonest_first_and_jumps(make_app) -> None:
         assert (checklist.iso3, checklist.cycle) == ("LTU", 4)
         assert checklist.current_rid() == "LTU:4:joint-submission"
         assert not isinstance(checklist.row_list.current, PhaseRow)
-        await pilot.press("d", "q")
+        await pilot.press("d", "D")  # D from the checklist goes back to the open Due screen
         await pilot.pause()
         assert app.screen is screen
+        assert len([s for s in app.screen_stack if isinstance(s, DueScreen)]) == 1
         assert "LTU:4:joint-submission" not in [i.id for i in screen.items]
         assert screen.row_list.current is not None
 
