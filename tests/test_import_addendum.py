@@ -143,3 +143,16 @@ def test_slovenia_2019_report_with_its_addendum(shared_dir: Path, tmp_path: Path
         assert Counter(r["position"] for r in records.values()) == {"supported": 182, "noted": 33}
     finally:
         ws.close(save=False)
+
+
+def test_one_paragraph_with_two_positions() -> None:
+    lines = [
+        "A/HRC/99/9/Add.1", "Addendum",
+        "3. Slovenia supports recommendations 10.1 and 10.2, and takes note of recommendations",
+        "   10.3-5. It accepts in part 10.6; it notes 10.7.",
+    ]
+    batch = parse_addendum_lines(lines, source_file="x.txt")
+    assert batch.positions == {
+        "10.1": "supported", "10.2": "supported", "10.3": "noted", "10.4": "noted",
+        "10.5": "noted", "10.6": "supported_in_part", "10.7": "noted",
+    }

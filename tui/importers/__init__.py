@@ -149,7 +149,7 @@ def parse_file(
     ``symbol``: the document symbol where the file does not state it; ``mechanism``: UPR/TB/SP
     for generic tables; ``kind``: skip detection; ``mapping``: column mapping for ``table``
     (YAML path or dict); ``countries``: which States to keep from a UHRI export;
-    ``progress(done, total)``: called during long imports.
+    ``progress(done, total)``: called during long imports (``total`` 0 when not known).
     Raises SourceError with a one-line reason for a file that cannot be read.
     """
     path = Path(path)
@@ -198,14 +198,13 @@ def _parse_report(
         # source.line is then the line of the extracted text (one per paragraph or cell line).
         return parse_report_lines(lines, source_file=path.name, symbol=symbol, country=country,
                                   progress=progress)
-    from tui.importers.base import ImportBatch as _Batch
     from tui.importers.common import decode_text
 
     data = read_bytes(path, REPORT_LIMIT, "the report")
     binary = sniff_binary_kind(data)
     if binary or looks_binary(data):
         raise SourceError(f"{path.name}: {binary or 'a binary file, not text'}; cannot import it")
-    probe = _Batch(kind="wg-report", source_file=path.name)
+    probe = ImportBatch(kind="wg-report", source_file=path.name)
     text = decode_text(data, probe, name=path.name)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     batch = parse_report_lines(text.split("\n"), source_file=path.name, symbol=symbol,

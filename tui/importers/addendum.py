@@ -155,22 +155,8 @@ def parse_addendum_lines(
     positions: dict[str, str] = {}
     first_line: dict[str, int] = {}
     for line, _number, text in _paragraphs(lines):
-        position = position_from_sentence(text)
-        if position is None:
-            continue
-        refs = _refs(text, batch, line)
-        if not refs:
-            continue
-        for ref in refs:
-            if ref in positions:
-                if positions[ref] != position:
-                    batch.warn(line, f"{ref} is {positions[ref]} (line {first_line[ref]}) and"
-                                     f" {position} here; the first is kept")
-                else:
-                    batch.duplicates += 1
-                continue
-            positions[ref] = position
-            first_line[ref] = line
+        for position, refs in _clauses(text, batch, line):
+            _record_positions(batch, positions, first_line, position, refs, line)
     if not positions:
         # Some addenda are tables: "140.1 | Supported" on one line.
         for idx, raw in enumerate(lines, start=1):
@@ -189,6 +175,42 @@ def parse_addendum_lines(
     batch.stats.update(Counter(positions.values()))
     batch.stats["paragraphs"] = len(positions)
     return batch
+
+
+_CLAUSE_SPLIT = re.compile(
+    r"(?<=;)\s+|(?<=[.:])\s+(?=[A-Z])"
+    r"|,?\s+(?=(?:and|but|while|whereas)\s+(?:it\s+|the\s+government\s+|slovenia\s+)?"
+    r"(?:takes?\s+note|notes|supports?|accepts?|rejects?|does\s+not)\b)",
+    re.IGNORECASE,
+)
+
+
+def _clauses(text: str, batch: ImportBatch, line: int) -> list[tuple[str, list[str]]]:
+    """(position, paragraph numbers) per clause: "supports 10.1 and notes 10.2" has two."""
+    out: list[tuple[str, list[str]]] = []
+    position: str | None = None
+    for clause in _CLAUSE_SPLIT.split(text):
+        position = position_from_sentence(clause) or position
+        if position is None:
+            continue
+        refs = _refs(clause, batch, line)
+        if refs:
+            out.append((position, refs))
+    return out
+
+
+def _record_positions(batch: ImportBatch, positions: dict[str, str], first_line: dict[str, int],
+                      position: str, refs: list[str], line: int) -> None:
+    for ref in refs:
+        if ref in positions:
+            if positions[ref] != position:
+                batch.warn(line, f"{ref} is {positions[ref]} (line {first_line[ref]}) and"
+                                 f" {position} here; the first is kept")
+            else:
+                batch.duplicates += 1
+            continue
+        positions[ref] = position
+        first_line[ref] = line
 
 
 def _check_gaps(batch: ImportBatch, positions: dict[str, str]) -> None:

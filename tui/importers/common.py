@@ -397,7 +397,7 @@ def position_from_sentence(sentence: str) -> str | None:
     if re.search(
         r"did not (?:enjoy|receive) the support|do(?:es)? not enjoy the support|"
         r"not (?:be )?(?:accepted|supported)|have been noted|has been noted|were noted|"
-        r"\bis noted\b|\bare noted\b|takes? note|\bnotes (?:the following|recommendations?)\b|"
+        r"\bis noted\b|\bare noted\b|takes? note|\bnotes (?:the following|recommendations?|\d)|"
         r"\bnoted by\b|\brejected\b|\brejects\b|cannot (?:accept|support)|"
         r"does not (?:accept|support)|do not (?:accept|support)",
         s,
