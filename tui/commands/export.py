@@ -27,7 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("kind", choices=KINDS, metavar="KIND", help="what to export: " + ", ".join(KINDS))
     parser.add_argument("iso3", nargs="?", metavar="ISO3", help="the country (ISO3 code or name)")
     parser.add_argument("--cycle", type=int, help="UPR cycle (default: the current or next review)")
-    parser.add_argument("--format", dest="format", help="output format (checklist: md or csv; default md)")
+    parser.add_argument("--format", dest="format", help="output format: checklist md|csv (default md); matrix csv|xlsx (default csv); "
+                             "annex md|docx|csv (default md); plan md|csv|xlsx (default md); "
+                             "brief txt|md|html (default txt)")
     parser.add_argument("-o", "--output", type=Path, help="write to this file (text formats: default stdout)")
     parser.add_argument("--today", type=parse_date, help="date the statuses are judged on (default: today)")
     add_workspace_option(parser)
@@ -108,7 +110,67 @@ def export_checklist(args: argparse.Namespace) -> int:
     return emit(text, args.output)
 
 
+# Reports (issue 7): KIND -> (module, writer, default format). Each writer has the signature
+# ``write(source, iso3, fmt, out_bytes, *, cycle, today, bom) -> count`` and each module a
+# ``FORMATS`` tuple. Binary formats without -o go to ``<kind>-<ISO3>.<ext>`` here.
+REPORTS: dict[str, tuple[str, str, str]] = {
+    "matrix": ("tui.exports.matrix", "write_matrix", "csv"),
+    "annex": ("tui.exports.annex", "write_annex", "md"),
+    "plan": ("tui.exports.plan", "write_plan", "md"),
+    "brief": ("tui.exports.brief", "write_brief", "txt"),
+}
+
+
+def export_report(args: argparse.Namespace) -> int:
+    import importlib
+
+    from tui.exports.safe import BINARY_FORMATS, atomic_write, default_filename
+
+    kind = args.kind
+    module_name, writer_name, default_format = REPORTS[kind]
+    module = importlib.import_module(module_name)
+    write = getattr(module, writer_name)
+    fmt = (args.format or default_format).lower()
+    if fmt not in module.FORMATS:
+        raise UsageError(f"a {kind} is exported as {', '.join(module.FORMATS)}, not {fmt!r}")
+    iso3 = resolve_country(args.iso3, kind)
+    output: Path | None = args.output
+    if output is None and fmt in BINARY_FORMATS:
+        output = Path(default_filename(kind, iso3, fmt))
+    try:
+        ws = open_workspace(args.workspace)
+    except WorkspaceError as exc:
+        print(f"upr: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if args.cycle is not None:
+            cycles = sorted({r.get("cycle") for r in ws.table("recommendations").values()
+                             if r.get("country") == iso3 and not r.get("deleted")
+                             and isinstance(r.get("cycle"), int)})
+            if args.cycle not in cycles:
+                known = ", ".join(map(str, cycles)) or "none"
+                raise UsageError(f"{iso3} has no recommendations of cycle {args.cycle} "
+                                 f"in {args.workspace.name} (cycles: {known})")
+        options = {"cycle": args.cycle, "today": args.today or date.today()}
+        if output is None:
+            count = write(ws, iso3, fmt, sys.stdout.buffer, bom=False, **options)
+            sys.stdout.buffer.flush()
+        else:
+            try:
+                count = atomic_write(output, lambda fh: write(ws, iso3, fmt, fh, bom=fmt == "csv",
+                                                              **options))
+            except OSError as exc:
+                raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    finally:
+        ws.close(save=False)
+    if output is not None:
+        print(f"wrote {output} ({count} {'actions' if kind == 'plan' else 'recommendations'})",
+              file=sys.stderr)
+    return 0
+
+
 # KIND -> exporter. Other kinds (matrix, annex, plan, brief) are added here by their modules.
 EXPORTERS: dict[str, Exporter] = {
     "checklist": export_checklist,
+    **{kind: export_report for kind in REPORTS},
 }

@@ -1,0 +1,142 @@
+"""Country brief: figures gathered from the workspace, and the terminal, Markdown and HTML pages."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tui import actions as act
+from tui import refdata
+from tui.checklist import checklist_entries
+from tui.exports.brief import Bar, bar, build_brief, write_brief
+from tui.store import Workspace
+
+TODAY = date(2026, 11, 25)
+C4 = "A/HRC/59/15"
+EVIL = "<script>alert(1)</script>[bold]x[/bold]\x1b]52;c;ZXZpbA==\x07"
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    w = Workspace.open(tmp_path / "ws.json", author="tester")
+    for i in range(1, 21):
+        w.edit("recommendations", f"UPR:{C4}:140.{i}", {
+            "country": "SVN", "cycle": 4, "document": C4, "paragraph": f"140.{i}", "text": "x",
+            "position": "noted" if i <= 4 else "supported",
+            "status": "implemented" if i <= 6 else "in_progress" if i <= 9 else "no_information",
+            "cluster": "Justice" if i <= 10 else EVIL if i <= 13 else "",
+            "priority": "high" if i <= 2 else "none",
+            "triaged": i <= 5})
+    w.edit("recommendations", "UPR:A/HRC/43/15:121.1", {
+        "country": "SVN", "cycle": 3, "document": "A/HRC/43/15", "paragraph": "121.1", "text": "old"})
+    review = refdata.next_review("SVN", TODAY)
+    assert review is not None
+    for entry in checklist_entries("SVN", review.cycle, ["unct-upr"], review.start, review.end):
+        w.edit("checklist", entry.pop("id"), entry)
+    entries = sorted(k for k in w.table("checklist"))
+    w.edit("checklist", entries[0], {"status": "done"})
+    w.edit("checklist", entries[1], {"due": "2026-10-01", "owner": "RCO", "text": "Overdue task"})
+    w.edit("checklist", entries[2], {"due": "2026-10-02", "status": "done"})  # done: not overdue
+    act.add_action(w, "SVN", f"Late action {EVIL}", deadline="2026-06-30", entity="UNDP", cost=1000)
+    act.add_action(w, "SVN", "Done action", deadline="2026-01-01", status="implemented", cost="2.5k")
+    act.add_action(w, "SVN", "Future action", deadline="2027-06-30")
+    yield w
+    w.close(save=False)
+
+
+def test_figures(ws: Workspace) -> None:
+    brief = build_brief(ws, "SVN", TODAY)
+    assert brief.name == "Slovenia" and brief.rec_cycle == 4
+    assert (brief.rec_total, brief.rec_triaged) == (20, 5)
+    assert brief.by_position == [Bar("Supported", 16), Bar("Noted", 4)]
+    assert brief.by_status == [Bar("In progress", 3), Bar("Implemented", 6), Bar("No information", 11)]
+    clean_evil = "<script>alert(1)</script>[bold]x[/bold]"  # kept as text; escape removed
+    assert [b.count for b in brief.by_cluster] == [10, 7, 3]
+    assert brief.by_cluster[0].label == "Justice" and brief.by_cluster[1].label == "No cluster"
+    assert brief.by_cluster[2].label == clean_evil
+    assert brief.by_priority == [Bar("High", 2), Bar("No priority", 18)]
+    review = refdata.next_review("SVN", TODAY)
+    assert review is not None and brief.checklist_cycle == review.cycle
+    assert (brief.checklist_done, brief.checklist_total) == (2, len([
+        e for e in ws.table("checklist").values() if e["cycle"] == review.cycle]))
+    assert f"session {review.session.number}" in brief.review_line
+    assert brief.phase_line.startswith(f"Before the cycle {review.cycle} review: "
+                                       f"{(review.start - TODAY).days} days to go")
+    assert (brief.actions, brief.actions_done, brief.cost_total) == (3, 1, Decimal(3500))
+    assert [(o.kind, o.due, o.owner) for o in brief.overdue] == [
+        ("action", "2026-06-30", "UNDP"), ("checklist", "2026-10-01", "RCO")]
+    assert brief.overdue_more == 0
+
+
+def test_cycle_option(ws: Workspace) -> None:
+    brief = build_brief(ws, "SVN", TODAY, cycle=3)
+    assert brief.rec_total == 1 and brief.by_position == [Bar("Pending", 1)]
+
+
+def test_bars_are_proportional() -> None:
+    assert bar(10, 10, 20) == "█" * 20
+    assert bar(5, 10, 20) == "█" * 10
+    assert bar(1, 1000, 20) == "█"  # never invisible
+    assert bar(0, 10) == "" and bar(3, 0) == ""
+
+
+def test_terminal_text_fits_and_is_inert(ws: Workspace) -> None:
+    buf = io.BytesIO()
+    write_brief(ws, "SVN", "txt", buf, today=TODAY)
+    text = buf.getvalue().decode("utf-8")
+    assert "\x1b" not in text and "\x07" not in text
+    assert text.splitlines()[0].startswith("Slovenia (SVN): UPR country brief, 25 Nov 2026")
+    assert "[bold]x[/bold]" in text  # shown literally, never parsed as markup
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "Supported 16 " + "█" * 24 in text
+    assert "Overdue (2)" in text and "2026-06-30 · Action: Late action" in text
+
+
+def test_markdown(ws: Workspace) -> None:
+    buf = io.BytesIO()
+    write_brief(ws, "SVN", "md", buf, today=TODAY)
+    text = buf.getvalue().decode("utf-8")
+    assert "| Supported | 16 | " + "█" * 24 + " |" in text
+    assert "| Noted | 4 | " + "█" * 6 + " |" in text
+    assert "## Recommendations (cycle 4): 20, 5 triaged (25%)" in text
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "- 2026-10-01 · Checklist: Overdue task (RCO)" in text
+
+
+def test_html_is_escaped_and_self_contained(ws: Workspace) -> None:
+    buf = io.BytesIO()
+    write_brief(ws, "SVN", "html", buf, today=TODAY)
+    page = buf.getvalue().decode("utf-8")
+    assert "<script>" not in page and html.escape("<script>") in page
+    assert not re.search(r"(src|href)=", page)  # nothing fetched from anywhere
+    assert "default-src 'none'" in page
+    assert page.count("<section>") == 4
+    widths = re.findall(r'<td>Supported</td><td class="n">16</td><td><span class="bar" '
+                        r'style="width:([\d.]+)rem">', page)
+    assert widths == ["10.00"]
+
+
+def test_same_day_same_bytes(ws: Workspace) -> None:
+    for fmt in ("txt", "md", "html"):
+        a, b = io.BytesIO(), io.BytesIO()
+        write_brief(ws, "SVN", fmt, a, today=TODAY)
+        write_brief(ws, "SVN", fmt, b, today=TODAY)
+        assert a.getvalue() == b.getvalue()
+
+
+def test_country_without_anything(tmp_path: Path) -> None:
+    w = Workspace.open(tmp_path / "empty.json", author="tester")
+    try:
+        buf = io.BytesIO()
+        assert write_brief(w, "LTU", "txt", buf, today=TODAY) == 0
+        text = buf.getvalue().decode()
+        assert "Checklist: not started." in text and "Nothing overdue." in text
+        assert "Implementation plan: no actions yet." in text
+    finally:
+        w.close(save=False)
