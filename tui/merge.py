@@ -431,57 +431,31 @@ def encode_tables(data: Tables) -> bytes:
 
     storage = WorkspaceStorage(Path("unused.json"))
     storage.attach({name: dict(records) for name, records in data.items()})
-    return "".join(storage.snapshot()).encode("utf-8")
+    _version, chunks = storage.snapshot()
+    return b"".join(chunks)
+
+
+def write_bytes(path: str | os.PathLike[str], payload: bytes) -> None:
+    """Write a file through the store's atomic write (temp file, fsync, rename, fsync folder)."""
+    from tui.store import WorkspaceStorage
+
+    WorkspaceStorage(Path(path)).write_chunks([payload])
 
 
 def write_tables(path: str | os.PathLike[str], data: Tables, *, gz: bool | None = None) -> int:
-    """Write tables atomically through the store's storage; returns the bytes written.
+    """Write tables atomically in the store's deterministic format; returns the bytes written.
 
     ``gz``: compress (default: when the name ends in ``.gz``). The merge driver writes into a
     temp file git names, so it passes the form of the file it read.
     """
     from tui.share import gzip_bytes
-    from tui.store import WorkspaceStorage
 
     target = Path(path)
-    storage = WorkspaceStorage(target)
-    storage.attach({name: dict(records) for name, records in data.items()})
-    chunks = storage.snapshot()
-    compress = target.name.endswith(".gz") if gz is None else gz
-    if compress == target.name.endswith(".gz"):
-        storage.write_chunks(chunks)
-    else:  # the store decides by suffix; write the other form through a one-chunk payload
-        raw = "".join(chunks).encode("utf-8")
-        payload = gzip_bytes(raw) if compress else raw
-        _write_atomic(target, payload)
-        return len(payload)
-    return storage.size
-
-
-def _write_atomic(path: Path, payload: bytes) -> None:
-    import contextlib
-    import uuid
-
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with open(tmp, "xb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        with contextlib.suppress(OSError):
-            if path.exists():
-                os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-        with contextlib.suppress(OSError):
-            fd = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    payload = encode_tables(data)
+    if target.name.endswith(".gz") if gz is None else gz:
+        payload = gzip_bytes(payload)
+    write_bytes(target, payload)
+    return len(payload)
 
 
 def merge_files(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> MergeResult:

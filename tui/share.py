@@ -1,0 +1,137 @@
+"""Share copies for email: the workspace gzip-compressed (``.json.gz``), and opening them.
+
+A share copy is the whole workspace, history included (a merge needs the history to tell an
+edit that was seen from one that was not), compressed with a fixed level, a zero modification
+time and no file name in the gzip header: the same workspace always gives the same bytes.
+
+Opening a ``.json.gz`` (decision): the app works on the plain file next to it. ``upr
+copy.json.gz`` unpacks to ``copy.json`` if that does not exist, or merges the copy into it if
+it does (the usual case: a colleague sent back your own workspace), then opens ``copy.json``.
+So the workspace on disk stays plain JSON (diffable, fit for git and synced folders, saved
+within 2 s without re-compressing megabytes on every autosave), and the attachment is never
+written to. To send it back: ``upr export share``. ``upr merge``, the merge driver and
+``upr check`` read a ``.json.gz`` directly (the store unpacks gzip by its magic bytes).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+GZIP_MAGIC = b"\x1f\x8b"
+# zlib's default level: ~96% of level 9's ratio on workspace JSON in about half the time.
+GZIP_LEVEL = 6
+
+
+def is_gzip(raw: bytes) -> bool:
+    return raw[:2] == GZIP_MAGIC
+
+
+def gzip_bytes(payload: bytes) -> bytes:
+    """Deterministic gzip: fixed level, mtime 0, no file name in the header."""
+    return gzip.compress(payload, compresslevel=GZIP_LEVEL, mtime=0)
+
+
+def gunzip_limited(raw: bytes, limit: int) -> bytes:
+    """Decompress, refusing more than ``limit`` bytes (a small attachment may unpack to gigabytes).
+
+    Raises ValueError with a short phrase for a damaged or oversized file.
+    """
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(raw), mode="rb") as fh:
+            data = fh.read(limit + 1)
+    except (OSError, EOFError, zlib.error):
+        raise ValueError("not a valid gzip file (damaged or cut short)") from None
+    if len(data) > limit:
+        raise ValueError(f"unpacks to more than the {limit // 1_000_000} MB limit for a workspace")
+    return data
+
+
+def share_name(workspace: Path) -> str:
+    """Default name of a share copy: the workspace's name plus ``.gz``."""
+    return workspace.name if workspace.name.endswith(".gz") else workspace.name + ".gz"
+
+
+def plain_path(share_copy: Path) -> Path:
+    """The workspace a ``.json.gz`` opens as: the same name without ``.gz``, next to it."""
+    name = share_copy.name
+    if name.endswith(".gz"):
+        name = name[:-3]
+    if not name.endswith(".json"):
+        name += ".json"
+    return share_copy.with_name(name)
+
+
+@dataclass(frozen=True)
+class ShareCopy:
+    path: Path
+    json_bytes: int
+    gz_bytes: int
+
+    @property
+    def ratio(self) -> float:
+        return self.gz_bytes / self.json_bytes if self.json_bytes else 0.0
+
+
+def write_share_copy(workspace: Path, output: Path | None = None) -> ShareCopy:
+    """Write a gzip copy of ``workspace`` (validated first) atomically; returns the sizes.
+
+    The copy holds the workspace as the store writes it (re-encoded, so deterministic even for
+    a file never saved by this version). ``output`` defaults to the workspace's name plus
+    ``.gz`` in the current folder; a name not ending in ``.gz`` gets it appended.
+    Raises WorkspaceError for a bad workspace, ValueError for a target that is the
+    workspace itself, OSError for an unwritable target.
+    """
+    from tui.merge import encode_tables, load_copy, write_bytes
+
+    target = output or Path.cwd() / share_name(workspace)
+    if not target.name.endswith(".gz"):
+        target = target.with_name(target.name + ".gz")
+    if target.exists() and target.resolve() == Path(workspace).resolve():
+        raise ValueError(f"{target.name} is the workspace itself; give another -o")
+    payload = encode_tables(load_copy(workspace))
+    packed = gzip_bytes(payload)
+    write_bytes(target, packed)
+    return ShareCopy(target, len(payload), len(packed))
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What opening a share copy did: the workspace to open and a sentence for the user."""
+
+    path: Path
+    message: str
+
+
+def open_share_copy(share_copy: Path, *, author: str) -> Opened:
+    """Unpack ``x.json.gz`` to ``x.json``, or merge it into an existing ``x.json`` (kept as .bak).
+
+    Raises WorkspaceError (bad copy, or ``x.json`` open elsewhere) with one line.
+    """
+    from tui.merge import combine_record, load_copy, merge_tables, write_tables
+    from tui.store import Workspace
+
+    incoming = load_copy(share_copy)
+    target = plain_path(share_copy)
+    if not target.exists():
+        write_tables(target, incoming, gz=False)
+        return Opened(target, f"Opened {share_copy.name} as {target.name} (edits are saved there; "
+                              "send it back with: upr export share)")
+    ws = Workspace.open(target, author=author, create=False)
+    try:
+        result = merge_tables(ws.snapshot_tables(), incoming)
+        if not result.changed_a:
+            return Opened(target, f"{target.name} already holds everything in {share_copy.name}")
+        backup = target.with_name(target.name + ".bak")
+        backup.write_bytes(target.read_bytes())
+        ws.absorb(result.changed_a, combine_record)
+        ws.save()
+    finally:
+        ws.close(save=False)
+    conflicts = len(result.report.conflicts)
+    extra = f"; {conflicts} conflict(s) to review (C)" if conflicts else ""
+    return Opened(target, f"Merged {share_copy.name} into {target.name} (previous kept as "
+                          f"{backup.name}){extra}")
