@@ -38,12 +38,13 @@ def country_summary(ws: Workspace | None, iso3: str, today: date) -> CountrySumm
         summary.triaged += bool(rec.get("triaged"))
         positions[rec.get("position", "pending")] += 1
     summary.by_position = dict(positions.most_common())
-    entries = [
-        e for e in ws.table("checklist").values()
-        if e.get("country") == iso3 and not e.get("deleted")
-    ]
+    from tui.exports.checklist import cycle_entries, default_cycle
+
+    table = ws.table("checklist")
+    cycle = default_cycle(table, iso3, today)
+    entries = cycle_entries(table, iso3, cycle) if cycle is not None else []
     if entries:
         from tui.checklist import summary_label
 
-        summary.checklist_label = summary_label(entries, today)
+        summary.checklist_label = f"cycle {cycle}: {summary_label(entries, today)}"
     return summary
