@@ -278,3 +278,16 @@ def test_cluster_rows_count_by_position_priority_status(ws: Workspace) -> None:
     assert justice.positions == {"supported": 1, "noted": 1}
     assert justice.priorities["high"] == 1
     assert rows[0].total == 0 and rows[2].total == 1
+
+
+def test_undone_country_record_comes_back_with_only_the_new_value(ws: Workspace) -> None:
+    """Undoing the first cluster undoes the country record's creation (it is hidden)."""
+    rid = rec(ws, "140.1")
+    triage.decide(ws, "SVN", [rid], {"cluster": "Health"})
+    ws.undo()
+    assert triage.country_record(ws, "SVN") == {}
+    index = triage.TriageIndex(ws, "SVN")
+    assert index.clusters() == []
+    triage.decide(ws, "SVN", [rid], {"cluster": "Water"})
+    country = triage.country_record(ws, "SVN")
+    assert country["clusters"] == ["Water"] and country["deleted"] is False

@@ -638,7 +638,7 @@ class TriageIndex:
 
     # -- the country's lists ----------------------------------------------------------------
     def country(self) -> Mapping[str, Any]:
-        return self.ws.get("countries", self.iso3) or {}
+        return country_record(self.ws, self.iso3)
 
     def country_list(self, name: str) -> list[str]:
         values = self.country().get(name) or []
@@ -719,6 +719,19 @@ def _plural(n: int) -> str:
     return f"{n} recommendation" + ("" if n == 1 else "s")
 
 
+def country_record(ws: Workspace, iso3: str) -> dict[str, Any]:
+    """The country's record, or ``{}`` when there is none or it was undone (``deleted``)."""
+    record = ws.get("countries", iso3)
+    return record if record and not record.get("deleted") else {}
+
+
+def _country_edit(ws: Workspace, iso3: str, values: dict[str, Any]) -> bool:
+    record = ws.get("countries", iso3)
+    if record and record.get("deleted"):
+        values = {**values, "deleted": False}  # an undone creation comes back
+    return ws.edit("countries", iso3, values)
+
+
 def add_to_country_list(ws: Workspace, iso3: str, name: str, value: str) -> bool:
     """Add a new cluster or outcome to the country's list (``clusters``/``cf_outcomes``)."""
     if name not in ("clusters", "cf_outcomes"):
@@ -726,10 +739,10 @@ def add_to_country_list(ws: Workspace, iso3: str, name: str, value: str) -> bool
     value = clean_line(value)
     if not value:
         return False
-    current = [str(v) for v in (ws.get("countries", iso3) or {}).get(name) or []]
+    current = [str(v) for v in country_record(ws, iso3).get(name) or []]
     if fast_fold(value) in {fast_fold(v) for v in current}:
         return False
-    return ws.edit("countries", iso3, {name: current + [value]})
+    return _country_edit(ws, iso3, {name: current + [value]})
 
 
 def decide(
@@ -794,7 +807,7 @@ MAX_VIEW_NAME = 80
 
 def load_views(ws: Workspace, iso3: str) -> dict[str, Filter]:
     """Saved views of a country by name (ignoring anything malformed in the file)."""
-    raw = (ws.get("countries", iso3) or {}).get("views") or {}
+    raw = country_record(ws, iso3).get("views") or {}
     if not isinstance(raw, Mapping):
         return {}
     return {clean_line(str(name))[:MAX_VIEW_NAME]: Filter.from_json(value)
@@ -806,18 +819,18 @@ def save_view(ws: Workspace, iso3: str, name: str, filt: Filter) -> str:
     name = clean_line(name)[:MAX_VIEW_NAME]
     if not name:
         raise ValueError("a view needs a name")
-    views = dict((ws.get("countries", iso3) or {}).get("views") or {})
+    views = dict(country_record(ws, iso3).get("views") or {})
     views[name] = filt.to_json()
-    ws.edit("countries", iso3, {"views": views})
+    _country_edit(ws, iso3, {"views": views})
     return name
 
 
 def delete_view(ws: Workspace, iso3: str, name: str) -> bool:
-    views = dict((ws.get("countries", iso3) or {}).get("views") or {})
+    views = dict(country_record(ws, iso3).get("views") or {})
     if name not in views:
         return False
     del views[name]
-    return ws.edit("countries", iso3, {"views": views})
+    return _country_edit(ws, iso3, {"views": views})
 
 
 # -- choices offered by pickers ------------------------------------------------------------------
