@@ -14,10 +14,11 @@ from textual.binding import Binding
 from screens.commands import ScreenActions
 from screens.countries import CountryListScreen
 from screens.help import HelpScreen, describe_bindings
+from screens.merge import MergeActions
 from screens.overview import CountryOverviewScreen
 from tui.config import load_config, save_config
 from tui.session import AppOptions
-from tui.store import Workspace, WorkspaceError
+from tui.store import FileReplacedError, Workspace, WorkspaceError
 
 AUTOSAVE_DELAY = 1.0  # seconds after an edit; DESIGN §5 promises a save within 2 s
 
@@ -28,7 +29,7 @@ PARTS: dict[str, str] = {
 }
 
 
-class UprApp(App[int]):
+class UprApp(MergeActions, App[int]):
     """Keyboard-first, quiet on the wire: no animation, no clock, no blinking cursor."""
 
     CSS_PATH = "app.tcss"
@@ -43,6 +44,8 @@ class UprApp(App[int]):
         Binding("u", "undo", "Undo"),
         Binding("ctrl+r", "redo", "Redo"),
         Binding("D,f4", "due", "Due across countries"),
+        Binding("M", "merge_file", "Merge a file…"),  # screens/merge.py
+        Binding("C", "review_conflicts", "Merge conflicts"),
     ]
 
     def __init__(self, workspace: Workspace, options: AppOptions) -> None:
@@ -80,6 +83,7 @@ class UprApp(App[int]):
         if self.workspace.read_only:
             self.notify(f"{self.workspace.path.name} is open read-only: edits are not possible.",
                         severity="warning")
+        self.check_synced_copies()  # conflict copies next to the file: offer to merge them
 
     def checklist_progress(self) -> dict[str, str]:
         """Country-list column: each country's progress in the cycle its checklist opens on."""
@@ -165,6 +169,8 @@ class UprApp(App[int]):
             if message != self.save_error:
                 self.save_error = message
                 self._notify_threadsafe(message, "error")
+            if isinstance(exc, FileReplacedError):
+                self.on_file_replaced()  # offer to merge the file in (screens/merge.py)
             return False
         if self.save_error:
             self.save_error = None

@@ -1,0 +1,173 @@
+"""Merging in the app: M (merge a file), the review screen (C), sync-tool copies, a replaced file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from helpers import screen_text
+
+from screens.merge import MergePromptScreen, MergeReviewScreen
+from tui.clock import clock_key
+from tui.merge import clock_author, load_copy
+from tui.store import Workspace
+
+RECS = "recommendations"
+R1 = "UPR:A/HRC/59/15:140.1"
+R2 = "UPR:A/HRC/59/15:140.2"
+
+
+def base(ws: Workspace) -> None:
+    ws.edit(RECS, R1, {"text": "Ratify the Convention", "country": "SVN", "paragraph": "140.1"})
+    ws.edit(RECS, R2, {"text": "Adopt a plan", "country": "SVN", "paragraph": "140.2"})
+    ws.save()
+
+
+def colleague_copy(path: Path, target: Path, author: str = "bob", **values: object) -> Path:
+    """A colleague's copy: the shared start, then their own edits (later clocks)."""
+    shutil.copy(path, target)
+    ws = Workspace.open(target, author=author, lock=False)
+    ws.edit(RECS, R1, dict(values) or {"status": "in_progress"})
+    ws.edit(RECS, "UPR:A/HRC/59/15:140.3", {"text": "New at bob", "country": "SVN"})
+    ws.save()
+    ws.close(save=False)
+    return target
+
+
+async def settle(app, pilot, rounds: int = 6) -> None:
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def test_merge_a_file_typed_into_the_prompt(make_app, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = make_app(setup=base)
+    other = colleague_copy(app.workspace.path, tmp_path / "bob.json", status="in_progress")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("tab", "M")
+        await pilot.pause()
+        assert isinstance(app.screen, MergePromptScreen)
+        assert "Merge a file into ws.json" in screen_text(app)
+        await pilot.press(*"bob.json", "enter")
+        await settle(app, pilot)
+        ws = app.workspace
+        assert ws.get(RECS, R1)["status"] == "in_progress"
+        assert ws.get(RECS, "UPR:A/HRC/59/15:140.3") is not None
+        assert not isinstance(app.screen, MergeReviewScreen)  # no conflict: no review
+        assert other.exists()  # a typed file is left as it is
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert load_copy(app.workspace.path)[RECS][R1]["status"] == "in_progress"
+
+
+async def test_conflicts_open_the_review_and_taking_the_other_value_is_an_edit(
+    make_app, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    def setup(ws: Workspace) -> None:
+        base(ws)
+        ws.edit(RECS, R1, {"note": "mine"})
+
+    app = make_app(setup=setup)
+    shutil.copy(app.workspace.path, tmp_path / "start.json")
+    ws_start = Workspace.open(tmp_path / "start.json", author="bob", lock=False)
+    ws_start.edit(RECS, R1, {"note": "my colleague's"})  # bob edits the same field, later
+    ws_start.save()
+    ws_start.close(save=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("tab", "M")
+        await pilot.press(*"start.json", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MergeReviewScreen)
+        text = screen_text(app)
+        assert "Merge conflicts: 1 open" in text
+        assert "my colleague's" in text and "mine" in text and "bob" in text
+        assert app.workspace.get(RECS, R1)["note"] == "my colleague's"  # the later edit was kept
+        await pilot.press("o")
+        await pilot.pause()
+        assert app.workspace.get(RECS, R1)["note"] == "mine"
+        assert "Merge conflicts: none open" in screen_text(app)
+        [row] = app.workspace.table("conflicts").values()
+        assert row["resolution"] == "took_other" and row["resolved"]
+        # The choice is an edit with a new clock and a history row, so it travels.
+        new_clock = app.workspace.get(RECS, R1)["_clock"]["note"]
+        assert clock_author(new_clock) == "tester"
+        assert clock_key(new_clock) > clock_key(row["winner_clock"])
+        history = [h for h in app.workspace.table("history").values()
+                   if h["record"] == R1 and h["field"] == "note" and h["new"] == "mine"]
+        assert len(history) == 2  # my first edit, and taking it back after the merge
+        await pilot.press("q")
+        await pilot.pause()
+        assert not isinstance(app.screen, MergeReviewScreen)
+
+
+async def test_keeping_the_kept_value_closes_the_conflict_without_an_edit(
+    make_app, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    def setup(ws: Workspace) -> None:
+        base(ws)
+        ws.edit(RECS, R1, {"priority": "high"})
+
+    app = make_app(setup=setup)
+    colleague_copy(app.workspace.path, tmp_path / "bob.json", priority="low")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("tab", "M", *"bob.json", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MergeReviewScreen)
+        clock_before = app.workspace.get(RECS, R1)["_clock"]["priority"]
+        await pilot.press("w")
+        await pilot.pause()
+        assert app.workspace.get(RECS, R1)["priority"] == "low"
+        assert app.workspace.get(RECS, R1)["_clock"]["priority"] == clock_before
+        assert [r["resolution"] for r in app.workspace.table("conflicts").values()] == ["kept"]
+
+
+async def test_sync_conflict_copies_are_offered_at_start_and_marked_merged(make_app, tmp_path: Path) -> None:
+    path = tmp_path / "ws.json"
+    seed = Workspace.open(path, author="tester")
+    base(seed)
+    seed.close()
+    copy = colleague_copy(path, tmp_path / "ws.sync-conflict-20261125-101500-ABCDEF7.json",
+                          status="implemented")
+    app = make_app(path=path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, MergePromptScreen)
+        text = screen_text(app)
+        assert "other copy(ies) of ws.json found" in text
+        assert "Syncthing conflict copy" in text
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.workspace.get(RECS, R1)["status"] == "implemented"
+    assert not copy.exists()
+    assert copy.with_name(copy.name + ".merged").exists()
+
+
+async def test_a_file_replaced_under_the_app_is_merged_not_overwritten(make_app, tmp_path: Path) -> None:
+    app = make_app(setup=base)
+    path = app.workspace.path
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        # A sync tool writes a colleague's version over the file (rename over it).
+        replacement = colleague_copy(path, tmp_path / "incoming.json", status="implemented")
+        os.replace(replacement, path)
+        app.workspace.edit(RECS, R2, {"priority": "high"})  # my edit meanwhile
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.workspace.replaced is not None
+        assert load_copy(path)[RECS][R2]["priority"] == "none"  # theirs was not overwritten
+        await pilot.press("tab", "M")
+        await pilot.pause()
+        assert isinstance(app.screen, MergePromptScreen)
+        assert "changed on disk by another program" in screen_text(app)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.workspace.replaced is None
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    on_disk = load_copy(path)[RECS]
+    assert on_disk[R1]["status"] == "implemented" and on_disk[R2]["priority"] == "high"
+    assert "UPR:A/HRC/59/15:140.3" in on_disk
