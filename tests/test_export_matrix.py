@@ -265,3 +265,21 @@ def test_large_matrix_streams(tmp_path: Path) -> None:
     wb.close()
     assert len(paragraphs) == n
     assert paragraphs[:3] == ["0.0", "0.1", "0.2"] and paragraphs[-1] == "199.99"
+
+
+def test_fast_row_writer_matches_openpyxl(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast row writer and openpyxl's own cell path give the same cells and styles."""
+    import tui.exports.safe as safe
+
+    fast = io.BytesIO()
+    write_matrix(ws, "SVN", "xlsx", fast)
+    monkeypatch.setattr(safe, "_fast_row_writer", lambda *a: None)
+    slow = io.BytesIO()
+    write_matrix(ws, "SVN", "xlsx", slow)
+
+    def cells(data: io.BytesIO) -> list[tuple[Any, ...]]:
+        sheet = openpyxl.load_workbook(data).active
+        return [(c.coordinate, c.value, c.data_type, c.alignment.wrap_text, c.alignment.vertical,
+                 c.number_format, c.font.b) for row in sheet.iter_rows() for c in row]
+
+    assert cells(fast) == cells(slow)

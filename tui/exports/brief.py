@@ -173,7 +173,7 @@ def build_brief(source: Source, iso3: str, today: date, *, cycle: int | None = N
 
     # Recommendations
     rcycle = cycle if cycle is not None else default_cycle(source, iso3, today)
-    recs = select_recommendations(source, iso3, rcycle)
+    recs = select_recommendations(source, iso3, rcycle, ordered=False)
     brief.rec_cycle = rcycle
     brief.rec_total = len(recs)
     brief.rec_triaged = sum(1 for r in recs if r.get("triaged") is True)

@@ -70,15 +70,17 @@ def sort_key(record: Mapping[str, Any]) -> tuple[Any, ...]:
 
 
 def select_recommendations(source: Source, iso3: str, cycle: int | None = None,
-                           *, mechanism: str | None = None) -> list[dict[str, Any]]:
-    """The country's live recommendations (optionally one cycle, one mechanism), sorted."""
+                           *, mechanism: str | None = None, ordered: bool = True) -> list[dict[str, Any]]:
+    """The country's live recommendations (optionally one cycle, one mechanism), sorted
+    unless ``ordered`` is false (counting needs no order)."""
     out = [
         r for r in source.table("recommendations").values()
         if r.get("country") == iso3 and not r.get("deleted")
         and (cycle is None or r.get("cycle") == cycle)
         and (mechanism is None or r.get("mechanism") == mechanism)
     ]
-    out.sort(key=sort_key)
+    if ordered:
+        out.sort(key=sort_key)
     return out
 
 

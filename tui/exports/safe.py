@@ -91,14 +91,23 @@ def plain(value: Any) -> str:
 
     Controls, escapes, bidi/format characters and lone surrogates are removed; newlines kept.
     """
+    if type(value) is str:
+        if value.isprintable():
+            # Fast path (C speed): no controls, no format/bidi characters, no surrogates or
+            # non-characters, hence nothing for clean_text to remove.
+            return value
+        return _clean(value)
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list | tuple):
         return LIST_SEPARATOR.join(p for p in (plain(v) for v in value) if p)
-    if not isinstance(value, str):
-        value = str(value)
+    text = value if isinstance(value, str) else str(value)
+    return text if text.isprintable() else _clean(text)
+
+
+def _clean(value: str) -> str:
     value = clean_text(value)
     if _NOT_XML.search(value):
         value = _NOT_XML.sub("", value)
@@ -156,6 +165,9 @@ def write_csv(out: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[Any
 
 
 def _csv_cell(value: Any) -> Any:
+    if type(value) is str:
+        text = value if value.isprintable() else _clean(value)
+        return "'" + text if text and text[0] in FORMULA_STARTS else text
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
     return cell_text(value)
@@ -397,19 +409,17 @@ def write_xlsx(out: IO[bytes], sheets: Sequence[Sheet], *, stamp: datetime, titl
                     proto.alignment = Alignment(vertical="top")
                 if i in sheet.number_formats:
                     proto.number_format = sheet.number_formats[i]
-                protos[i] = proto._style
+                protos[i] = proto
+        fast = _fast_row_writer(ws, ncols, {i: p.style_id for i, p in protos.items()})
         written = 0
         for row in sheet.rows:
-            values: list[Any] = []
-            for i, raw in enumerate(row):
-                value = xlsx_value(raw)
-                style = protos.get(i)
-                if style is not None and value is not None:
-                    cell = WriteOnlyCell(ws, value)
-                    cell._style = copy.copy(style)
-                    values.append(cell)
-                else:
-                    values.append(value)
+            values: list[Any] = [xlsx_value(raw) for raw in row]
+            if fast is None:
+                for i, proto in protos.items():
+                    if i < len(values) and values[i] is not None:
+                        cell = WriteOnlyCell(ws, values[i])
+                        cell._style = copy.copy(proto._style)
+                        values[i] = cell
             ws.append(values)
             written += 1
         sheet.written = written
@@ -419,6 +429,50 @@ def write_xlsx(out: IO[bytes], sheets: Sequence[Sheet], *, stamp: datetime, titl
         wb.save(buf)
         buf.seek(0)
         normalise_ooxml(buf, out, stamp)  # type: ignore[arg-type]
+
+
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def _fast_row_writer(ws: Any, ncols: int, style_ids: Mapping[int, int]) -> Callable[..., None] | None:
+    """Make a write-only sheet write each row as one parsed XML element.
+
+    openpyxl builds a cell object per value (~15 µs a cell: 40 s for a 100k-row matrix);
+    this writes the same ``<row><c r="B2" s="1" t="inlineStr"><is><t>…`` markup openpyxl
+    writes, from values :func:`xlsx_value` already cleaned, ~5x faster. It hooks two
+    private places of openpyxl 3.1 (``_values_to_row`` and the sheet writer's
+    ``write_row``); if they are not there, None is returned and the caller takes the
+    ordinary (slow) path. Call it after the header row is appended.
+    """
+    from lxml import etree
+    from openpyxl.utils import get_column_letter
+
+    writer = getattr(ws, "_writer", None)
+    if writer is None or not hasattr(writer, "write_row") or not hasattr(ws, "_values_to_row"):
+        return None
+    letters = [get_column_letter(i + 1) for i in range(max(ncols, 1))]
+    styles = {i: f' s="{sid}"' for i, sid in style_ids.items()}
+    fromstring = etree.fromstring
+
+    def write_row(xf: Any, values: Sequence[Any], row_idx: int) -> None:
+        parts = [f'<row r="{row_idx}">']
+        for i, value in enumerate(values):
+            if value is None:
+                continue
+            ref = f"{letters[i] if i < len(letters) else get_column_letter(i + 1)}{row_idx}"
+            style = styles.get(i, "")
+            if isinstance(value, str):
+                space = ' xml:space="preserve"' if value != value.strip() else ""
+                parts.append(f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>'
+                             f"{value.translate(_XML_ESCAPES)}</t></is></c>")
+            else:
+                parts.append(f'<c r="{ref}"{style} t="n"><v>{value!r}</v></c>')
+        parts.append("</row>")
+        xf.write(fromstring("".join(parts)))
+
+    ws._values_to_row = lambda values, row_idx: values
+    writer.write_row = write_row
+    return write_row
 
 
 def _sheet_title(title: str) -> str:
