@@ -187,7 +187,7 @@ def test_default_cycle_follows_open_follow_up(tmp_path: Path, capsys: pytest.Cap
         (["checklist"], 1, "needs a country"),
         (["checklist", "LTU", "--format", "docx"], 1, "md or csv"),
         (["checklist", "LTU", "--cycle", "9"], 1, "no review in cycle 9"),
-        (["share", "LTU"], 1, "reserved"),
+        (["share", "XXX"], 1, "unknown country"),  # share: tui/exports/share.py
     ],
 )
 def test_user_errors_are_one_line_exit_1(
@@ -219,5 +219,5 @@ def test_dispatch_table_shape() -> None:
     from tui.commands import export
 
     assert set(export.EXPORTERS) <= set(export.KINDS)
-    assert "checklist" in export.EXPORTERS and "share" not in export.EXPORTERS
-    assert export.RESERVED == {"share"}
+    assert "checklist" in export.EXPORTERS and "share" in export.EXPORTERS
+    assert export.RESERVED == frozenset()

@@ -66,8 +66,18 @@ def open_workspace_for_app(options: AppOptions) -> Workspace:
         from tui.demo import ensure_demo
 
         ensure_demo(options.path, author=options.author, today=options.today_date())
+    note = ""
+    if options.path.name.endswith(".gz") and not options.read_only:
+        # A share copy: the app works on the plain .json next to it (tui/share.py says why).
+        from tui.share import open_share_copy
+
+        opened = open_share_copy(options.path, author=options.author)
+        options.path, note = opened.path, opened.message
     try:
-        return Workspace.open(options.path, author=options.author, read_only=options.read_only)
+        ws = Workspace.open(options.path, author=options.author, read_only=options.read_only)
+        if note:
+            ws.warnings.append(note)
+        return ws
     except LockedError as exc:
         if sys.stdin.isatty() and sys.stdout.isatty():
             answer = input(f"{exc}.\nOpen read-only? [y/N] ").strip().lower()

@@ -18,8 +18,10 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 GZIP_MAGIC = b"\x1f\x8b"
 # zlib's default level: ~96% of level 9's ratio on workspace JSON in about half the time.
@@ -76,14 +78,37 @@ class ShareCopy:
         return self.gz_bytes / self.json_bytes if self.json_bytes else 0.0
 
 
-def write_share_copy(workspace: Path, output: Path | None = None) -> ShareCopy:
+def country_subset(tables: Mapping[str, Mapping[str, Any]], iso3: str) -> dict[str, dict[str, Any]]:
+    """Only one country's records (and their history and conflicts): a smaller copy to send.
+
+    Merging it back is safe: a merge keeps every record of both copies, so what the subset
+    leaves out is simply not touched.
+    """
+    out: dict[str, dict[str, Any]] = {"meta": dict(tables.get("meta", {}))}
+    keep: set[str] = set()
+    for table in ("recommendations", "checklist", "actions"):
+        chosen = {rid: rec for rid, rec in tables.get(table, {}).items()
+                  if isinstance(rec, Mapping) and rec.get("country") == iso3}
+        out[table] = chosen
+        keep |= set(chosen)
+    out["countries"] = {rid: rec for rid, rec in tables.get("countries", {}).items() if rid == iso3}
+    keep |= set(out["countries"])
+    out["history"] = {hid: row for hid, row in tables.get("history", {}).items()
+                      if isinstance(row, Mapping) and row.get("record") in keep}
+    out["conflicts"] = {cid: row for cid, row in tables.get("conflicts", {}).items()
+                        if isinstance(row, Mapping) and row.get("record") in keep}
+    return out
+
+
+def write_share_copy(workspace: Path, output: Path | None = None, *, country: str | None = None
+                     ) -> ShareCopy:
     """Write a gzip copy of ``workspace`` (validated first) atomically; returns the sizes.
 
     The copy holds the workspace as the store writes it (re-encoded, so deterministic even for
-    a file never saved by this version). ``output`` defaults to the workspace's name plus
-    ``.gz`` in the current folder; a name not ending in ``.gz`` gets it appended.
-    Raises WorkspaceError for a bad workspace, ValueError for a target that is the
-    workspace itself, OSError for an unwritable target.
+    a file never saved by this version); ``country``: only that country's records. ``output``
+    defaults to the workspace's name plus ``.gz`` in the current folder; a name not ending in
+    ``.gz`` gets it appended. Raises WorkspaceError for a bad workspace, ValueError for a
+    target that is the workspace itself, OSError for an unwritable target.
     """
     from tui.merge import encode_tables, load_copy, write_bytes
 
@@ -92,7 +117,8 @@ def write_share_copy(workspace: Path, output: Path | None = None) -> ShareCopy:
         target = target.with_name(target.name + ".gz")
     if target.exists() and target.resolve() == Path(workspace).resolve():
         raise ValueError(f"{target.name} is the workspace itself; give another -o")
-    payload = encode_tables(load_copy(workspace))
+    tables = load_copy(workspace)
+    payload = encode_tables(country_subset(tables, country) if country else tables)
     packed = gzip_bytes(payload)
     write_bytes(target, packed)
     return ShareCopy(target, len(payload), len(packed))

@@ -15,16 +15,19 @@ from pathlib import Path
 
 from tui import refdata
 from tui.cli import UsageError, add_workspace_option, parse_date
+from tui.exports.share import export_share
 from tui.store import Workspace, WorkspaceError
 
 KINDS = ("checklist", "matrix", "annex", "plan", "brief", "share")
-RESERVED = frozenset({"share"})
+RESERVED: frozenset[str] = frozenset()
 
 Exporter = Callable[[argparse.Namespace], int]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("kind", choices=KINDS, metavar="KIND", help="what to export: " + ", ".join(KINDS))
+    parser.add_argument("kind", nargs="?", choices=KINDS, metavar="KIND", help="what to export: " + ", ".join(KINDS))
+    parser.add_argument("--share", action="store_true",
+                        help="a gzip copy of the workspace to email (same as KIND share)")
     parser.add_argument("iso3", nargs="?", metavar="ISO3", help="the country (ISO3 code or name)")
     parser.add_argument("--cycle", type=int, help="UPR cycle (default: the current or next review)")
     parser.add_argument("--format", dest="format", help="output format: checklist md|csv (default md); matrix csv|xlsx (default csv); "
@@ -36,7 +39,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "share", False):  # upr export --share: the share copy (tui/exports/share.py)
+        if args.kind not in (None, "share"):
+            raise UsageError(f"--share exports a share copy, not a {args.kind}")
+        args.kind = "share"
     kind = args.kind
+    if kind is None:
+        raise UsageError("give what to export: upr export KIND (" + ", ".join(KINDS) + ")")
     if kind in RESERVED:
         raise UsageError(f"'upr export {kind}' is reserved and not available in this version")
     exporter = EXPORTERS.get(kind)
@@ -172,5 +181,6 @@ def export_report(args: argparse.Namespace) -> int:
 # KIND -> exporter. Other kinds (matrix, annex, plan, brief) are added here by their modules.
 EXPORTERS: dict[str, Exporter] = {
     "checklist": export_checklist,
+    "share": export_share,  # tui/exports/share.py
     **{kind: export_report for kind in REPORTS},
 }
