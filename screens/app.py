@@ -26,6 +26,8 @@ AUTOSAVE_DELAY = 1.0  # seconds after an edit; DESIGN §5 promises a save within
 PARTS: dict[str, str] = {
     "checklist": "screens.checklist:ChecklistScreen",
     "recommendations": "screens.triage:RecommendationsScreen",
+    "actions": "screens.actions:ActionsScreen",
+    "brief": "screens.brief:BriefScreen",
 }
 
 

@@ -59,13 +59,16 @@ class CountryOverviewScreen(Screen[None]):
     HELP_TITLE = "Country overview"
     HELP = (
         "One country: its UPR reviews in every cycle with their dates, where it stands today, "
-        "and its checklist and recommendations in this workspace."
+        "and its checklist, recommendations, implementation plan and brief in this workspace."
     )
 
     BINDINGS = [
         Binding("q,escape", "app.pop_screen", "Back"),
         Binding("c", "open('checklist')", "Checklist"),
         Binding("r", "open('recommendations')", "Recommendations"),
+        Binding("i", "import_file", "Import a file for this country"),
+        Binding("A", "open('actions')", "Implementation plan (actions)"),
+        Binding("b", "open('brief')", "Country brief"),
     ]
 
     class Open(Message):
@@ -90,7 +93,8 @@ class CountryOverviewScreen(Screen[None]):
             yield Static(id="phase")
             yield Static(reviews_table(self.iso3, self.today), id="reviews")
             yield Static(id="work")
-        yield Static("c checklist · r recommendations · q back · ? help", id="status", markup=False)
+        yield Static("c checklist · r recommendations · A plan · b brief · q back · ? help",
+                     id="status", markup=False)
 
     def on_mount(self) -> None:
         self.refresh_summary()
@@ -112,8 +116,13 @@ class CountryOverviewScreen(Screen[None]):
             if summary.by_position:
                 work.append(" · " + ", ".join(f"{n} {p}" for p, n in summary.by_position.items()))
         else:
-            work.append("none yet (upr import REPORT --country " + self.iso3 + ")")
+            work.append("none yet (i imports a report, or upr import REPORT --country " + self.iso3 + ")")
         self.query_one("#work", Static).update(work)
+
+    def action_import_file(self) -> None:
+        from screens.importer import open_import
+
+        open_import(self.app, self.iso3)
 
     def action_open(self, part: str) -> None:
         self.post_message(self.Open(self.iso3, part))
