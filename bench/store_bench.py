@@ -1,0 +1,216 @@
+"""Workspace store benchmark: open, save, edit latency and memory at 300 / 10,000 / 100,000 records.
+
+Usage: ``.venv/bin/python bench/store_bench.py [N ...]`` (default 300 10000 100000). Each size
+runs in its own process, so peak memory (``ru_maxrss``) is that size's own. Prints Markdown.
+
+Each synthetic recommendation carries every field of DESIGN §2 and one history row (as an
+import makes). Parsers compared on the same bytes: the store's (stdlib ``json`` with a
+duplicate-key hook), plain ``json.loads``, and orjson (whole file; and line by line, which is
+what orjson would need to find duplicate record ids, since it silently keeps the last).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tui.clock import format_clock  # noqa: E402
+from tui.store import (  # noqa: E402
+    Workspace,
+    WorkspaceStorage,
+    parse_workspace,
+    validate_tables,
+)
+
+WORDS = ("ensure", "rights", "women", "children", "adopt", "national", "plan", "Roma", "persons",
+         "with", "disabilities", "discrimination", "strengthen", "measures", "Égalité", "über",
+         "the", "of", "and", "to", "in", "implementation", "Convention", "Optional", "Protocol")
+
+
+def synthetic(n: int) -> dict[str, dict[str, Any]]:
+    """``n`` recommendations (~200-character texts, all fields) and one history row each."""
+    rnd = random.Random(n)
+    base = int(time.time() * 1000) - 30 * 86_400_000
+    records: dict[str, Any] = {}
+    history: dict[str, Any] = {}
+    for i in range(n):
+        rid = f"UPR:A/HRC/{8 + i % 52}/{10 + i % 9}:{100 + i // 1000}.{i % 1000}"
+        clock = format_clock(base + i, 0, "importer")
+        records[rid] = {
+            "id": rid, "mechanism": "UPR", "body": "", "country": rnd.choice(["SVN", "AUT", "LTU"]),
+            "cycle": 4, "session": 48, "document": "A/HRC/59/15", "paragraph": f"140.{i}",
+            "text": " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(15, 45))),
+            "recommending": [rnd.choice(["FRA", "DEU", "BRA", "KEN"])],
+            "position": rnd.choice(["supported", "noted"]), "themes": ["A41", "B31"],
+            "groups": ["women"], "sdgs": ["5", "16"], "action_category": None, "priority": "none",
+            "cluster": "", "lead_entity": "", "partners": [], "cf_outcome": "",
+            "status": "no_information", "evidence": "", "note": "", "triaged": False,
+            "deleted": False, "source": {"file": "A_HRC_59_15.txt", "line": i, "kind": "report"},
+            "_clock": {"*": clock},
+        }
+        hid = f"{rid}|*|{clock}"
+        history[hid] = {"id": hid, "table": "recommendations", "record": rid, "field": "*",
+                        "old": None, "new": None, "author": "importer", "clock": clock}
+    return {"meta": {"meta": {"id": "meta", "schema_version": 1, "workspace_id": "bench",
+                              "created": "2025-01-01T00:00:00Z"}},
+            "countries": {}, "recommendations": records, "checklist": {}, "actions": {},
+            "history": history, "conflicts": {}}
+
+
+def best(fn: Any, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+        del result
+    return min(times)
+
+
+def measure(n: int, folder: Path) -> dict[str, Any]:
+    path = folder / f"bench-{n}.json"
+    WorkspaceStorage(path).write(synthetic(n))
+    raw = path.read_bytes()
+    out: dict[str, Any] = {"n": n, "size_mb": len(raw) / 1e6}
+    repeat = 1 if n >= 100_000 else 3
+
+    # Parsing alone, several ways (same bytes).
+    out["parse_store"] = best(lambda: parse_workspace(raw, path.name), repeat)
+    out["parse_json"] = best(lambda: _gc_off(lambda: json.loads(raw)), repeat)
+    try:
+        import orjson
+
+        out["parse_orjson"] = best(lambda: _gc_off(lambda: orjson.loads(raw)), repeat)
+        out["parse_orjson_lines"] = best(lambda: _gc_off(lambda: _orjson_lines(raw, orjson.loads)),
+                                         repeat)
+    except ImportError:
+        out["parse_orjson"] = out["parse_orjson_lines"] = float("nan")
+    data = parse_workspace(raw, path.name)
+    limit = time.time_ns() // 1_000_000 + 86_400_000
+    out["validate"] = best(lambda: validate_tables(data, path.name, raw, limit), repeat)
+
+    # The real thing: open (parse + validate + lock), edit, saves.
+    started = time.perf_counter()
+    ws = Workspace.open(path, author="bench")
+    out["open"] = time.perf_counter() - started
+    rids = list(ws.table("recommendations"))
+    started = time.perf_counter()
+    ws.edit("recommendations", rids[len(rids) // 2], {"priority": "high"})
+    out["edit_first_us"] = (time.perf_counter() - started) * 1e6
+    started = time.perf_counter()
+    ws.save()
+    out["save_first"] = time.perf_counter() - started
+    ws.edit("recommendations", rids[0], {"priority": "low"})
+    started = time.perf_counter()
+    ws.save()
+    out["save_one_edit"] = time.perf_counter() - started
+
+    # Edit throughput, and the worst edit while a full-encode save runs in a worker thread.
+    count = min(2_000, len(rids))
+    started = time.perf_counter()
+    for i in range(count):
+        ws.edit("recommendations", rids[i], {"note": f"n{i}"})
+    out["edit_us"] = (time.perf_counter() - started) / count * 1e6
+    ws.save()
+    ws.storage.mark_all_dirty()  # force the next save to re-encode everything (worst case)
+    worker = threading.Thread(target=ws.save)
+    worst = 0.0
+    edits = 0
+    worker.start()
+    while worker.is_alive():
+        started = time.perf_counter()
+        ws.edit("recommendations", rids[edits % len(rids)], {"note": f"w{edits}"})
+        worst = max(worst, time.perf_counter() - started)
+        edits += 1
+    worker.join()
+    out["edit_worst_during_save_ms"] = worst * 1e3
+    out["edits_during_save"] = edits
+    started = time.perf_counter()
+    gc.collect()
+    out["gc_full"] = time.perf_counter() - started
+    ws.close()
+    out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def _gc_off(fn: Any) -> Any:
+    gc.disable()
+    try:
+        return fn()
+    finally:
+        gc.enable()
+
+
+def _orjson_lines(raw: bytes, loads: Any) -> dict[str, Any]:
+    """What orjson would have to do to see duplicate ids: parse the canonical file line by line."""
+    data: dict[str, Any] = {}
+    table: dict[str, Any] | None = None
+    for line in raw.split(b"\n")[1:]:
+        if table is None:
+            if line.endswith(b":{"):
+                table = data.setdefault(line[1:-3].decode(), {})
+            continue
+        if line in (b"}", b"},"):
+            table = None
+            continue
+        cut = line.find(b'":{')
+        key = line[1:cut].decode()
+        if key in table:
+            raise ValueError(f"duplicate {key}")
+        table[key] = loads(line[cut + 2:].rstrip(b","))
+    return data
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["--one"]:
+        with tempfile.TemporaryDirectory(prefix="upr-bench-") as folder:
+            print(json.dumps(measure(int(argv[1]), Path(folder))))
+        return
+    sizes = [int(a) for a in argv] or [300, 10_000, 100_000]
+    rows = []
+    for n in sizes:
+        result = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True,
+                                text=True, check=True, env=dict(os.environ, PYTHONHASHSEED="0"))
+        rows.append(json.loads(result.stdout))
+    cols = [
+        ("records", lambda r: f"{r['n']:,}"),
+        ("file MB", lambda r: f"{r['size_mb']:.1f}"),
+        ("open s", lambda r: f"{r['open']:.3f}"),
+        ("parse s", lambda r: f"{r['parse_store']:.3f}"),
+        ("validate s", lambda r: f"{r['validate']:.3f}"),
+        ("1st save s", lambda r: f"{r['save_first']:.3f}"),
+        ("save after 1 edit s", lambda r: f"{r['save_one_edit']:.3f}"),
+        ("edit µs", lambda r: f"{r['edit_us']:.0f}"),
+        ("worst edit during save ms", lambda r: f"{r['edit_worst_during_save_ms']:.1f}"),
+        ("full gc s", lambda r: f"{r['gc_full']:.3f}"),
+        ("peak MB", lambda r: f"{r['peak_mb']:.0f}"),
+    ]
+    print("| " + " | ".join(c for c, _ in cols) + " |")
+    print("|" + "|".join("---:" for _ in cols) + "|")
+    for r in rows:
+        print("| " + " | ".join(f(r) for _, f in cols) + " |")
+    print()
+    print("Parsing the same bytes (s, best of 3; 1 run at 100k; GC paused for all):")
+    print()
+    print("| records | store: json + duplicate hook | json.loads | orjson.loads | orjson line by line |")
+    print("|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['n']:,} | {r['parse_store']:.3f} | {r['parse_json']:.3f} | "
+              f"{r['parse_orjson']:.3f} | {r['parse_orjson_lines']:.3f} |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
