@@ -48,6 +48,7 @@ class UprApp(MergeActions, App[int]):
         Binding("D,f4", "due", "Due across countries"),
         Binding("M", "merge_file", "Merge a file…"),  # screens/merge.py
         Binding("C", "review_conflicts", "Merge conflicts"),
+        Binding("ctrl+o", "import_file", "Import a file…"),  # screens/importer.py
     ]
 
     def __init__(self, workspace: Workspace, options: AppOptions) -> None:
@@ -92,6 +93,12 @@ class UprApp(MergeActions, App[int]):
         from tui.exports.checklist import progress_labels
 
         return progress_labels(self.workspace.table("checklist"), self.today)
+
+    def action_import_file(self) -> None:
+        """The import screen, for the country of the screen in front (if any)."""
+        from screens.importer import open_import
+
+        open_import(self)
 
     def action_due(self) -> None:
         """Open the Due screen; if one is already open underneath, go back to it."""

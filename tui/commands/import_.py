@@ -269,8 +269,11 @@ def apply_sentence(result: ImportResult) -> Text:
 
 
 def summary_renderable(result: ImportResult, *, top: int = TOP_STATES,
-                       shown_warnings: int = SHOWN_WARNINGS) -> RenderableType:
-    """The summary as Rich renderables: printed by the command, shown by the import screen."""
+                       shown_warnings: int = SHOWN_WARNINGS, outcome_first: bool = False) -> RenderableType:
+    """The summary as Rich renderables: printed by the command, shown by the import screen.
+
+    ``outcome_first``: what the import does comes right under the title (the screen's first
+    lines at 80x24), not at the end (where a terminal leaves it in view)."""
     batch = result.batch
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold", no_wrap=True)
@@ -296,7 +299,10 @@ def summary_renderable(result: ImportResult, *, top: int = TOP_STATES,
         if result.mode == "applied":
             timing += f", applied in {result.apply_seconds:.1f} s"
         facts.add_row("Time", Text(timing))
-    parts: list[RenderableType] = [title_text(result), facts]
+    parts: list[RenderableType] = [title_text(result)]
+    if outcome_first and result.summary is not None:
+        parts += [apply_sentence(result), Text("")]
+    parts.append(facts)
 
     by_state = batch.by_recommending()
     if by_state:
@@ -332,7 +338,7 @@ def summary_renderable(result: ImportResult, *, top: int = TOP_STATES,
         parts.append(warn)
     else:
         parts.append(Text("Warnings: none"))
-    if result.summary is not None:
+    if result.summary is not None and not outcome_first:
         parts += [Text(""), apply_sentence(result)]
     return Group(*parts)
 
