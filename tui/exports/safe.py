@@ -79,10 +79,6 @@ def _deep_copy(record: Mapping[str, Any]) -> dict[str, Any]:
             for k, v in record.items()}
 
 
-class ExportError(Exception):
-    """A user-level problem with an export request (unknown format, nothing to export)."""
-
-
 # --------------------------------------------------------------------------- cell text
 
 
