@@ -174,23 +174,16 @@ class _Side:
         return _MISSING if edited else current
 
 
-def _entry(record: Mapping[str, Any], clocks: Mapping[str, Any], fname: str
-           ) -> tuple[tuple[bool, int, tuple[int, int, str]], str, Any]:
-    own = clocks.get(fname)
-    if own is not None:
-        edited, clock = 1, own
-    else:
-        edited, clock = 0, clocks.get("*") or ""
-    present = fname in record
-    return (present, edited, _ck(clock)), clock, record.get(fname, _MISSING)
-
-
 def merge_record(
     table: str, rid: str, ra: Mapping[str, Any], rb: Mapping[str, Any],
     side_a: _Side | None = None, side_b: _Side | None = None,
     report: MergeReport | None = None,
 ) -> Mapping[str, Any]:
-    """Merge one record of an edited table. Returns ``ra`` or ``rb`` itself when it is the result."""
+    """Merge one record of an edited table. Returns ``ra`` or ``rb`` itself when it is the result.
+
+    Each field's key is (present, edited, clock): an own clock means edited (1), else the
+    record's creation clock stands for it (0). Clocks are parsed once per record for "*".
+    """
     if ra == rb:
         return ra
     ca = ra.get("_clock") or {}
@@ -199,17 +192,32 @@ def merge_record(
     out: dict[str, Any] = {}
     clocks: dict[str, str] = {}
     star_a, star_b = ca.get("*"), cb.get("*")
+    star_ka, star_kb = _ck(star_a), _ck(star_b)
     if star_a is not None or star_b is not None:
-        if star_b is None or (star_a is not None and _ck(star_a) >= _ck(star_b)):
-            clocks["*"] = star_a  # type: ignore[assignment]
+        clocks["*"] = star_a if star_b is None or (star_a is not None and star_ka >= star_kb) else star_b  # type: ignore[assignment]
+    for fname in names:
+        va = ra.get(fname, _MISSING)
+        vb = rb.get(fname, _MISSING)
+        own_a, own_b = ca.get(fname), cb.get(fname)
+        if own_a is None and own_b is None and va == vb:
+            # Untouched on both sides (the common case): nothing to choose, no clock to keep.
+            if va is not _MISSING:
+                out[fname] = va
+            continue
+        present_a, present_b = va is not _MISSING, vb is not _MISSING
+        if own_a is not None:
+            ka: tuple[Any, ...] = (present_a, 1, _ck(own_a))
+            clock_a = own_a
         else:
-            clocks["*"] = star_b
-    for fname in sorted(names):
-        ka, clock_a, va = _entry(ra, ca, fname)
-        kb, clock_b, vb = _entry(rb, cb, fname)
+            ka, clock_a = (present_a, 0, star_ka), star_a or ""
+        if own_b is not None:
+            kb: tuple[Any, ...] = (present_b, 1, _ck(own_b))
+            clock_b = own_b
+        else:
+            kb, clock_b = (present_b, 0, star_kb), star_b or ""
         if ka != kb:
             a_wins = ka > kb
-        elif va is _MISSING or vb is _MISSING or va == vb:
+        elif not present_a or not present_b or va == vb:
             a_wins = True
         else:
             a_wins = _enc(va) >= _enc(vb)
@@ -218,7 +226,9 @@ def merge_record(
             out[fname] = win_value
         if win_key[1] == 1:
             clocks[fname] = win_clock
-        if report is not None and va is not _MISSING and vb is not _MISSING and va != vb:
+        if report is None or va == vb:
+            continue
+        if present_a and present_b:
             if a_wins:
                 report.fields_from_a[(table, fname)] += 1
             else:
@@ -228,9 +238,9 @@ def merge_record(
             ):
                 report.conflicts.append(Conflict(
                     table, rid, fname, va, clock_a, vb, clock_b, "A" if a_wins else "B"))
-        elif report is not None and va is _MISSING and vb is not _MISSING and not a_wins:
+        elif present_b and not a_wins:
             report.fields_from_b[(table, fname)] += 1
-        elif report is not None and vb is _MISSING and va is not _MISSING and a_wins:
+        elif present_a and a_wins:
             report.fields_from_a[(table, fname)] += 1
     if "id" in ra or "id" in rb:
         out["id"] = ra.get("id", rb.get("id"))

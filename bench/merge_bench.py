@@ -1,0 +1,217 @@
+"""Merge and share-copy benchmark.
+
+Usage: ``.venv/bin/python bench/merge_bench.py [--n 100000] [--skip-share] [--skip-merge]``
+
+1. Share copies: real UPR Info recommendations (corpus ``upr-info/``, via the project's
+   importer) in workspaces of 300 and 10,000 recommendations, a tenth of them triaged;
+   the workspace's size and its ``.json.gz`` share copy's size.
+2. Merging two copies of an N-recommendation workspace (default 100,000): a shared start
+   (one creation row each, as an import makes), then on copy A 10,000 priority edits, on
+   copy B 10,000 status edits, 1,000 notes edited on both (1,000 conflicts) and 1,000 new
+   records (a tenth of N, and a hundredth, for smaller N). ``upr merge A B -o OUT`` runs in a fresh process (wall time, peak RSS from
+   ``ru_maxrss``); then the phases in this process (load, merge, write).
+
+Prints Markdown. Needs the corpus (``$UPR_SHARED`` or ``../shared``) for part 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tui.clock import HybridClock, format_clock  # noqa: E402
+from tui.merge import load_copy, merge_tables, write_tables  # noqa: E402
+from tui.share import write_share_copy  # noqa: E402
+from tui.store import Workspace  # noqa: E402
+
+RECS = "recommendations"
+WORDS = ("ensure", "rights", "women", "children", "adopt", "national", "plan", "Roma", "persons",
+         "with", "disabilities", "discrimination", "strengthen", "measures", "Égalité", "über",
+         "the", "of", "and", "to", "in", "implementation", "Convention", "Optional", "Protocol")
+
+
+def shared_dir() -> Path:
+    return Path(os.environ.get("UPR_SHARED") or ROOT.parent / "shared")
+
+
+# -- 1. share copies -------------------------------------------------------------------------
+
+
+def real_records(n: int) -> list[dict[str, Any]]:
+    from tui.importers import parse_file
+
+    out: list[dict[str, Any]] = []
+    for name in ("sessions-14-17.csv", "sessions-10-13.csv", "sessions-18-20.csv"):
+        batch = parse_file(shared_dir() / "corpus" / "upr-info" / name)
+        out += batch.records
+        if len(out) >= n:
+            break
+    return out[:n]
+
+
+def share_sizes(folder: Path) -> list[str]:
+    from tui.importers.apply import apply_batch
+    from tui.importers.base import ImportBatch
+
+    records = real_records(10_000)
+    lines = ["| recommendations | workspace (.json) | share copy (.json.gz) | ratio | export time |",
+             "|---:|---:|---:|---:|---:|"]
+    for n in (300, 10_000):
+        path = folder / f"share-{n}.json"
+        ws = Workspace.open(path, author="alice")
+        batch = ImportBatch(kind="upr-info", source_file="sessions.csv", records=[dict(r) for r in records[:n]])
+        apply_batch(ws, batch)
+        rnd = random.Random(n)
+        ids = sorted(ws.table(RECS))
+        for rid in rnd.sample(ids, len(ids) // 10):
+            ws.edit(RECS, rid, {"priority": rnd.choice(["high", "medium", "low"]), "triaged": True,
+                                "lead_entity": rnd.choice(["OHCHR", "UNICEF", "UNDP"])})
+        ws.save()
+        ws.close()
+        started = time.perf_counter()
+        copy = write_share_copy(path, folder / f"share-{n}.json.gz")
+        took = time.perf_counter() - started
+        lines.append(f"| {len(ids):,} | {copy.json_bytes / 1024:,.0f} KB | {copy.gz_bytes / 1024:,.0f} KB "
+                     f"| {copy.ratio:.1%} | {took:.2f} s |")
+    return lines
+
+
+# -- 2. merging two large copies -------------------------------------------------------------
+
+
+def synthetic(n: int, base_ms: int) -> dict[str, dict[str, Any]]:
+    """``n`` recommendations with every field, one creation clock and history row each."""
+    rnd = random.Random(n)
+    recs: dict[str, Any] = {}
+    history: dict[str, Any] = {}
+    for i in range(n):
+        rid = f"UPR:A/HRC/{8 + i % 52}/{10 + i % 9}:{100 + i // 1000}.{i % 1000}"
+        clock = format_clock(base_ms + i, 0, "importer")
+        recs[rid] = {
+            "id": rid, "mechanism": "UPR", "body": "", "country": rnd.choice(["SVN", "AUT", "LTU"]),
+            "cycle": 4, "session": 48, "document": "A/HRC/59/15", "paragraph": f"140.{i}",
+            "text": " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(15, 45))),
+            "recommending": [rnd.choice(["FRA", "DEU", "BRA", "KEN"])],
+            "position": rnd.choice(["supported", "noted"]), "themes": ["A41", "B31"],
+            "groups": ["women"], "sdgs": ["5", "16"], "action_category": None, "priority": "none",
+            "cluster": "", "lead_entity": "", "partners": [], "cf_outcome": "",
+            "status": "no_information", "evidence": "", "note": "", "triaged": False,
+            "deleted": False, "source": {"file": "A_HRC_59_15.txt", "line": i, "kind": "report"},
+            "_clock": {"*": clock},
+        }
+        hid = f"{rid}|*|{clock}"
+        history[hid] = {"id": hid, "table": RECS, "record": rid, "field": "*", "old": None,
+                        "new": None, "author": "importer", "clock": clock}
+    meta = {"meta": {"id": "meta", "schema_version": 1, "workspace_id": "bench", "created": "2026-01-01T00:00:00Z"}}
+    return {"meta": meta, "countries": {}, RECS: recs, "checklist": {}, "actions": {},
+            "history": history, "conflicts": {}}
+
+
+def build_copies(folder: Path, n: int) -> tuple[Path, Path, float]:
+    started = time.perf_counter()
+    base_ms = int(time.time() * 1000) - 10 * 86_400_000
+    base = folder / "base.json"
+    write_tables(base, synthetic(n, base_ms))
+    ids = sorted(load_copy(base)[RECS])
+    rnd = random.Random(7)
+    edits = min(10_000, n // 10)
+    a_ids, b_ids = rnd.sample(ids, edits), rnd.sample(ids, edits)
+    both = rnd.sample(ids, edits // 10)
+    paths = []
+    for name, offset in (("a", 1), ("b", 2)):
+        path = folder / f"{name}.json"
+        path.write_bytes(base.read_bytes())
+        ws = Workspace.open(path, author=name)
+        ws.clock = HybridClock(name, now_ms=lambda o=offset: base_ms + 86_400_000 * o)
+        if name == "a":
+            for rid in a_ids:
+                ws.edit(RECS, rid, {"priority": rnd.choice(["high", "medium", "low"])})
+        else:
+            for rid in b_ids:
+                ws.edit(RECS, rid, {"status": rnd.choice(["in_progress", "implemented"])})
+            for i in range(edits // 10):
+                ws.edit(RECS, f"UPR:NEW:{i}", {"text": "added at b", "country": "SVN"})
+        for rid in both:
+            ws.edit(RECS, rid, {"note": f"note by {name}"})
+        ws.save()
+        ws.close()
+        paths.append(path)
+    return paths[0], paths[1], time.perf_counter() - started
+
+
+def merge_in_subprocess(a: Path, b: Path, out: Path) -> tuple[float, int, str]:
+    code = ("import resource, sys, time; from tui.cli import main; t = time.perf_counter(); "
+            f"rc = main(['merge', {str(a)!r}, {str(b)!r}, '-o', {str(out)!r}]); "
+            "print(f'{time.perf_counter() - t:.3f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} {rc}', "
+            "file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)), check=True)
+    last = done.stderr.strip().splitlines()
+    seconds, rss_kb, rc = last[-1].split()
+    return float(seconds), int(rss_kb), "\n".join(last[:-1])
+
+
+def merge_phases(a: Path, b: Path, out: Path) -> list[tuple[str, float]]:
+    phases: list[tuple[str, float]] = []
+    t = time.perf_counter()
+    ta = load_copy(a)
+    phases.append(("load + validate A", time.perf_counter() - t))
+    t = time.perf_counter()
+    tb = load_copy(b)
+    phases.append(("load + validate B", time.perf_counter() - t))
+    t = time.perf_counter()
+    result = merge_tables(ta, tb)
+    phases.append((f"merge ({len(result.report.conflicts):,} conflicts)", time.perf_counter() - t))
+    t = time.perf_counter()
+    write_tables(out, result.data)
+    phases.append(("encode + write atomically", time.perf_counter() - t))
+    t = time.perf_counter()
+    merge_tables(ta, ta)
+    phases.append(("merge A with itself (idle check)", time.perf_counter() - t))
+    return phases
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000, help="recommendations per copy (default 100000)")
+    parser.add_argument("--skip-share", action="store_true")
+    parser.add_argument("--skip-merge", action="store_true")
+    args = parser.parse_args()
+    print(f"# Merge benchmark ({os.cpu_count()} cores, Python {sys.version.split()[0]})\n")
+    with tempfile.TemporaryDirectory(prefix="merge-bench-") as tmp:
+        folder = Path(tmp)
+        if not args.skip_share:
+            print("## Share copies (real UPR Info recommendations, a tenth triaged)\n")
+            print("\n".join(share_sizes(folder)) + "\n")
+        if not args.skip_merge:
+            a, b, built = build_copies(folder, args.n)
+            sa, sb = a.stat().st_size, b.stat().st_size
+            print(f"## Merging two {args.n:,}-recommendation copies\n")
+            print(f"A: {sa / 1e6:.1f} MB, B: {sb / 1e6:.1f} MB (built in {built:.0f} s)\n")
+            seconds, rss_kb, summary = merge_in_subprocess(a, b, folder / "out.json")
+            out_size = (folder / "out.json").stat().st_size
+            print(f"`upr merge A B -o OUT` in a fresh process: **{seconds:.1f} s**, peak RSS "
+                  f"**{rss_kb / 1024:.0f} MB**; OUT {out_size / 1e6:.1f} MB")
+            print(f"\n    {summary}\n")
+            print("| phase | seconds |\n|---|---:|")
+            for name, took in merge_phases(a, b, folder / "out2.json"):
+                print(f"| {name} | {took:.2f} |")
+            same = (folder / "out.json").read_bytes() == (folder / "out2.json").read_bytes()
+            print(f"\nSame bytes from the command and the in-process merge: {same}")
+            print(f"This process's peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
