@@ -318,19 +318,20 @@ class TextPrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
             yield Static(Text(self.title_text, style="bold"), id="picker-title", markup=False)
-            yield PickerInput(value=self.value, id="prompt-input", select_on_focus=False)
+            # A plain Input: "?" is text here (a note may ask a question), not help.
+            yield Input(value=self.value, id="prompt-input", select_on_focus=False)
             hint = (self.hint + " · " if self.hint else "") + "enter save · esc cancel"
             yield Static(Text(hint), id="picker-hint", markup=False)
 
     def on_mount(self) -> None:
-        box = self.query_one(PickerInput)
+        box = self.query_one("#prompt-input", Input)
         box.cursor_blink = False
         box.focus()
         box.cursor_position = len(box.value)
 
     @on(Input.Submitted, "#prompt-input")
     def _submitted(self) -> None:
-        self.dismiss(self.query_one(PickerInput).value)
+        self.dismiss(self.query_one("#prompt-input", Input).value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

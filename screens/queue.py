@@ -77,8 +77,8 @@ class QueueScreen(DecisionActions, Screen[str | None]):
                     f"({triage.percent(decided, total)}%) · {total - decided} left")
         if self.finished:
             progress += " · queue done"
-        self.query_one("#queue-progress", Static).update(Text(progress, no_wrap=True,
-                                                               overflow="ellipsis"))
+        self.query_one("#queue-progress", Static).update(
+            Text(progress, no_wrap=True, overflow="ellipsis"), layout=False)
         entry = self.current
         body = self.query_one("#queue-text", Static)
         if entry is None:

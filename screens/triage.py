@@ -256,6 +256,10 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
             self.row_list.set_cursor(first)
         self.row_list.focus()
         self.app.workspace.subscribe(self._on_ws_edit)
+        if len(self.index) > 2000:
+            # Fold the texts for search in a thread once the list is on screen (0.5 s at 100k).
+            self.run_worker(self.index.prepare_search, thread=True, exclusive=True,
+                            group="fold", exit_on_error=False)
 
     def on_unmount(self) -> None:
         self.app.workspace.unsubscribe(self._on_ws_edit)
@@ -273,10 +277,13 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
         current = self.row_list.current if self.rows else None
         keep_rid = keep or (current.rid if current is not None else None)
         self.rows = self.index.view(self.filter)
-        self._pos = None
+        self._pos = None  # rid -> row, built only when needed (bulk, undo): O(n)
         self.triaged_shown = sum(1 for e in self.rows if e.triaged)
         keep_entry = self.index.get(keep_rid) if keep_rid else None
-        pos = self.positions().get(keep_rid, 0) if keep_entry else 0
+        try:
+            pos = self.rows.index(keep_entry) if keep_entry is not None else 0
+        except ValueError:
+            pos = 0
         self.row_list.set_rows(self.rows)
         self.row_list.set_cursor(pos, force=True)
         self.update_counter()
@@ -287,10 +294,19 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
             self._pos = {e.rid: i for i, e in enumerate(self.rows)}
         return self._pos
 
+    def position_of(self, rid: str) -> int | None:
+        """The row of a record: the cursor's at once (a decision), else from the full map."""
+        cursor = self.row_list.cursor
+        if 0 <= cursor < len(self.rows) and self.rows[cursor].rid == rid:
+            return cursor
+        return self.positions().get(rid)
+
     def update_counter(self) -> None:
         text = f"{self.country_name} · " + triage.counter_text(
             len(self.rows), self.triaged_shown, self.filter, len(self.marks))
-        self.query_one("#counter", Static).update(Text(text, no_wrap=True, overflow="ellipsis"))
+        # One line of fixed height: no layout pass (a layout repaints the whole screen).
+        self.query_one("#counter", Static).update(Text(text, no_wrap=True, overflow="ellipsis"),
+                                                  layout=False)
 
     def update_detail(self) -> None:
         if not self.show_detail:
@@ -327,15 +343,16 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
             return
         if entry is None:
             return
-        pos = self.positions().get(rid)
+        pos = self.position_of(rid)
         if pos is None:
             return
         if entry.triaged != before:
             self.triaged_shown += 1 if entry.triaged else -1
         self.row_list.refresh_row(pos)
-        if pos == self.row_list.cursor:
+        self.update_counter()  # cheap (no layout): in the same frame as the row
+        if pos == self.row_list.cursor and self.show_detail:
             self._detail_dirty = True
-        self._schedule_flush()
+            self._schedule_flush()
 
     def _schedule_flush(self) -> None:
         if not self._flush_pending:
@@ -349,7 +366,6 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
             self.marks &= set(self.index.by_id)
             self.apply_filter()
             return
-        self.update_counter()
         if self._detail_dirty:
             self._detail_dirty = False
             self.update_detail()
@@ -378,7 +394,7 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
         self.clear_marks()
 
     def show_record(self, rid: str) -> None:
-        pos = self.positions().get(rid)
+        pos = self.position_of(rid)
         if pos is not None:
             self.row_list.set_cursor(pos)
 
@@ -481,7 +497,8 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
 
         picker = Picker("Saved views: choose one, or type a name to save the current filter",
                         options, allow_new=not ws.read_only, new_label="view from this filter",
-                        on_delete=None if ws.read_only else delete, hint="ctrl+d delete")
+                        on_delete=None if ws.read_only else delete,
+                        hint="" if ws.read_only else "ctrl+d delete")
 
         def chosen(name: str) -> None:
             if name in views:

