@@ -33,6 +33,7 @@ from tui.sanitize import clean_line
 MAX_LISTED = 2000  # entries read from one folder while completing a path
 SHOWN_CANDIDATES = 40
 BAR_WIDTH = 30
+BIG_IMPORT = 2000  # records: above this, "writing…" is painted before the (blocking) write
 
 
 # -- path completion (no Textual: testable on its own) ------------------------------------------
@@ -185,7 +186,7 @@ class ImportScreen(Screen[None]):
         super().__init__()
         self.iso3 = iso3
         self.initial_path = path
-        self.state = "idle"  # idle | reading | ready | applied
+        self.state = "idle"  # idle | reading | ready | writing | applied
         self.batch: ImportBatch | None = None
         self.result: ImportResult | None = None
         self.read_options: Options | None = None
@@ -361,8 +362,8 @@ class ImportScreen(Screen[None]):
     # -- writing -------------------------------------------------------------------------------
     def action_confirm(self) -> None:
         """Write the previewed file into the workspace (one undo step)."""
-        if self.state == "reading":
-            self.notify("Still reading the file.", timeout=2)
+        if self.state in ("reading", "writing"):
+            self.notify("Still reading the file." if self.state == "reading" else "Writing…", timeout=2)
             return
         if self.state != "ready" or self.batch is None:
             if self.state != "applied":
@@ -372,30 +373,46 @@ class ImportScreen(Screen[None]):
         if workspace.read_only:
             self.notify(f"{workspace.path.name} is open read-only: nothing imported.", severity="warning")
             return
+        count = len(self.batch.records) or len(self.batch.positions)
+        if count < BIG_IMPORT:
+            self._write()
+            return
+        # Edits happen on this thread (the workspace's rule); say so before the pause.
+        self.state = "writing"
+        self.set_status(f"writing {count:,} records into {workspace.path.name}…")
+        self.call_after_refresh(self._write)
+
+    def _write(self) -> None:
+        workspace = self.app.workspace  # type: ignore[attr-defined]
+        batch = self.batch
+        if batch is None:
+            return
         started = time.perf_counter()
         try:
-            summary, countries = apply_import(workspace, self.batch)
-        except ValueError as exc:  # a value the workspace refuses: nothing half-done is hidden
-            self.notify(f"Import stopped: {clean_line(str(exc))}", severity="error")
+            summary, countries = apply_import(workspace, batch)
+        except ValueError as exc:  # a value the workspace refuses (apply_batch checks first)
+            self.state = "ready"
+            self.notify(f"Import stopped: {clean_line(str(exc))}; u undoes what was written",
+                        severity="error")
             return
         parse_seconds = self.result.parse_seconds if self.result else 0.0
-        self.result = ImportResult(self.batch, summary, countries, workspace.path.name, "applied",
+        self.result = ImportResult(batch, summary, countries, workspace.path.name, "applied",
                                    parse_seconds, time.perf_counter() - started)
         self.state = "applied"
         self.query_one("#imp-body", Static).update(summary_renderable(self.result, outcome_first=True))
         self.query_one("#imp-preview", VerticalScroll).scroll_home(animate=False)
-        if self.batch.kind == "addendum":
+        if batch.kind == "addendum":
             message = f"Positions set on {summary.updated}; {len(summary.missing_paragraphs)} paragraphs missing"
         else:
             message = f"{summary.created} created, {summary.updated} updated"
-        self.notify(f"Imported {clean_line(self.batch.source_file)}: {message}", timeout=4)
+        self.notify(f"Imported {clean_line(batch.source_file)}: {message}", timeout=4)
         self.set_status("u undo the import · r recommendations · o another file · escape back")
         self.post_message(self.Imported(self.result))
 
     def action_undo(self) -> None:
         """Undo (after an import: the whole import, one step)."""
         workspace = self.app.workspace  # type: ignore[attr-defined]
-        if workspace.read_only:
+        if workspace.read_only or self.state == "writing":
             return
         step = workspace.undo()
         if step is None:
@@ -433,6 +450,8 @@ class ImportScreen(Screen[None]):
 
     def action_cancel(self) -> None:
         """Leave; nothing is written unless the import was confirmed."""
+        if self.state == "writing":
+            return  # the write is already queued: leave once it is done
         self._token += 1  # a read still running is ignored when it ends
         self.dismiss()
 

@@ -289,3 +289,11 @@ async def test_upr_info_export_preview(make_app, shared_dir: Path) -> None:
         assert "Warnings:" in text and "line 203:" in text
         assert "(Unknown) ×9" in text
         assert live(app) == []
+        # A big import paints "writing…" first, then writes on the UI thread (the workspace's rule).
+        preview.focus()
+        await pilot.press("y")
+        await wait_for(pilot, lambda: screen.state == "applied", tries=500)
+        records = screen.result.batch.records
+        assert len(live(app)) == len(records) == screen.result.summary.created > 2000
+        assert any(n.message.startswith(f"Imported sessions-1-5.csv: {len(records)} created")
+                   for n in app._notifications)
