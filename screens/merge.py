@@ -376,6 +376,12 @@ class MergeActions:
         else:
             self.call_from_thread(self.notify, message, severity="warning", timeout=12)  # type: ignore[attr-defined]
 
+    def on_app_focus(self) -> None:
+        """Back in the terminal: if another program replaced the file meanwhile, say so once."""
+        ws = self.workspace
+        if not ws.read_only and not self._merging and ws.changed_on_disk():
+            self.on_file_replaced()
+
     def _merge_chosen(self, chosen: Candidate | None) -> None:
         if chosen is not None:
             self.start_merge(chosen)
@@ -395,6 +401,10 @@ class MergeActions:
             result = merge_tables(self.workspace.snapshot_tables(), incoming)
         except (WorkspaceError, OSError) as exc:
             self.call_from_thread(self._merge_failed, str(exc))  # type: ignore[attr-defined]
+            return
+        except Exception as exc:  # never leave the "merging" box up: say what went wrong
+            self.call_from_thread(self._merge_failed,  # type: ignore[attr-defined]
+                                  f"unexpected {type(exc).__name__}: {exc}")
             return
         self.call_from_thread(self._merge_done, chosen, result, stamp)  # type: ignore[attr-defined]
 

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from helpers import screen_text
+from textual import events
 
 from screens.merge import MergePromptScreen, MergeReviewScreen
 from tui.clock import clock_key
@@ -155,6 +156,9 @@ async def test_a_file_replaced_under_the_app_is_merged_not_overwritten(make_app,
         replacement = colleague_copy(path, tmp_path / "incoming.json", status="implemented")
         os.replace(replacement, path)
         app.workspace.edit(RECS, R2, {"priority": "high"})  # my edit meanwhile
+        app.post_message(events.AppFocus())  # back in the terminal: the app notices and says so
+        await pilot.pause()
+        assert any("replaced by another program" in n.message for n in app._notifications)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.workspace.replaced is not None
