@@ -156,8 +156,8 @@ class ImportScreen(Screen[None]):
         "mapping in YAML, or guessed from the headers). Type the file's path (tab completes it) "
         "and press enter: the file is read and a preview shows what it holds and what the "
         "import would change. Nothing is written until you press y or enter; escape cancels. "
-        "Country: the State under review where the file does not say it (for a UHRI export, "
-        "the State to keep). Symbol: the document symbol where the report does not state it. "
+        "Country: the State under review where the file does not say it (in a UPR Info or "
+        "UHRI export, the only State kept; it is filled in with the country you came from). Symbol: the document symbol where the report does not state it. "
         "Kind: leave empty to detect it. The import is one undo step: u undoes all of it. "
         "Importing the same file again changes nothing, and never overwrites a decision."
     )

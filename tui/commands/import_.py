@@ -352,7 +352,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "UHRI export (.json/.csv) or any CSV/XLSX")
     add_workspace_option(parser)
     parser.add_argument("--country", metavar="ISO3",
-                        help="State under review where the file does not say it (UHRI: the one to keep)")
+                        help="State under review where the file does not say it; in a UPR Info or UHRI "
+                             "export, the only State kept")
     parser.add_argument("--symbol", metavar="S", help="document symbol where the file does not state it")
     parser.add_argument("--mechanism", metavar="M", type=str.upper, choices=MECHANISMS,
                         help="UPR, TB or SP (generic tables and UHRI)")
