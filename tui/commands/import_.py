@@ -101,12 +101,14 @@ def countries_to_add(ws: Any, batch: ImportBatch) -> list[str]:
 def apply_import(ws: Any, batch: ImportBatch, *, dry_run: bool = False) -> tuple[ApplySummary, list[str]]:
     """Apply a batch and create missing country records, all as one undo step."""
     if dry_run:
-        return apply_batch(ws, batch, dry_run=True), countries_to_add(ws, batch)
-    with ws.undo_group(f"Import {clean_line(batch.source_file)}"):
-        summary = apply_batch(ws, batch)
-        added = countries_to_add(ws, batch)
-        for code in added:
-            ws.edit("countries", code, {"templates": list(DEFAULT_TEMPLATES)})
+        summary, added = apply_batch(ws, batch, dry_run=True), countries_to_add(ws, batch)
+    else:
+        with ws.undo_group(f"Import {clean_line(batch.source_file)}"):
+            summary = apply_batch(ws, batch)
+            added = countries_to_add(ws, batch)
+            for code in added:
+                ws.edit("countries", code, {"templates": list(DEFAULT_TEMPLATES)})
+    summary.missing_paragraphs.sort(key=natural_key)
     return summary, added
 
 
@@ -292,7 +294,7 @@ def summary_renderable(result: ImportResult, *, top: int = TOP_STATES,
     if batch.duplicates:
         facts.add_row("Duplicates", Text(f"{batch.duplicates} (counted once)"))
     extra = {k: v for k, v in batch.stats.items() if k not in ("more_warnings",)}
-    if extra:
+    if extra and batch.kind != "addendum":  # an addendum's stats repeat its positions
         facts.add_row("Read", Text(", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(extra.items()))))
     if result.parse_seconds or result.apply_seconds:
         timing = f"parsed in {result.parse_seconds:.1f} s"
@@ -415,7 +417,6 @@ def _import(args: argparse.Namespace, ws: Any, country: str | None, workspace_na
     parsed = time.perf_counter()
     target = ws if ws is not None else _NoWorkspace()
     summary, added = apply_import(target, batch, dry_run=args.dry_run)
-    summary.missing_paragraphs.sort(key=natural_key)
     applied = time.perf_counter()
     if not args.dry_run:
         try:
