@@ -419,6 +419,23 @@ def test_same_content_same_bytes_whatever_the_order_of_edits(tmp_path: Path) -> 
     assert first.count(b'"priority":"high"') == len(later)
 
 
+def test_order_stays_sorted_across_saves(tmp_path: Path) -> None:
+    """New ids land before, between and after saved ones; the file stays sorted every time."""
+    path = tmp_path / "w.json"
+    ws = new_ws(path)
+    rnd = random.Random(11)
+    ids: set[str] = set()
+    for _round in range(8):
+        for _ in range(rnd.randint(1, 40)):
+            rid = f"UPR:A/HRC/{rnd.randint(1, 60)}/{rnd.randint(1, 30)}:{rnd.randint(1, 200)}"
+            ws.edit(REC, rid, {"note": str(_round)})
+            ids.add(rid)
+        ws.save()
+        data = json.loads(path.read_text("utf-8"))  # keeps the order of the file
+        assert list(data[REC]) == sorted(ids)
+        assert list(data["history"]) == sorted(ws.table("history"))
+
+
 def test_saving_twice_without_edits_writes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "w.json"
     ws = new_ws(path)

@@ -590,11 +590,13 @@ class FileStamp:
 
 @dataclass
 class _Snapshot:
+    # Per-table sets and dicts of strings, never (table, id) tuples: str and bytes are not
+    # tracked by the garbage collector, 200k tuples are, and their scans stopped edits.
     version: int
     tables: list[str]
-    stale: set[tuple[str, str]]
+    stale: dict[str, set[str]]
     added: dict[str, list[str]]
-    lines: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    lines: dict[str, dict[str, bytes]] = field(default_factory=dict)
 
 
 _BLOCK = 4096  # records joined per write() call
@@ -619,7 +621,7 @@ class WorkspaceStorage(Storage):
         self._order: dict[str, list[str]] = {}  # sorted ids as of the last snapshot
         self._known: dict[str, set[str]] = {}
         self._added: dict[str, list[str]] = {}  # ids new since the last snapshot, unsorted
-        self._stale: set[tuple[str, str]] = set()  # encoded lines that no longer match
+        self._stale: dict[str, set[str]] = {}  # ids whose encoded line no longer matches
         self._version = 0  # bumped by every change
         self._saved_version = 0
         self._snap: _Snapshot | None = None
@@ -658,7 +660,7 @@ class WorkspaceStorage(Storage):
         self._order = {t: sorted(records) for t, records in data.items()}
         self._known = {t: set(records) for t, records in data.items()}
         self._added = {}
-        self._stale = set()
+        self._stale = {}
         self._version = self._saved_version = 0
 
     def before_change(self, table: str, rid: str) -> None:
@@ -666,12 +668,12 @@ class WorkspaceStorage(Storage):
         snap = self._snap
         if snap is None:
             return
-        key = (table, rid)
-        if key in snap.lines:
+        taken = snap.lines.get(table)
+        if taken is not None and rid in taken:
             return
-        if key in snap.stale or rid not in self._lines.get(table, ()):
+        if rid in snap.stale.get(table, ()) or rid not in self._lines.get(table, ()):
             assert self._data is not None
-            snap.lines[key] = _encode_line(rid, self._data[table][rid])
+            snap.lines.setdefault(table, {})[rid] = _encode_line(rid, self._data[table][rid])
 
     def mark_dirty(self, table: str, rid: str) -> None:
         """Record ``rid`` of ``table`` as changed (or new) since the last save."""
@@ -683,7 +685,10 @@ class WorkspaceStorage(Storage):
         if rid not in known:
             known.add(rid)
             self._added.setdefault(table, []).append(rid)
-        self._stale.add((table, rid))
+        stale = self._stale.get(table)
+        if stale is None:
+            stale = self._stale[table] = set()
+        stale.add(rid)
         self._version += 1
 
     def mark_all_dirty(self) -> None:
@@ -713,7 +718,8 @@ class WorkspaceStorage(Storage):
         except BaseException:
             with self.lock:
                 self._snap = None
-                self._stale |= snap.stale
+                for table, ids in snap.stale.items():
+                    self._stale.setdefault(table, set()).update(ids)
             raise
         self.finish_snapshot(snap)
         return snap.version, self._chunks(snap.tables, orders)
@@ -722,7 +728,7 @@ class WorkspaceStorage(Storage):
         assert self._data is not None
         with self.lock:
             snap = _Snapshot(self._version, sorted(self._data), self._stale, self._added)
-            self._stale, self._added = set(), {}
+            self._stale, self._added = {}, {}
             self._snap = snap
         orders: dict[str, list[str]] = {}
         for table in snap.tables:  # only saves touch _order, one at a time
@@ -741,25 +747,27 @@ class WorkspaceStorage(Storage):
     def encode_snapshot(self, snap: _Snapshot, orders: dict[str, list[str]]) -> None:
         assert self._data is not None
         data = self._data
-        todo: list[tuple[str, str]] = []
-        stale = snap.stale
         for table in snap.tables:
             lines = self._lines.get(table, {})
-            todo.extend((table, rid) for rid in orders[table]
-                        if rid not in lines or (table, rid) in stale)
-        for start in range(0, len(todo), _BATCH):
-            with self.lock:
-                for key in todo[start:start + _BATCH]:
-                    if key not in snap.lines:
-                        snap.lines[key] = _encode_line(key[1], data[key[0]][key[1]])
-            # Let an edit waiting for the lock in (Python locks are not fair: without this the
-            # saving thread takes the lock straight back, and an edit waited ~100 ms).
-            time.sleep(0)
+            stale = snap.stale.get(table, ())
+            todo = [rid for rid in orders[table] if rid not in lines or rid in stale]
+            if not todo:
+                continue
+            records = data[table]
+            done = snap.lines.setdefault(table, {})
+            for start in range(0, len(todo), _BATCH):
+                with self.lock:
+                    for rid in todo[start:start + _BATCH]:
+                        if rid not in done:
+                            done[rid] = _encode_line(rid, records[rid])
+                # Let an edit waiting for the lock in (Python locks are not fair: without
+                # this the saving thread takes the lock straight back; edits waited ~100 ms).
+                time.sleep(0)
 
     def finish_snapshot(self, snap: _Snapshot) -> None:
         with self.lock:
-            for (table, rid), line in snap.lines.items():
-                self._lines.setdefault(table, {})[rid] = line
+            for table, lines in snap.lines.items():
+                self._lines.setdefault(table, {}).update(lines)
             self._snap = None
 
     def _chunks(self, tables: list[str], orders: dict[str, list[str]]) -> Iterator[bytes]:
@@ -796,7 +804,7 @@ class WorkspaceStorage(Storage):
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
                          0o644)
             try:
-                with contextlib.suppress(OSError):
+                with contextlib.suppress(OSError, AttributeError):  # no fchmod on Windows
                     os.fchmod(fd, self.path.stat().st_mode & 0o777)
                 for chunk in chunks:
                     view = memoryview(chunk)
@@ -875,6 +883,8 @@ def _process_start(pid: int) -> int | None:
 
 
 def _pid_alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill(pid, 0) would send CTRL_C_EVENT there
+        return _pid_alive_windows(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -884,6 +894,22 @@ def _pid_alive(pid: int) -> bool:
     except (OverflowError, ValueError):
         return False
     return True
+
+
+def _pid_alive_windows(pid: int) -> bool:  # pragma: no cover - Windows only
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return kernel32.GetLastError() == 5  # access denied: it exists
+    try:
+        code = ctypes.c_ulong()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
 
 
 def _my_lock_record(author: str) -> dict[str, Any]:
