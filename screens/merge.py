@@ -77,7 +77,7 @@ class Candidate:
     from_disk: bool = False
 
 
-CANDIDATE_COLUMNS = [Column("label", "File", 0, min_width=20), Column("note", "What it is", 34)]
+CANDIDATE_COLUMNS = [Column("label", "File", 0, min_width=20), Column("note", "What it is", 32)]
 
 
 class PathInput(Input):
@@ -332,7 +332,7 @@ class MergeActions:
         ws = self.workspace
         found: list[Candidate] = []
         if ws.changed_on_disk():
-            found.append(Candidate(ws.path, ws.path.name, "changed on disk by another program",
+            found.append(Candidate(ws.path, ws.path.name, "changed on disk by another app",
                                    from_disk=True))
         copies: list[ConflictCopy] = find_conflict_copies(ws.path)
         found += [Candidate(c.path, c.path.name, c.note) for c in copies]

@@ -139,7 +139,7 @@ async def test_sync_conflict_copies_are_offered_at_start_and_marked_merged(make_
         assert isinstance(app.screen, MergePromptScreen)
         text = screen_text(app)
         assert "other copy(ies) of ws.json found" in text
-        assert "Syncthing conflict copy" in text
+        assert "Syncthing copy, " in text
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.workspace.get(RECS, R1)["status"] == "implemented"
@@ -166,7 +166,7 @@ async def test_a_file_replaced_under_the_app_is_merged_not_overwritten(make_app,
         await pilot.press("tab", "M")
         await pilot.pause()
         assert isinstance(app.screen, MergePromptScreen)
-        assert "changed on disk by another program" in screen_text(app)
+        assert "changed on disk by another app" in screen_text(app)
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.workspace.replaced is None

@@ -35,11 +35,11 @@ MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("UPR Workbench", re.compile(r"\.mine-[A-Za-z0-9._@-]{1,64}-\d{8}T\d{6}")),
 )
 TOOL_NOTES = {
-    "Syncthing": "Syncthing conflict copy",
-    "Dropbox": "Dropbox conflicted copy",
-    "Nextcloud": "conflicted copy (Nextcloud/ownCloud)",
-    "ownCloud": "ownCloud conflict copy",
-    "UPR Workbench": "edits kept when the file was replaced",
+    "Syncthing": "Syncthing copy",
+    "Dropbox": "Dropbox copy",
+    "Nextcloud": "Nextcloud copy",
+    "ownCloud": "ownCloud copy",
+    "UPR Workbench": "unsaved edits",
 }
 
 
@@ -55,7 +55,7 @@ class ConflictCopy:
     @property
     def note(self) -> str:
         when = datetime.fromtimestamp(self.mtime).strftime("%Y-%m-%d %H:%M")
-        return f"{TOOL_NOTES.get(self.tool, self.tool)}, changed {when}"
+        return f"{TOOL_NOTES.get(self.tool, self.tool)}, {when}"
 
 
 def copy_tool(name: str, of_name: str) -> str | None:
