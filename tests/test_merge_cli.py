@@ -200,3 +200,22 @@ def test_git_setup_outside_a_repository_is_a_user_error(tmp_path: Path, monkeypa
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
     assert main(["git-setup"]) == 1
     assert "not a git repository" in capsys.readouterr().err.lower()
+
+
+def test_git_setup_registers_a_custom_workspace_and_a_driver_path(tmp_path: Path, monkeypatch, capsys) -> None:
+    from tui.commands import merge as merge_cmd
+
+    repo = tmp_path / "repo"
+    (repo / "team").mkdir(parents=True)
+    git(repo, "init", "-q")
+    (repo / ".gitattributes").write_text("*.png binary", "utf-8")  # no final newline
+    monkeypatch.chdir(repo)
+    monkeypatch.setattr(merge_cmd.shutil, "which", lambda name: "/usr/bin/git" if name == "git" else None)
+    assert main(["git-setup", "-w", "team/svn.json"]) == 0
+    lines = (repo / ".gitattributes").read_text().splitlines()
+    assert lines == ["*.png binary", "*.upr.json merge=upr", "upr-workbench.json merge=upr",
+                     "/team/svn.json merge=upr"]
+    driver = git(repo, "config", "merge.upr.driver").stdout.strip()
+    assert driver.endswith("merge-driver %O %A %B") and driver.startswith("/")  # upr not on PATH
+    assert main(["git-setup", "--command", "python -m tui.cli"]) == 0
+    assert git(repo, "config", "merge.upr.driver").stdout.strip() == "python -m tui.cli merge-driver %O %A %B"
