@@ -133,4 +133,7 @@ def run_app(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # Run the imported module's main, so its UsageError is the one subcommands raise.
+    from tui.cli import main as _main
+
+    sys.exit(_main())
