@@ -63,7 +63,18 @@ class UprApp(MergeActions, App[int]):
         self.save_error: str | None = None
         if options.lean:
             self.add_class("lean")
+            self.apply_lean()  # screens/lean.py: terminal colours, the lean output layer
         workspace.subscribe(self._on_workspace_edit)
+
+    def apply_lean(self) -> None:
+        """Low-bandwidth mode (issue 8): the terminal's own colours (no background fills, so
+        blank line ends become erase-to-end-of-line) and the lean output layer."""
+        from screens.lean import LEAN_THEME, lean_driver_class
+
+        self.theme = LEAN_THEME
+        driver = lean_driver_class()
+        if driver is not None:
+            self.driver_class = driver
 
     # -- config (personal UI state, never in the shared file) ---------------------------
     def config_value(self, key: str) -> Any:

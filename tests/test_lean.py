@@ -1,0 +1,351 @@
+"""The lean output layer (screens/lean.py) and the low-bandwidth mode: same screen, fewer bytes.
+
+The layer must never change what the terminal shows. Every check feeds Textual's output
+into one pyte screen and the layer's output into another, and compares them cell by cell
+(character, colours, bold, italics, underline, reverse, strike, blink) and the cursor when it
+is visible. Recordings in tests/samples/lean were made by ``bench/slowlink.py --record``:
+what Textual wrote, before the layer, in a scripted session of ``upr --demo --lean`` and of
+the reference DataTable app in truecolor (backgrounds, borders, a modal, wide characters).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+import pyte
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from screens.lean import LEAN_THEME, LeanFilter, Style, lean_driver_class, transition
+
+SAMPLES = Path(__file__).parent / "samples" / "lean"
+W, H = 80, 24
+# Keyboard-protocol sequences (ESC[>25u, ESC[<u) that pyte does not know and would draw as
+# text; a real terminal does not. Removed from both paths before they reach pyte.
+_PYTE_UNKNOWN = re.compile(r"\x1b\[[<>=][0-9;]*[a-zA-Z]")
+
+
+class Pair:
+    """Textual's output to one pyte screen, the lean layer's to another."""
+
+    def __init__(self, width: int = W, height: int = H, *, lf_returns: bool = False) -> None:
+        self.raw_screen = pyte.Screen(width, height)
+        self.lean_screen = pyte.Screen(width, height)
+        if lf_returns:  # the tty's ONLCR: \n arrives as CR LF, whoever wrote it
+            self.raw_screen.set_mode(pyte.modes.LNM)
+            self.lean_screen.set_mode(pyte.modes.LNM)
+        self.raw_stream = pyte.Stream(self.raw_screen)
+        self.lean_stream = pyte.Stream(self.lean_screen)
+        self.filter = LeanFilter(width, height, lf_returns=lf_returns)
+        self.raw_bytes = 0
+        self.lean_bytes = 0
+
+    def feed(self, data: str) -> str:
+        out = self.filter.feed(data)
+        self.raw_bytes += len(data.encode())
+        self.lean_bytes += len(out.encode())
+        self.raw_stream.feed(_PYTE_UNKNOWN.sub("", data))
+        self.lean_stream.feed(_PYTE_UNKNOWN.sub("", out))
+        return out
+
+    def differences(self) -> list[str]:
+        a, b = self.raw_screen, self.lean_screen
+        found = []
+        for y in range(a.lines):
+            for x in range(a.columns):
+                if a.buffer[y][x] != b.buffer[y][x]:
+                    found.append(f"({x},{y}): {a.buffer[y][x]} != {b.buffer[y][x]}")
+        # pyte leaves x == columns after the last column is written ("pending wrap"); no
+        # sequence moves a cursor there, and Textual always ends a frame with a move.
+        where_a = (min(a.cursor.x, a.columns - 1), a.cursor.y)
+        where_b = (min(b.cursor.x, b.columns - 1), b.cursor.y)
+        if not a.cursor.hidden and where_a != where_b:
+            found.append(f"cursor {where_a} != {where_b}")
+        if a.cursor.hidden != b.cursor.hidden:
+            found.append("cursor visibility differs")
+        return found
+
+
+def recording(name: str) -> list[str]:
+    with gzip.open(SAMPLES / name, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+# -- recorded sessions --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["upr-lean.jsonl.gz", "datatable-truecolor.jsonl.gz"])
+@pytest.mark.parametrize("lf_returns", [False, True])
+def test_recorded_session_shows_the_same_screen_after_every_write(name: str, lf_returns: bool) -> None:
+    chunks = recording(name)
+    assert len(chunks) > 20, "the recording holds a real session"
+    pair = Pair(lf_returns=lf_returns)
+    for i, chunk in enumerate(chunks):
+        if "\x1b[?1049l" in chunk:  # the app has left the alternate screen: session over
+            break
+        pair.feed(chunk)
+        diff = pair.differences()
+        assert not diff, f"write {i} ({chunk[:60]!r}): {diff[:3]}"
+    # Not only the same: much smaller (Textual's output is 5-10x what the screen needs).
+    assert pair.lean_bytes < pair.raw_bytes * 0.4, (pair.lean_bytes, pair.raw_bytes)
+
+
+def test_recorded_sessions_hold_what_they_should() -> None:
+    """The samples exercise what matters: fills, wide characters, syncs of many frames."""
+    upr = "".join(recording("upr-lean.jsonl.gz"))
+    table = "".join(recording("datatable-truecolor.jsonl.gz"))
+    assert "Afghanistan" in upr and "Slovenia" in upr
+    assert "日本語" in table and "\x1b[38;2;" in table and "\x1b[48;2;" in table
+    assert "╭" in table or "─" in table  # a border (the modal)
+
+
+# -- the three savings, one by one ----------------------------------------------------------------
+
+
+def test_no_reset_between_segments_and_style_changes_by_difference() -> None:
+    pair = Pair()
+    out = pair.feed("\x1b[1;1H\x1b[31mab\x1b[0m\x1b[31mcd\x1b[0m\x1b[1;31mef\x1b[0m")
+    assert pair.differences() == []
+    # One SGR for red (the terminal's style is unknown at first: reset and set), then bold
+    # added by difference; no reset after the segments.
+    assert re.findall(r"\x1b\[[0-9;]*m", out) == ["\x1b[0;31m", "\x1b[1m"], repr(out)
+    assert "abcd" in out
+
+
+def test_unchanged_cells_are_skipped_and_an_unchanged_frame_writes_nothing() -> None:
+    pair = Pair()
+    frame = "".join(f"\x1b[{y + 1};1H\x1b[97;40mline {y:02d}" + " " * 72 + "\x1b[0m" for y in range(H))
+    first = pair.feed(frame)
+    assert pair.differences() == []
+    assert pair.feed(frame) == ""
+    changed = frame.replace("line 05", "LINE 05")
+    out = pair.feed(changed)
+    assert pair.differences() == []
+    assert "LINE" in out and "line" not in out
+    assert len(out) < 20, out
+    assert len(first) < len(frame)
+
+
+def test_synchronized_output_brackets_dropped_when_nothing_changes() -> None:
+    pair = Pair()
+    pair.feed("\x1b[1;1Hhello")
+    assert pair.feed("\x1b[?2026h") == ""
+    assert pair.feed("\x1b[1;1Hhello") == ""
+    assert pair.feed("\x1b[?2026l") == ""
+    pair.feed("\x1b[?2026h")
+    pair.feed("\x1b[1;1Hjello")
+    out = pair.feed("\x1b[?2026l")
+    assert out.startswith("\x1b[?2026h") and out.endswith("\x1b[?2026l") and "j" in out
+    assert pair.differences() == []
+
+
+def test_trailing_blanks_on_the_default_background_become_erase_to_end_of_line() -> None:
+    pair = Pair()
+    pair.feed("\x1b[?1049h\x1b[3;1H" + "x" * 80)
+    out = pair.feed("\x1b[3;1H\x1b[39;49mab" + " " * 78 + "\x1b[0m")
+    assert pair.differences() == []
+    assert "\x1b[K" in out and "  " not in out, repr(out)
+
+
+def test_blanks_on_a_coloured_background_are_written_not_erased() -> None:
+    """ESC[K would fill with the current background in some terminals, not in others."""
+    pair = Pair()
+    pair.feed("\x1b[3;1H" + "x" * 80)
+    out = pair.feed("\x1b[3;1H\x1b[44m" + " " * 80 + "\x1b[0m")
+    assert pair.differences() == []
+    assert "\x1b[K" not in out
+
+
+def test_cursor_moves_are_short_and_skipped_while_the_cursor_is_hidden() -> None:
+    pair = Pair()
+    pair.feed("\x1b[?25l")
+    frame = "".join(f"\x1b[{y + 1};1Hrow {y:02d}" for y in range(H))
+    pair.feed(frame)
+    out = pair.feed("\x1b[10;1Hrow 9X\x1b[11;1Hrow 1X\x1b[1;3H")
+    assert pair.differences() == []
+    # Textual ends each frame with a move for the (hidden) cursor: not sent.
+    assert not out.endswith("\x1b[1;3H")
+
+
+def test_visible_cursor_ends_where_textual_put_it() -> None:
+    pair = Pair()
+    pair.feed("\x1b[?25h\x1b[5;1Hhello\x1b[2;7H")
+    assert pair.differences() == []
+    out = pair.feed("\x1b[5;1Hhello\x1b[3;9H")  # no cell changes, the cursor moves
+    assert out and pair.differences() == []
+
+
+# -- what it does not model, it passes through and repaints ---------------------------------------
+
+
+def test_unknown_screen_changes_pass_through_and_the_next_frame_is_whole() -> None:
+    pair = Pair()
+    frame = "".join(f"\x1b[{y + 1};1Hrow {y:02d}" for y in range(H))
+    pair.feed(frame)
+    assert pair.feed("\x1b[2J").startswith("\x1b[2J")  # erase display: not modelled
+    out = pair.feed(frame)
+    assert pair.differences() == []
+    assert all(f"row {y:02d}" in out for y in range(H))
+
+
+def test_resize_forgets_the_screen() -> None:
+    pair = Pair()
+    pair.feed("\x1b[1;1Hhello")
+    pair.filter.resize(100, 30)
+    assert "hello" in pair.filter.feed("\x1b[1;1Hhello")
+
+
+def test_entering_the_alternate_screen_clears_it() -> None:
+    """Some terminals keep old content on the alternate screen: the layer clears it itself."""
+    out = LeanFilter(W, H).feed("\x1b[?1049h")
+    assert out.startswith("\x1b[?1049h") and "\x1b[2J" in out
+
+
+def test_a_sequence_split_across_writes_is_kept_whole() -> None:
+    pair = Pair()
+    pair.feed("\x1b[2;3Hab\x1b[3")
+    pair.feed("1mcd")
+    assert pair.differences() == []
+    assert pair.lean_screen.buffer[1][4].fg == "red"
+
+
+def test_wide_and_combining_characters() -> None:
+    pair = Pair()
+    pair.feed("\x1b[1;1H日本語 abc e\u0301 ok")
+    pair.feed("\x1b[1;3Hx")  # overwrites the left half of 本: the terminal loses both halves
+    assert pair.differences() == []
+    pair.feed("\x1b[1;1H" + " " * 20 + "\x1b[2;1H中文")
+    assert pair.differences() == []
+
+
+# -- styles ------------------------------------------------------------------------------------------
+
+
+def test_style_transitions() -> None:
+    bold_red = Style()
+    bold_red.apply("1;31")
+    red = Style()
+    red.apply("31")
+    assert transition(red, bold_red) == "\x1b[1m"
+    assert transition(bold_red, red) == "\x1b[22m"
+    assert transition(bold_red, Style()) == "\x1b[m"
+    assert transition(None, red) == "\x1b[0;31m"
+    assert transition(red, red) == ""
+    dim_bold = Style()
+    dim_bold.apply("1;2")
+    dim = Style()
+    dim.apply("2")
+    # 22 clears bold and dim together: dim must come back.
+    assert transition(dim_bold, dim) in ("\x1b[22;2m", "\x1b[0;2m")
+    true = Style()
+    true.apply("38;2;10;20;30;48;5;17")
+    assert true.fg == "38;2;10;20;30" and true.bg == "48;5;17"
+
+
+# -- random streams ------------------------------------------------------------------------------------
+
+_sgr = st.sampled_from(["0", "1", "2", "3", "4", "7", "9", "22", "24", "27", "31", "39", "42", "49",
+                        "97", "104", "38;5;202", "48;2;1;2;3", "1;38;2;200;100;0", "", "0;7;33"])
+_text = st.text(alphabet=st.sampled_from(list("ab  ·─│é日\u0301")), min_size=1, max_size=8)
+
+
+@st.composite
+def _op(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(["move", "sgr", "text", "text", "newline", "sync", "cursor",
+                                 "alter"]))
+    if kind == "alter":  # not modelled: passed through, the screen forgotten
+        return draw(st.sampled_from(["\x1b[K", "\x1b[2J", "\x1b[J", "\x1b[1K", "\x1b[L",
+                                     "\x1b[M", "\x1b[3X", "\x1b[2P", "\x1b[@"]))
+    if kind == "move":
+        return f"\x1b[{draw(st.integers(1, 8))};{draw(st.integers(1, 40))}H"
+    if kind == "sgr":
+        return f"\x1b[{draw(_sgr)}m"
+    if kind == "newline":
+        return "\n"
+    if kind == "sync":
+        return draw(st.sampled_from(["\x1b[?2026h", "\x1b[?2026l"]))
+    if kind == "cursor":
+        return draw(st.sampled_from(["\x1b[?25l", "\x1b[?25h"]))
+    return draw(_text)
+
+
+@settings(max_examples=int(__import__("os").environ.get("LEAN_EXAMPLES", "300")), deadline=None)
+@given(st.lists(st.lists(_op(), min_size=1, max_size=12), min_size=1, max_size=8),
+       st.booleans())
+def test_random_writes_give_the_same_screen(writes: list[list[str]], lf_returns: bool) -> None:
+    # Wide enough that no write reaches the right edge (Textual never writes past it).
+    pair = Pair(240, 8, lf_returns=lf_returns)
+    pair.feed("\x1b[?7l")  # Textual turns autowrap off
+    for write in writes:
+        data = "\x1b[1;1H" + "".join(write)
+        pair.feed(data + "\x1b[?2026l" if "\x1b[?2026h" in data else data)
+    assert pair.differences() == []
+
+
+# -- the app ------------------------------------------------------------------------------------------
+
+
+async def test_lean_app_uses_the_lean_driver_and_terminal_colours(make_app) -> None:
+    app = make_app(lean=True)
+    driver = lean_driver_class()
+    assert driver is not None and app.driver_class is driver
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.has_class("lean")
+        assert app.theme == LEAN_THEME
+        screen_bg = app.screen.styles.background
+        assert screen_bg.ansi == -1, "default background: no fill"
+
+
+async def test_no_lean_keeps_textual_output(make_app) -> None:
+    app = make_app(lean=False)
+    assert app.driver_class is not lean_driver_class()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert not app.has_class("lean")
+        assert app.theme != LEAN_THEME
+
+
+@pytest.mark.slow
+def test_real_upr_lean_in_a_terminal_matches_textuals_own_output(tmp_path: Path) -> None:
+    """The real command over a pty: what the terminal shows equals Textual's unfiltered output."""
+    import shutil
+    import sys
+
+    from ptyterm import PtyApp
+
+    upr = shutil.which("upr", path=str(Path(sys.executable).parent)) or "upr"
+    record = tmp_path / "textual.jsonl"
+    app = PtyApp([upr, "--demo", "--today", "2026-11-25", "--lean"], cwd=str(tmp_path),
+                 env={"UPR_LEAN_RECORD": str(record)})
+    try:
+        assert app.wait_for("193 of 193 States"), app.text()
+        app.settle()
+        for keys, expect in [("sloven", "1 of 193"), ("\r", "Recommendations"),
+                             ("?", "Help"), ("\x1b", "Recommendations")]:
+            app.send(keys)
+            assert app.wait_for(expect), app.text()
+            app.settle()
+        shown = [[app.screen.buffer[y][x] for x in range(80)] for y in range(24)]
+        lean_bytes = app.bytes_read
+    finally:
+        app.send("\x11")
+        app.wait(10)
+        app.close()
+    chunks = [json.loads(line) for line in record.read_text("utf-8").splitlines()]
+    raw_screen = pyte.Screen(80, 24)
+    raw_screen.set_mode(pyte.modes.LNM)
+    stream = pyte.Stream(raw_screen)
+    raw_bytes = 0
+    for chunk in chunks:
+        if "\x1b[?1049l" in chunk:
+            break
+        stream.feed(_PYTE_UNKNOWN.sub("", chunk))
+        raw_bytes += len(chunk.encode())
+    expected = [[raw_screen.buffer[y][x] for x in range(80)] for y in range(24)]
+    assert shown == expected
+    assert lean_bytes < raw_bytes / 2, (lean_bytes, raw_bytes)
