@@ -1053,7 +1053,7 @@ def test_read_only_takes_no_lock_and_refuses_edits(tmp_path: Path) -> None:
     with pytest.raises(ReadOnlyError):
         ws.edit(REC, RID, {"priority": "low"})
     with pytest.raises(ReadOnlyError):
-        ws.undo_group("x").__enter__() and ws.edit(REC, "new", {"text": "x"})
+        ws.edit(REC, "new", {"text": "x"})
     assert not ws.dirty and ws.save() is False
     ws.close()
     assert fingerprint(path) == before
