@@ -691,6 +691,12 @@ class WorkspaceStorage(Storage):
         stale.add(rid)
         self._version += 1
 
+    def restore_dirty(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Mark ``(table, id)`` records as changed again (older name; bench/slowlink.py uses it)."""
+        with self.lock:
+            for table, rid in keys:
+                self.mark_dirty(table, rid)
+
     def mark_all_dirty(self) -> None:
         assert self._data is not None
         self._lines = {t: {} for t in self._data}
