@@ -364,17 +364,27 @@ class MergeActions:
             self.notify(f"{waiting} merge conflict(s) await review: press C.", timeout=6)  # type: ignore[attr-defined]
 
     def on_file_replaced(self) -> None:
-        """A save found the file replaced by another program: offer to merge it (any thread)."""
+        """Another program (a sync tool) replaced the file: merge it in, never overwrite it.
+
+        DESIGN §5. Runs once per replacement (any thread); if the merge fails, M retries.
+        """
         if self._replaced_offered:
             return
         self._replaced_offered = True
-        message = (f"{self.workspace.path.name} was replaced by another program (a sync tool?). "
-                   "Press M to merge it in; until then your edits go to a side file.")
         ui_thread = getattr(self, "_ui_thread", threading.get_ident())
         if threading.get_ident() == ui_thread:
-            self.notify(message, severity="warning", timeout=12)  # type: ignore[attr-defined]
+            self._merge_replaced()
         else:
-            self.call_from_thread(self.notify, message, severity="warning", timeout=12)  # type: ignore[attr-defined]
+            self.call_from_thread(self._merge_replaced)  # type: ignore[attr-defined]
+
+    def _merge_replaced(self) -> None:
+        ws = self.workspace
+        self.notify(  # type: ignore[attr-defined]
+            f"{ws.path.name} was replaced by another program (a sync tool?): merging it in.",
+            severity="warning", timeout=8,
+        )
+        self.start_merge(Candidate(ws.path, ws.path.name, "changed on disk by another app",
+                                   from_disk=True))
 
     def on_app_focus(self) -> None:
         """Back in the terminal: if another program replaced the file meanwhile, say so once."""
