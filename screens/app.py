@@ -207,10 +207,15 @@ class UprApp(MergeActions, App[int]):
         if self.workspace.read_only:
             self.notify("Read-only: nothing is saved.", severity="warning")
             return
+        self.save_now_in_background()
+
+    @work(thread=True, exclusive=False, group="save")
+    def save_now_in_background(self) -> None:
+        """ctrl+s: save now, in a worker, so the interface never waits on the disk."""
         if self._save_blocking():
-            self.notify(f"Saved {self.workspace.path.name}.", timeout=2)
+            self._notify_threadsafe(f"Saved {self.workspace.path.name}.", "information")
         elif not self.save_error:
-            self.notify("No changes to save.", timeout=2)
+            self._notify_threadsafe("No changes to save.", "information")
 
     def action_quit_saving(self) -> None:
         if not self.workspace.read_only and self.workspace.dirty and not self._save_blocking():
