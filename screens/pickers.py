@@ -111,6 +111,9 @@ class _PickerBase(ModalScreen[Any]):
             rows = RowList(self.columns, self.render_row, empty_text="Nothing matches.",
                            id="picker-list")
             rows.can_focus = False
+            # Sized before the first frame: a later height change costs another layout pass.
+            self.rows = self._rows_for("")
+            rows.styles.height = min(max(len(self.rows), 1), self.MAX_HEIGHT)
             yield rows
             yield Static(Text(self.hint_text()), id="picker-hint", markup=False)
 
@@ -151,8 +154,7 @@ class _PickerBase(ModalScreen[Any]):
             detail = f"{detail} (suggested)" if detail else "(suggested)"
         return {"mark": self.mark_for(option), "label": option.label, "detail": detail}
 
-    def refilter(self, *, initial: bool = False, keep: str | None = None) -> None:
-        query = self.query_text
+    def _rows_for(self, query: str) -> list[PickerRow]:
         words = search_words(query)
         rows: list[PickerRow] = []
         if self.clear_label and not words:
@@ -166,9 +168,15 @@ class _PickerBase(ModalScreen[Any]):
             for o in self.options
         ):
             rows.append(PickerRow("new", Option(typed, typed)))
-        self.rows = rows
+        return rows
+
+    def refilter(self, *, initial: bool = False, keep: str | None = None) -> None:
+        rows = self.rows = self._rows_for(self.query_text)
+        matched = [r for r in rows if r.kind == "option"]
         row_list = self.row_list
-        row_list.styles.height = min(max(len(rows), 1), self.MAX_HEIGHT)
+        height = min(max(len(rows), 1), self.MAX_HEIGHT)
+        if row_list.styles.height is None or row_list.styles.height.value != height:
+            row_list.styles.height = height
         target = keep
         if initial and target is None:
             values = {r.option.value for r in matched}

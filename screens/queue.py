@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
 from screens.decisions import DECISION_BINDINGS, DECISION_KEYS_HINT, DecisionActions
+from screens.textpane import TextPane
 from tui import triage
 
 
@@ -36,6 +36,10 @@ class QueueScreen(DecisionActions, Screen[str | None]):
         *DECISION_BINDINGS,
         Binding("right,n", "step(1)", "Next in the queue"),
         Binding("left,b", "step(-1)", "Previous in the queue"),
+        Binding("down,j", "scroll_text(1)", "Scroll the text down"),
+        Binding("up,k", "scroll_text(-1)", "Scroll the text up"),
+        Binding("pagedown", "page_text(1)", "Page the text down"),
+        Binding("pageup", "page_text(-1)", "Page the text up"),
         Binding("escape,q", "back", "Back to the list"),
     ]
 
@@ -46,12 +50,12 @@ class QueueScreen(DecisionActions, Screen[str | None]):
         self.queue: list[triage.Entry] = [e for e in (index.get(r) for r in queue) if e is not None]
         self.position = 0
         self.finished = False
+        self._shown_rid: str | None = None
         self._ui_thread = threading.get_ident()
 
     def compose(self) -> ComposeResult:
         yield Static(id="queue-progress", markup=False)
-        with VerticalScroll(id="queue-body"):
-            yield Static(id="queue-text", markup=False)
+        yield TextPane(id="queue-text")
         yield Static(Text(DECISION_KEYS_HINT + " · → next · ← previous · q back"),
                      id="queue-keys", markup=False)
 
@@ -80,11 +84,14 @@ class QueueScreen(DecisionActions, Screen[str | None]):
         self.query_one("#queue-progress", Static).update(
             Text(progress, no_wrap=True, overflow="ellipsis"), layout=False)
         entry = self.current
-        body = self.query_one("#queue-text", Static)
+        pane = self.query_one("#queue-text", TextPane)
         if entry is None:
-            body.update(Text("The queue is empty."))
+            pane.set_text(Text("The queue is empty."))
             return
-        body.update(detail_text(self.index, entry, history=False))
+        # Only the lines that differ from the last recommendation are sent to the terminal.
+        same = entry.rid == self._shown_rid
+        self._shown_rid = entry.rid
+        pane.set_text(detail_text(self.index, entry, history=False), keep_scroll=same)
 
     def _on_ws_edit(self, table: str, rid: str, fields: tuple[str, ...]) -> None:
         if threading.get_ident() != self._ui_thread:
@@ -108,7 +115,6 @@ class QueueScreen(DecisionActions, Screen[str | None]):
         else:
             self.position = nxt
         self.show()
-        self.query_one("#queue-body", VerticalScroll).scroll_home(animate=False)
 
     def show_record(self, rid: str) -> None:
         for i, entry in enumerate(self.queue):
@@ -130,7 +136,12 @@ class QueueScreen(DecisionActions, Screen[str | None]):
             return
         self.position = max(0, min(self.position + step, len(self.queue) - 1))
         self.show()
-        self.query_one("#queue-body", VerticalScroll).scroll_home(animate=False)
+
+    def action_scroll_text(self, delta: int) -> None:
+        self.query_one("#queue-text", TextPane).scroll_lines(delta)
+
+    def action_page_text(self, direction: int) -> None:
+        self.query_one("#queue-text", TextPane).page(direction)
 
     def action_back(self) -> None:
         entry = self.current

@@ -17,13 +17,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from screens.decisions import DECISION_BINDINGS, DecisionActions
 from screens.pickers import Option, Picker
 from screens.rowlist import Column, RowHeader, RowList
+from screens.textpane import TextPane
 from tui import refdata, triage
 from tui.model import ACTION_CATEGORIES
 from tui.sanitize import clean_line, clean_text
@@ -196,6 +197,8 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
         *DECISION_BINDINGS,
         Binding("space", "toggle_mark", "Mark for a bulk decision"),
         Binding("v", "toggle_detail", "Show or hide details"),
+        Binding("J", "scroll_detail(1)", "Page the details down"),
+        Binding("K", "scroll_detail(-1)", "Page the details up"),
         Binding("slash", "search", "Search"),
         Binding("f", "filters", "Filter"),
         Binding("F", "clear_filter", "Clear filter and search"),
@@ -218,6 +221,8 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
         self.show_detail = False
         self._flush_pending = False
         self._detail_dirty = False
+        self._detail_rid: str | None = None
+        self._pending_rows: set[int] = set()
         self._ui_thread = threading.get_ident()
         try:
             self.country_name = refdata.state(iso3).name
@@ -234,16 +239,18 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
         rows.is_marked = lambda entry: entry.rid in self.marks
         yield header
         yield rows
-        with VerticalScroll(id="detail"):
-            yield Static(id="detail-text", markup=False)
-        yield SearchInput(placeholder="search: all words, accents ignored", id="search")
-        yield Static(id="status", markup=False)
+        yield TextPane(id="detail")
+        # The search box takes the place of the key hints: the list keeps its size, so
+        # opening the search repaints one line, not the whole list.
+        with Horizontal(id="bottom-bar"):
+            yield Static(id="status", markup=False)
+            yield SearchInput(placeholder="search: all words, accents ignored", id="search")
 
     def on_mount(self) -> None:
         self.index = triage.TriageIndex(self.app.workspace, self.iso3)
         search = self.query_one(SearchInput)
         search.cursor_blink = False
-        search.display = False
+        self.show_search_box(False)
         remembered = self.app.config_value("triage_detail") if hasattr(self.app, "config_value") else None
         self.show_detail = bool(remembered)
         self.query_one("#detail").display = self.show_detail
@@ -312,17 +319,27 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
         if not self.show_detail:
             return
         entry = self.row_list.current
-        widget = self.query_one("#detail-text", Static)
+        pane = self.query_one("#detail", TextPane)
         if entry is None:
-            widget.update(Text("Nothing selected."))
+            pane.set_text(Text("Nothing selected."))
+            self._detail_rid = None
             return
-        widget.update(detail_text(self.index, entry, self.filter.search_terms))
+        same = entry.rid == self._detail_rid
+        self._detail_rid = entry.rid
+        pane.set_text(detail_text(self.index, entry, self.filter.search_terms), keep_scroll=same)
 
     @on(RowList.Highlighted, "#recs")
     def _highlighted(self) -> None:
         if self.show_detail:
             self.update_detail()
-            self.query_one("#detail", VerticalScroll).scroll_home(animate=False)
+
+    def action_scroll_detail(self, delta: int) -> None:
+        if self.show_detail:
+            self.query_one("#detail", TextPane).page(delta)
+
+    def show_search_box(self, show: bool) -> None:
+        self.query_one(SearchInput).display = show
+        self.query_one("#status", Static).display = not show
 
     @on(RowList.Selected, "#recs")
     def _selected(self) -> None:
@@ -348,11 +365,24 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
             return
         if entry.triaged != before:
             self.triaged_shown += 1 if entry.triaged else -1
+        if not self.is_active:
+            # Under the queue or a picker: a refresh here would make Textual repaint the whole
+            # screen on top. Repaint when this screen is back.
+            self._pending_rows.add(pos)
+            return
         self.row_list.refresh_row(pos)
         self.update_counter()  # cheap (no layout): in the same frame as the row
         if pos == self.row_list.cursor and self.show_detail:
             self._detail_dirty = True
             self._schedule_flush()
+
+    def on_screen_resume(self) -> None:
+        if self._pending_rows:
+            for pos in self._pending_rows:
+                self.row_list.refresh_row(pos)
+            self._pending_rows.clear()
+            self.update_counter()
+            self.update_detail()
 
     def _schedule_flush(self) -> None:
         if not self._flush_pending:
@@ -440,7 +470,7 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
     def action_search(self) -> None:
         self.index.prepare_search()
         box = self.query_one(SearchInput)
-        box.display = True
+        self.show_search_box(True)
         box.focus()
 
     def action_focus_list(self) -> None:
@@ -450,7 +480,7 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
         box = self.query_one(SearchInput)
         with box.prevent(Input.Changed):
             box.value = ""
-        box.display = False
+        self.show_search_box(False)
         self.row_list.focus()
         if self.filter.search:
             self.filter = self.filter.with_search("")
@@ -465,7 +495,7 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
     def _search_submitted(self) -> None:
         box = self.query_one(SearchInput)
         if not box.value.strip():
-            box.display = False
+            self.show_search_box(False)
         self.row_list.focus()
 
     def set_filter(self, filt: triage.Filter) -> None:
@@ -474,7 +504,7 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
         box = self.query_one(SearchInput)
         with box.prevent(Input.Changed):
             box.value = filt.search
-        box.display = bool(filt.search)
+        self.show_search_box(bool(filt.search))
         self.apply_filter()
 
     def action_filters(self) -> None:
