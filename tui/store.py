@@ -376,6 +376,23 @@ def _big_number(value: Any) -> bool:
     return False
 
 
+def _long_text(value: Any) -> bool:
+    """True if a string (value or key) somewhere in ``value`` is over the 100 KB limit (DESIGN §6)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if len(item) > MAX_STRING:
+                return True
+        elif isinstance(item, dict):
+            if any(len(key) > MAX_STRING for key in item):
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def _bad_text(value: Any) -> bool:
     """True if a string somewhere in ``value`` cannot be written as UTF-8 (a lone surrogate)."""
     try:
@@ -457,10 +474,11 @@ class _FastCheck:
                 value = record[name]
                 if type(value) is not dict:
                     return False
-                for item in value.values():
+                for key, item in value.items():
                     kind = type(item)
                     if kind not in _ATOMS or ((kind is int or kind is float)
-                                              and not -MAX_SAFE_NUMBER <= item <= MAX_SAFE_NUMBER):
+                                              and not -MAX_SAFE_NUMBER <= item <= MAX_SAFE_NUMBER) \
+                            or (kind is str and len(item) > MAX_STRING) or len(key) > MAX_STRING:
                         return False
             for name in self.loose:
                 value = record[name]
@@ -468,7 +486,8 @@ class _FastCheck:
                 for item in items:
                     kind = type(item)
                     if kind not in _ATOMS or ((kind is int or kind is float)
-                                              and not -MAX_SAFE_NUMBER <= item <= MAX_SAFE_NUMBER):
+                                              and not -MAX_SAFE_NUMBER <= item <= MAX_SAFE_NUMBER) \
+                            or (kind is str and len(item) > MAX_STRING):
                         return False
             for name, check in self.other:
                 if check(record[name]) is not None:
@@ -496,6 +515,8 @@ def _record_fault(table: str, rid: str, record: Any, schema: Schema | None,
             return f"field {_shown(fname, 40)!r}: nested more than {MAX_DEPTH} levels"
         if _big_number(value):
             return f"field {_shown(fname, 40)!r}: a number beyond ±2^53"
+        if len(fname) > MAX_STRING or _long_text(value):
+            return f"field {_shown(fname, 40)!r}: a string longer than {MAX_STRING} characters"
     if schema is not None and table in EDITED_TABLES and "_clock" not in record:
         record["_clock"] = {}
     if schema is not None:
@@ -527,6 +548,8 @@ def validate_tables(data: dict[str, dict[str, Any]], name: str, raw: bytes,
 
     with _gc_paused():
         for table, records in data.items():
+            if len(table) > MAX_ID_LENGTH:
+                raise WorkspaceError(f"{name}: a table name longer than {MAX_ID_LENGTH} characters")
             schema = SCHEMAS.get(table)
             fast = _FAST.get(table)
             clocked = table in EDITED_TABLES
@@ -1331,6 +1354,8 @@ class Workspace:
                 raise ValueError(f"{table}.{fname}: nested more than {MAX_DEPTH} levels")
             if _big_number(copy):
                 raise ValueError(f"{table}.{fname}: a number beyond ±2^53")
+            if _long_text(copy):
+                raise ValueError(f"{table}.{fname}: a string longer than {MAX_STRING} characters")
             checked[fname] = copy
         return checked
 
