@@ -212,6 +212,19 @@ async def measure(ws: Workspace, target: str) -> dict[str, Any]:
             await pilot.press("escape", "slash")
         out["search"] = (lat, sizes)
         await pilot.press("escape")
+        await pilot.press("home")
+        out["picker_open"] = await keys("c", 1)
+        out["picker_close"] = await keys("escape", 1)
+        for _ in range(4):
+            lat_o, size_o = await keys("c", 1)
+            lat_c, size_c = await keys("escape", 1)
+            for key, (la, sz) in (("picker_open", (lat_o, size_o)), ("picker_close", (lat_c, size_c))):
+                out[key][0].extend(la)
+                out[key][1].extend(sz)
+        await pilot.press("t")
+        await pilot.pause()
+        out["queue"] = await keys("1", 10)
+        await pilot.press("q")
     return out
 
 
@@ -223,13 +236,9 @@ def main() -> int:
     os.environ.setdefault("UPR_CONFIG_DIR", tempfile.mkdtemp(prefix="upr-bench-config-"))
     os.environ.setdefault("UPR_DATA_DIR", tempfile.mkdtemp(prefix="upr-bench-data-"))
     base, origin = corpus_records()
-    print(f"Source: {origin}. Terminal 80x24, headless (App.run_test). "
-          f"Latency in ms, median / p90; bytes per key: median.\n")
-    header = ("| scenario | records | rows listed | build (s) | first paint (ms) | down | down, scrolling "
-              "| page down | decision `1` | search key | open search (ms) "
-              "| bytes: down / scroll / decision / search |")
-    print(header)
-    print("|---" * 12 + "|")
+    print(f"Source: {origin}. Terminal 80x24, headless (App.run_test), colours as the "
+          f"console reports ({os.environ.get('TEXTUAL_COLOR_SYSTEM', 'default')}).\n")
+    rows: list[tuple[str, dict[str, Any], int, float]] = []
     for scenario in args.scenarios.split(","):
         for n in (int(s) for s in args.sizes.split(",")):
             with tempfile.TemporaryDirectory() as tmp:
@@ -238,14 +247,27 @@ def main() -> int:
                     r = asyncio.run(measure(ws, target))
                 finally:
                     ws.close(save=False)
-            med_bytes = [int(statistics.median(r[k][1])) if r[k][1] else 0
-                         for k in ("down", "scroll", "decision", "search")]
-            print(f"| {scenario} ({target}) | {n:,} | {r['rows']:,} | {built:.1f} | "
-                  f"{r['first_paint']:.0f} | {summary(r['down'][0])} | {summary(r['scroll'][0])} | "
-                  f"{summary(r['pagedown'][0])} | "
-                  f"{summary(r['decision'][0])} | {summary(r['search'][0])} | "
-                  f"{r['open_search'] or 0:.0f} | {' / '.join(map(str, med_bytes))} |",
-                  flush=True)
+            rows.append((f"{scenario} ({target})", r, n, built))
+            print(f"measured {scenario} {n:,}", file=sys.stderr, flush=True)
+    print("Latency (ms, median / p90):\n")
+    print("| scenario | records | rows listed | build (s) | first paint | down | down, scrolling "
+          "| page down | decision `1` | search key | open search | picker open | queue decision |")
+    print("|---" * 13 + "|")
+    for label, r, n, built in rows:
+        print(f"| {label} | {n:,} | {r['rows']:,} | {built:.1f} | {r['first_paint']:.0f} | "
+              + " | ".join(summary(r[k][0]) for k in ("down", "scroll", "pagedown", "decision",
+                                                     "search"))
+              + f" | {r['open_search'] or 0:.0f} | {summary(r['picker_open'][0])} | "
+              f"{summary(r['queue'][0])} |")
+    print("\nBytes written per key (median; what the frames would send to the terminal):\n")
+    keys = ("down", "scroll", "pagedown", "decision", "search", "picker_open", "picker_close",
+            "queue")
+    print("| scenario | records | down | down, scrolling | page down | decision `1` | search key "
+          "| picker open | picker close | queue decision |")
+    print("|---" * 10 + "|")
+    for label, r, n, _built in rows:
+        sizes = [f"{int(statistics.median(r[k][1])):,}" if r[k][1] else "—" for k in keys]
+        print(f"| {label} | {n:,} | " + " | ".join(sizes) + " |")
     return 0
 
 

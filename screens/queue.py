@@ -20,6 +20,9 @@ from screens.decisions import DECISION_BINDINGS, DECISION_KEYS_HINT, DecisionAct
 from screens.textpane import TextPane
 from tui import triage
 
+# The text takes at least this many lines, so the facts under it keep their place.
+TEXT_LINES = 5
+
 
 class QueueScreen(DecisionActions, Screen[str | None]):
     """One undecided recommendation at a time; q returns to the list on the same one."""
@@ -91,7 +94,9 @@ class QueueScreen(DecisionActions, Screen[str | None]):
         # Only the lines that differ from the last recommendation are sent to the terminal.
         same = entry.rid == self._shown_rid
         self._shown_rid = entry.rid
-        pane.set_text(detail_text(self.index, entry, history=False), keep_scroll=same)
+        pane.set_text(detail_text(self.index, entry, history=False, compact=True,
+                                  pad_text_to=TEXT_LINES, wrap_width=max(pane.size.width - 2, 10),
+                                  console=self.app.console), keep_scroll=same)
 
     def _on_ws_edit(self, table: str, rid: str, fields: tuple[str, ...]) -> None:
         if threading.get_ident() != self._ui_thread:

@@ -86,73 +86,122 @@ def highlighted(text: str, words: Sequence[str]) -> Text:
     return out
 
 
-def detail_text(index: triage.TriageIndex, entry: triage.Entry, words: Sequence[str] = (),
-                *, history: bool = True) -> Text:
-    """Everything about one recommendation as inert text (nothing parsed as markup)."""
-    rec = entry.record
-    out = Text()
+def _where(rec: dict[str, Any], entry: triage.Entry) -> str:
     head = [paragraph_cell(rec), str(rec.get("document") or "")]
-    mech = str(rec.get("mechanism") or "UPR")
-    body = str(rec.get("body") or "")
-    where = f"{mech} {body}".strip()
+    where = f"{rec.get('mechanism') or 'UPR'} {rec.get('body') or ''}".strip()
     if rec.get("cycle"):
         where += f" cycle {rec['cycle']}"
     if rec.get("session"):
         where += f", session {rec['session']}"
     head.append(where)
     head.append("triaged" if entry.triaged else "undecided")
-    out.append(clean_line(" · ".join(h for h in head if h)), style="bold")
-    out.append("\n")
-    out.append_text(highlighted(clean_text(str(rec.get("text") or "")), words))
-    out.append("\n\n")
+    return clean_line(" · ".join(str(h) for h in head if h))
 
-    def fact(label: str, value: str) -> None:
-        out.append(f"{label}: ", style="bold")
-        out.append(value or "—")
-        out.append("\n")
 
-    states = [triage.state_name(str(s)) for s in rec.get("recommending") or ()]
-    fact("Recommended by", ", ".join(states))
-    fact("Position", triage.POSITION_LABELS.get(str(rec.get("position")), ""))
-    fact("Priority", triage.PRIORITY_LABELS.get(str(rec.get("priority")), "").replace("—", ""))
-    fact("Cluster", clean_line(str(rec.get("cluster") or "")))
-    fact("Lead entity", clean_line(str(rec.get("lead_entity") or "")))
-    fact("Partners", ", ".join(clean_line(str(p)) for p in rec.get("partners") or ()))
-    fact("CF outcome", clean_line(str(rec.get("cf_outcome") or "")))
-    status = triage.STATUS_LABELS.get(str(rec.get("status")), "")
-    evidence = clean_line(str(rec.get("evidence") or ""))
-    fact("Status", f"{status} — {evidence}" if evidence else status)
+def _category(rec: dict[str, Any]) -> str:
     category = rec.get("action_category")
     suggestion = triage.suggest_action_category(str(rec.get("text") or ""))
     shown = f"{category} {ACTION_CATEGORIES.get(category, '')}" if category else ""
     if suggestion and suggestion != category:
         shown += f"{' · ' if shown else ''}suggested {suggestion} {ACTION_CATEGORIES[suggestion]}"
-    fact("Action category", shown)
-    note = clean_text(str(rec.get("note") or ""))
-    out.append("Note: ", style="bold")
-    out.append_text(highlighted(note, words) if note else Text("—"))
-    out.append("\n")
-    fact("Themes", "; ".join(clean_line(str(t)) for t in rec.get("themes") or ()))
-    fact("Groups of persons", "; ".join(clean_line(str(g)) for g in rec.get("groups") or ()))
-    sdgs = []
+    return shown
+
+
+def _sdgs(rec: dict[str, Any]) -> str:
+    out = []
     for code in rec.get("sdgs") or ():
         code = str(code)
         try:
-            sdgs.append(f"{clean_line(code)} {refdata.sdg(code.split('.', 1)[0]).title}")
+            out.append(f"{clean_line(code)} {refdata.sdg(code.split('.', 1)[0]).title}")
         except KeyError:
-            sdgs.append(clean_line(code))
-    fact("SDGs", "; ".join(sdgs))
+            out.append(clean_line(code))
+    return "; ".join(out)
+
+
+def _source(rec: dict[str, Any]) -> str:
     source = rec.get("source") or {}
-    if isinstance(source, dict) and source:
-        where = clean_line(str(source.get("file") or ""))
-        line = source.get("line") or source.get("row")
-        if line:
-            where += f", line {clean_line(str(line))}"
-        if source.get("kind"):
-            where += f" ({clean_line(str(source['kind']))})"
-        fact("Source", where)
-    else:
-        fact("Source", "")
+    if not isinstance(source, dict) or not source:
+        return ""
+    where = clean_line(str(source.get("file") or ""))
+    line = source.get("line") or source.get("row")
+    if line:
+        where += f", line {clean_line(str(line))}"
+    if source.get("kind"):
+        where += f" ({clean_line(str(source['kind']))})"
+    return where
+
+
+def detail_text(index: triage.TriageIndex, entry: triage.Entry, words: Sequence[str] = (),
+                *, history: bool = True, compact: bool = False, pad_text_to: int = 0,
+                wrap_width: int = 0, console: Any = None) -> Text:
+    """Everything about one recommendation as inert text (nothing parsed as markup).
+
+    ``compact`` (the queue) puts several facts on a line; ``pad_text_to`` pads the text to
+    that many wrapped lines so the facts below keep their place from one recommendation to
+    the next, and only the lines of the text are sent again.
+    """
+    rec = entry.record
+    out = Text()
+    out.append(_where(rec, entry), style="bold")
+    out.append("\n")
+    body = highlighted(clean_text(str(rec.get("text") or "")), words)
+    out.append_text(body)
+    if pad_text_to and wrap_width and console is not None:
+        used = len(body.wrap(console, wrap_width))
+        out.append("\n" * max(pad_text_to - used, 0))
+    out.append("\n\n")
+
+    def fact(label: str, value: str, end: str = "\n") -> None:
+        out.append(f"{label}: ", style="bold")
+        out.append(value or "—")
+        out.append(end)
+
+    states = ", ".join(triage.state_name(str(s)) for s in rec.get("recommending") or ())
+    position = triage.POSITION_LABELS.get(str(rec.get("position")), "")
+    priority = triage.PRIORITY_LABELS.get(str(rec.get("priority")), "").replace("—", "")
+    cluster = clean_line(str(rec.get("cluster") or ""))
+    lead = clean_line(str(rec.get("lead_entity") or ""))
+    partners = ", ".join(clean_line(str(p)) for p in rec.get("partners") or ())
+    outcome = clean_line(str(rec.get("cf_outcome") or ""))
+    status = triage.STATUS_LABELS.get(str(rec.get("status")), "")
+    evidence = clean_line(str(rec.get("evidence") or ""))
+    status_text = f"{status} — {evidence}" if evidence else status
+    themes = "; ".join(clean_line(str(t)) for t in rec.get("themes") or ())
+    groups = "; ".join(clean_line(str(g)) for g in rec.get("groups") or ())
+    note = clean_text(str(rec.get("note") or ""))
+    if compact:
+        fact("Position", position, " · ")
+        fact("Priority", priority, " · ")
+        fact("Category", _category(rec))
+        fact("Cluster", cluster, " · ")
+        fact("Lead", lead, " · ")
+        fact("Partners", partners)
+        fact("Status", status_text, " · ")
+        fact("CF outcome", outcome)
+        fact("By", states)
+        fact("Themes", themes, " · ")
+        fact("Groups", groups, " · ")
+        fact("SDGs", _sdgs(rec))
+        out.append("Note: ", style="bold")
+        out.append_text(highlighted(note, words) if note else Text("—"))
+        out.append("\n")
+        return out
+    fact("Recommended by", states)
+    fact("Position", position)
+    fact("Priority", priority)
+    fact("Cluster", cluster)
+    fact("Lead entity", lead)
+    fact("Partners", partners)
+    fact("CF outcome", outcome)
+    fact("Status", status_text)
+    fact("Action category", _category(rec))
+    out.append("Note: ", style="bold")
+    out.append_text(highlighted(note, words) if note else Text("—"))
+    out.append("\n")
+    fact("Themes", themes)
+    fact("Groups of persons", groups)
+    fact("SDGs", _sdgs(rec))
+    fact("Source", _source(rec))
     fact("Id", clean_line(entry.rid))
     if history:
         out.append("\nHistory\n", style="bold")
