@@ -100,6 +100,15 @@ def load_mapping(mapping: str | Path | Mapping[str, Any]) -> dict[str, Any]:
             raise SourceError(f"{name}: not valid YAML{where}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("columns", {}), dict):
         raise SourceError(f"{name}: expected 'columns: {{field: header, ...}}'")
+    # Only plain values: YAML aliases can nest a list a billion items deep in a few lines, and
+    # turning that into text (str() below) would never finish.
+    for section in ("columns", "defaults", "positions"):
+        items = data.get(section) or {}
+        if isinstance(items, dict) and not all(_plain(k) and _plain(v) for k, v in items.items()):
+            raise SourceError(f"{name}: '{section}' must map names to plain text or numbers")
+    for key in ("separator", "sheet", "header_row"):
+        if not _plain(data.get(key)):
+            raise SourceError(f"{name}: '{key}' must be plain text or a number")
     columns = {str(k): str(v) for k, v in (data.get("columns") or {}).items() if v is not None}
     unknown = [k for k in columns if k not in FIELDS]
     if unknown:
@@ -120,6 +129,10 @@ def load_mapping(mapping: str | Path | Mapping[str, Any]) -> dict[str, Any]:
         "sheet": data.get("sheet"),
         "header_row": as_int(data.get("header_row")) or 1,
     }
+
+
+def _plain(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
 
 
 def _guess_columns(header: list[str]) -> dict[str, str]:
