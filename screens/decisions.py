@@ -130,7 +130,7 @@ class DecisionActions:
         rids = self._targets()
         if not rids:
             return
-        counts = self.index.facet_counts("cluster")
+        counts = self.index.cluster_stats()[0]
         options = [Option(c, c, f"{counts.get(c, 0)}") for c in self.index.clusters()]
         current = triage.common_value(self.ws, rids, "cluster") or None
         suggested = None if current else self.index.suggest_cluster(rids[0])

@@ -58,7 +58,7 @@ class QueueScreen(DecisionActions, Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="queue-progress", markup=False)
-        yield TextPane(id="queue-text")
+        yield TextPane(id="queue-text", more_hint="↓ or pgdn")
         yield Static(Text(DECISION_KEYS_HINT + " · → next · ← previous · q back"),
                      id="queue-keys", markup=False)
 

@@ -26,9 +26,10 @@ class TextPane(Widget):
     TextPane { height: 1fr; }
     """
 
-    def __init__(self, *, margin: int = 1, name: str | None = None, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(self, *, margin: int = 1, more_hint: str = "", name: str | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.more_hint = more_hint
         self.text = Text()
         self.margin = margin
         self.top = 0
@@ -97,7 +98,8 @@ class TextPane(Widget):
         index = self.top + y
         below = len(self._lines) - (self.top + height)
         if y == height - 1 and below > 0:
-            text = Text(f"{' ' * self.margin}… {below + 1} more lines", style=MORE_STYLE)
+            hint = f" ({self.more_hint})" if self.more_hint else ""
+            text = Text(f"{' ' * self.margin}… {below + 1} more lines{hint}", style=MORE_STYLE)
             text.truncate(width, pad=True)
             return Strip(list(text.render(self.app.console, end="")), width)
         if index < len(self._lines):

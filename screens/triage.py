@@ -288,7 +288,7 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
         rows.is_marked = lambda entry: entry.rid in self.marks
         yield header
         yield rows
-        yield TextPane(id="detail")
+        yield TextPane(id="detail", more_hint="J pages down, K up")
         # The search box takes the place of the key hints: the list keeps its size, so
         # opening the search repaints one line, not the whole list.
         with Horizontal(id="bottom-bar"):

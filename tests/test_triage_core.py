@@ -312,3 +312,18 @@ def test_search_as_you_type_narrows_correctly(ws: Workspace) -> None:
     index.view(triage.Filter(search="wom"))
     ws.edit(TABLE, "UPR:A/HRC/59/15:140.3", {"text": "Protect women workers"})
     assert len(index.view(triage.Filter(search="women"))) == 4  # the edit is seen
+
+
+def test_cluster_counts_follow_cluster_decisions_not_priorities(ws: Workspace) -> None:
+    a = rec(ws, "140.1", themes=["Justice"])
+    b = rec(ws, "140.2", themes=["Justice"])
+    index = triage.TriageIndex(ws, "SVN")
+    ws.subscribe(index.on_edit)
+    assert index.suggest_cluster(b) == "Justice"  # nothing chosen yet: the theme itself
+    stats = index.cluster_stats()
+    triage.decide(ws, "SVN", [a], {"priority": "high"})
+    assert index.cluster_stats() is stats  # a priority does not touch the cluster counts
+    triage.decide(ws, "SVN", [a], {"cluster": "Rule of law"})
+    assert index.cluster_stats()[0]["Rule of law"] == 1
+    assert index.suggest_cluster(b) == "Rule of law"  # what the team chose for "Justice"
+    assert index.clusters() == ["Rule of law"]

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from helpers import screen_text
 from rich.text import Text
 
@@ -133,6 +134,7 @@ async def test_priority_keys_move_to_the_next_undecided(make_app) -> None:
         assert cursor_rid(screen) == rid(1)
 
 
+@pytest.mark.slow
 async def test_pickers_with_new_values_cluster_entities_outcome(make_app) -> None:
     app = make_app(setup=setup_svn())
     async with app.run_test(size=(80, 24)) as pilot:

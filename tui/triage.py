@@ -546,6 +546,9 @@ def show_value(value: Any) -> str:
 # -- the index ----------------------------------------------------------------------------------
 
 
+_CLUSTER_FIELDS = frozenset({"cluster", "themes", "groups", "*", "deleted", "country"})
+
+
 def _search(entries: Sequence[Entry], words: Sequence[str]) -> list[Entry]:
     """Entries whose folded text holds every word (a tight loop: 100k entries in ~20 ms)."""
     out: list[Entry] = []
@@ -587,6 +590,7 @@ class TriageIndex:
         self.by_id: dict[str, Entry] = {e.rid: e for e in self.entries}
         self._history: dict[str, list[str]] | None = None
         self._last_search: tuple[dict[str, frozenset[str]], list[str], list[Entry]] | None = None
+        self._cluster_stats: tuple[Counter[str], dict[str, Counter[str]]] | None = None
         self.stale = False  # records were added or removed: the screen should rebuild
 
     def __len__(self) -> int:
@@ -650,6 +654,8 @@ class TriageIndex:
         entry.triaged = bool(rec.get("triaged")) if rec is not None else entry.triaged
         entry.forget(fields)
         self._last_search = None  # an edited record may now match, or no longer
+        if not _CLUSTER_FIELDS.isdisjoint(fields):
+            self._cluster_stats = None
         if self._history is not None and rec is not None:
             history = self.ws.table("history")
             known = self._history.setdefault(rid, [])
@@ -693,12 +699,29 @@ class TriageIndex:
         values = self.country().get(name) or []
         return [str(v) for v in values if isinstance(v, str)]
 
+    def cluster_stats(self) -> tuple[Counter[str], dict[str, Counter[str]]]:
+        """Records per cluster, and per theme (or group) the clusters chosen for it.
+
+        One pass, cached until a cluster, theme or group changes (priority keys keep it).
+        """
+        if self._cluster_stats is None:
+            counts: Counter[str] = Counter()
+            votes: dict[str, Counter[str]] = {}
+            for entry in self.entries:
+                rec = entry.record
+                cluster = str(rec.get("cluster") or "")
+                counts[cluster] += 1
+                if cluster:
+                    for tag in {*map(str, rec.get("themes") or ()), *map(str, rec.get("groups") or ())}:
+                        votes.setdefault(tag, Counter())[cluster] += 1
+            self._cluster_stats = (counts, votes)
+        return self._cluster_stats
+
     def clusters(self) -> list[str]:
         """The country's cluster list, then clusters used on records but missing from it."""
         known = self.country_list("clusters")
         seen = {fast_fold(c) for c in known}
-        extra = sorted({str(e.record.get("cluster") or "") for e in self.entries} - {""},
-                       key=fast_fold)
+        extra = sorted(set(self.cluster_stats()[0]) - {""}, key=fast_fold)
         return known + [c for c in extra if fast_fold(c) not in seen]
 
     def outcomes(self) -> list[str]:
@@ -723,17 +746,10 @@ class TriageIndex:
         groups = [str(g) for g in rec.get("groups") or ()]
         if not themes and not groups:
             return None
-        wanted = set(themes) | set(groups)
         votes: Counter[str] = Counter()
-        for entry in self.entries:
-            other = entry.record
-            cluster = other.get("cluster")
-            if not cluster or entry.rid == rid:
-                continue
-            shared = wanted.intersection(other.get("themes") or ()) | wanted.intersection(
-                other.get("groups") or ())
-            if shared:
-                votes[str(cluster)] += len(shared)
+        by_tag = self.cluster_stats()[1]
+        for tag in set(themes) | set(groups):
+            votes.update(by_tag.get(tag, {}))
         if votes:
             return votes.most_common(1)[0][0]
         stems = set().union(*(_stems(theme_as_cluster(t)) for t in themes + groups))
