@@ -7,6 +7,7 @@ import html
 import itertools
 import re
 import zipfile
+import zlib
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,49 @@ def check_zip(path: Path, limit: int, what: str) -> None:
         raise SourceError(
             f"{path.name}: {what} is {total / MB:.0f} MB unzipped, over the {limit // MB} MB limit"
         )
+    _check_real_sizes(path, infos, what)
+
+
+def _check_real_sizes(path: Path, infos: list[zipfile.ZipInfo], what: str) -> None:
+    """Inflate each part in 1 MB steps (nothing kept) to see it holds no more than its header says.
+
+    The sizes above come from the zip's own headers, which a hostile file can fake: a part that
+    claims 1 KB may inflate to gigabytes, and readers (``zipfile``'s ``read()``, so python-docx
+    and openpyxl) inflate a whole part in one step before cutting it to the claimed size.
+    """
+    try:
+        with path.open("rb") as fh:
+            for info in infos:
+                if info.compress_type == zipfile.ZIP_STORED:
+                    if info.compress_size != info.file_size:
+                        raise SourceError(f"{path.name}: damaged zip archive (part sizes disagree)")
+                    continue
+                if info.compress_type != zipfile.ZIP_DEFLATED:
+                    raise SourceError(f"{path.name}: not a {what} file (unusual zip compression)")
+                fh.seek(info.header_offset)
+                header = fh.read(30)
+                if len(header) < 30 or header[:4] != b"PK\x03\x04":
+                    raise SourceError(f"{path.name}: damaged zip archive")
+                name_len, extra_len = int.from_bytes(header[26:28], "little"), int.from_bytes(header[28:30], "little")
+                fh.seek(info.header_offset + 30 + name_len + extra_len)
+                inflater = zlib.decompressobj(-15)
+                left, out = info.compress_size, 0
+                while left > 0 and not inflater.eof:
+                    chunk = fh.read(min(left, 1 << 16))
+                    if not chunk:
+                        break
+                    left -= len(chunk)
+                    while chunk and out <= info.file_size:
+                        out += len(inflater.decompress(chunk, 1 << 20))
+                        chunk = inflater.unconsumed_tail
+                    if out > info.file_size:
+                        raise SourceError(
+                            f"{path.name}: part {info.filename[:60]!r} inflates to more than its "
+                            f"header says (a zip bomb?); refused")
+    except zlib.error as exc:
+        raise SourceError(f"{path.name}: damaged zip archive ({exc})") from exc
+    except OSError as exc:
+        raise SourceError(f"{path.name}: cannot read the file ({exc.strerror or exc})") from exc
 
 
 def looks_binary(data: bytes) -> bool:

@@ -27,10 +27,10 @@ def open_docx(path: Path) -> Any:
         raise SourceError(f"{path.name}: damaged Word document (broken zip: {exc})") from exc
     except (ValueError, OSError) as exc:
         raise SourceError(f"{path.name}: damaged Word document ({exc})") from exc
-    except Exception as exc:  # lxml raises its own XMLSyntaxError for broken XML
+    except Exception as exc:  # lxml's XMLSyntaxError for broken XML; odd parts raise anything
         if type(exc).__name__ == "XMLSyntaxError":
             raise SourceError(f"{path.name}: damaged Word document (bad XML)") from exc
-        raise
+        raise SourceError(f"{path.name}: damaged Word document ({type(exc).__name__})") from exc
 
 
 def body_lines(document: Any) -> list[str]:

@@ -176,7 +176,14 @@ def _xlsx_rows(path: Path, sheet: Any, batch: ImportBatch) -> Iterator[list[Any]
             ws = book[str(sheet)]
         else:
             ws = book.worksheets[0]
-        for row in ws.iter_rows(values_only=True):
+        rows = ws.iter_rows(values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                break
+            except Exception as exc:  # the sheet's XML is parsed while reading: broken, a bomb...
+                raise SourceError(f"{path.name}: damaged Excel sheet ({type(exc).__name__})") from exc
             yield list(row)
     finally:
         book.close()

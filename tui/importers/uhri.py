@@ -112,6 +112,8 @@ def iter_json_array(
             element, end = decoder.raw_decode(buf, pos)
             if end >= len(buf) and not eof:
                 raise json.JSONDecodeError("element may continue", buf, end)
+        except RecursionError:
+            raise SourceError(f"{name}: entry {index + 1} is nested too deeply; refused") from None
         except json.JSONDecodeError as exc:
             if eof:
                 raise SourceError(f"{name}: broken JSON in entry {index + 1} ({exc.msg})") from exc
