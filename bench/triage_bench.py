@@ -8,10 +8,12 @@ the recommendations screen at 80x24 with ``App.run_test`` and reports:
 
 - first paint: from ``push_screen`` to the first frame of the screen (index built, rows laid
   out, visible rows rendered);
-- per key, median and 90th percentile: cursor down, page down, a triage decision (``1``:
-  edit, history, undo step, row repaint, move to the next undecided), one search keystroke
-  (the list re-filtered over the folded texts);
-- bytes of terminal output per key (what the frame update would write over SSH).
+- per key, median and 90th percentile: cursor down (within the screenful, and scrolling),
+  page down, a triage decision (``1``: edit, history, undo step, row repaint, move to the
+  next undecided), one search keystroke (the list re-filtered over the folded texts),
+  opening the cluster picker, a decision in queue mode;
+- bytes of terminal output per key (what the frame updates would write over SSH); run with
+  ``TEXTUAL_COLOR_SYSTEM=standard`` for the 16 colours the app uses over SSH.
 
 Latency is measured from the key's injection to the end of the last frame Textual composed
 for it (``App._display`` is wrapped; the headless driver composes frames but writes
@@ -19,7 +21,8 @@ nothing). Two scenarios: ``one`` puts every record in the country shown (the lis
 holds N rows: the worst case); ``global`` keeps the records' own States and opens the
 country with the most (a global team's file). Usage:
 
-    .venv/bin/python bench/triage_bench.py [--sizes 300,10000,100000] [--scenarios one,global]
+    TEXTUAL_COLOR_SYSTEM=standard .venv/bin/python bench/triage_bench.py \
+        [--sizes 300,10000,100000] [--scenarios one,global]
 """
 
 from __future__ import annotations
