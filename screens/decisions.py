@@ -251,9 +251,10 @@ class DecisionActions:
             return
         step = fn()
         if step is None:
-            self.app.notify(f"Nothing to {verb.lower()[:-2]}.", timeout=2)
+            self.app.notify(f"Nothing to {'undo' if verb == 'Undone' else 'redo'}.", timeout=2)
             return
-        self.app.notify(f"{verb}: {clean_line(step.label)}", timeout=2, markup=False)
+        # No toast on success: the rows repaint and the cursor goes to the record (a toast
+        # costs ~2 KB to show and as much to take away over a slow link).
         for change in step.changes:
             if change.table == triage.TABLE:
                 self.show_record(change.record)

@@ -111,9 +111,11 @@ class _PickerBase(ModalScreen[Any]):
             rows = RowList(self.columns, self.render_row, empty_text="Nothing matches.",
                            id="picker-list")
             rows.can_focus = False
-            # Sized before the first frame: a later height change costs another layout pass.
+            # Sized once, before the first frame, with room for a "new" row: a height change
+            # while typing would cost a layout pass and a repaint of the whole picker.
             self.rows = self._rows_for("")
-            rows.styles.height = min(max(len(self.rows), 1), self.MAX_HEIGHT)
+            extra = 1 if self.allow_new else 0
+            rows.styles.height = min(max(len(self.rows) + extra, 1), self.MAX_HEIGHT)
             yield rows
             yield Static(Text(self.hint_text()), id="picker-hint", markup=False)
 
@@ -174,9 +176,6 @@ class _PickerBase(ModalScreen[Any]):
         rows = self.rows = self._rows_for(self.query_text)
         matched = [r for r in rows if r.kind == "option"]
         row_list = self.row_list
-        height = min(max(len(rows), 1), self.MAX_HEIGHT)
-        if row_list.styles.height is None or row_list.styles.height.value != height:
-            row_list.styles.height = height
         target = keep
         if initial and target is None:
             values = {r.option.value for r in matched}

@@ -562,3 +562,26 @@ async def test_list_under_the_queue_repaints_when_back(make_app) -> None:
         await pilot.pause()
         assert screen._pending_rows == set()
         assert "high" in screen_text(app) and "1 triaged (17%)" in screen_text(app)
+
+
+async def test_opening_the_search_repaints_one_row_not_the_list(make_app) -> None:
+    """Focus moving to the search box and back costs the cursor row only (DESIGN §7)."""
+    app = make_app(setup=setup_svn())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_screen(app, pilot)
+        rows = screen.row_list
+        calls: list[tuple[Any, ...]] = []
+        original = rows.refresh
+
+        def spy(*regions, **kwargs):
+            calls.append(regions)
+            return original(*regions, **kwargs)
+
+        rows.refresh = spy  # type: ignore[method-assign]
+        await pilot.press("slash")
+        await pilot.pause()
+        assert screen.focused is screen.query_one("#search")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.focused is rows
+        assert calls and all(regions and regions[0].height == 1 for regions in calls)
