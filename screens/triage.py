@@ -417,7 +417,11 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
             return
         same = entry.rid == self._detail_rid
         self._detail_rid = entry.rid
-        pane.set_text(detail_text(self.index, entry, self.filter.search_terms), keep_scroll=same)
+        # The text is padded to a few lines so the facts below keep their place from one
+        # recommendation to the next: moving the cursor resends the text, not the facts.
+        pane.set_text(detail_text(self.index, entry, self.filter.search_terms, pad_text_to=4,
+                                  wrap_width=max(pane.size.width - 2, 10),
+                                  console=self.app.console), keep_scroll=same)
 
     @on(RowList.Highlighted, "#recs")
     def _highlighted(self) -> None:
