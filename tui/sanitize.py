@@ -15,6 +15,9 @@ _ESCAPES = re.compile(
     r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS/SOS/PM/APC
     r"|\x1b[@-Z\\-_]"  # other two-byte escapes
     r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+    # 8-bit OSC/DCS/SOS/PM/APC, only when terminated (by ST or BEL): a lone C1 character in
+    # mis-decoded text must not swallow the words after it (it is removed on its own below).
+    r"|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]{0,4096}(?:\x9c|\x07|\x1b\\)"
 )
 
 
