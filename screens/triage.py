@@ -324,8 +324,9 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="counter", markup=False)
         header = RowHeader(COLUMNS, id="header")
-        rows = TriageList(COLUMNS, self.render_cells, id="recs",
-                       empty_text="Nothing to show: no recommendation matches, or none imported yet.")
+        rows = TriageList(
+            COLUMNS, self.render_cells, id="recs",
+            empty_text="Nothing to show: no recommendation matches, or none imported yet.")
         rows.header = header
         rows.is_marked = lambda entry: entry.rid in self.marks
         yield header
