@@ -34,6 +34,7 @@ import gzip
 import json
 import os
 import pty
+import resource
 import select
 import shutil
 import signal
@@ -407,7 +408,7 @@ def run_upr(workspace: Path, rows: int, *, lean: bool, reps: Reps, title: str) -
         try:
             if not first_paint(term, shows(term, "Afghanistan"), result):
                 return result
-            result.idle_bytes = term.idle(reps.idle)
+            result.idle_bytes = term.idle(reps.idle)  # replaced by the list's, if it opens
             # Country list: typing filters (5 letters), each letter is one sample.
             search = result.sample("search 5 letters (country filter)")
             for word in reps.words:
@@ -436,15 +437,49 @@ def run_upr(workspace: Path, rows: int, *, lean: bool, reps: Reps, title: str) -
 
 
 def run_triage(term: Term, result: Result, reps: Reps) -> bool:
-    """Keys in the recommendations list (filled in once screens/triage.py exists)."""
-    try:
-        import importlib.util
+    """The State's recommendations list (screens/triage.py), opened from its overview."""
+    in_list = shows(term, "Para")
 
-        if importlib.util.find_spec("screens.triage") is None:
-            return False
-    except ModuleNotFoundError:
+    def on_overview() -> bool:
+        return "Recommendations" in term.text() and "Para" not in term.text()
+
+    opened = result.sample("open the list (r, first time)")
+    nbytes, latency = press(term, b"r", expect=in_list, timeout=120)
+    if latency is None:
         return False
-    return False
+    opened.bytes.append(nbytes)
+    opened.latency.append(latency)
+    repeat(term, KEY_DOWN, reps.down, result.sample("cursor down"))
+    repeat(term, KEY_PGDN, reps.page, result.sample("page down"))
+    repeat(term, b"1", reps.triage, result.sample("triage decision"))
+    detail = result.sample("open + close detail")
+    for _ in range(reps.detail):
+        b1, l1 = press(term, b"v", expect=shows(term, "Recommended by"))
+        b2, l2 = press(term, b"v", expect=lambda: "Recommended by" not in term.text())
+        detail.bytes.append(b1 + b2)
+        detail.latency.extend(x for x in (l1, l2) if x is not None)
+    search = result.sample("search 5 letters (list)")
+    for word in reps.list_words:
+        total, _ = press(term, b"/", expect=shows(term, "search:"))
+        for letter in word:
+            nbytes, latency = press(term, letter.encode())
+            total += nbytes
+            if latency is not None:
+                search.latency.append(latency)
+        search.bytes.append(total)
+        press(term, KEY_ESC, expect=lambda: "search:" not in term.text())
+    queue = result.sample("triage decision (queue)")
+    press(term, b"t", expect=shows(term, "Queue"))
+    repeat(term, b"1", reps.triage, queue)
+    press(term, b"q", expect=in_list)
+    switch = result.sample("switch screens (recommendations ↔ overview)")
+    for _ in range(reps.switch):
+        b1, l1 = press(term, b"q", expect=on_overview)
+        b2, l2 = press(term, b"r", expect=in_list, timeout=120)
+        switch.bytes.append(b1 + b2)
+        switch.latency.extend(x for x in (l1, l2) if x is not None)
+    result.idle_bytes = term.idle(reps.idle)
+    return True
 
 
 def run_datatable(csv_path: Path, rows: int, *, reps: Reps, title: str) -> Result:
@@ -536,25 +571,26 @@ load = time.perf_counter() - t
 rid = next(iter(ws.table("recommendations")))
 ws.edit("recommendations", rid, {"note": "bench"})
 t = time.perf_counter(); ws.save(); save_one = time.perf_counter() - t
-ws.storage.restore_dirty({(tb, r) for tb, recs in ws.storage._data.items() for r in recs})
+ws.storage.mark_all_dirty()
 t = time.perf_counter(); ws.save(); save_all = time.perf_counter() - t
 ws.close(save=False)
 print(json.dumps({"load": load, "save_one": save_one, "save_all": save_all,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
-MERGE_PROBE = r"""
-import json, resource, sys, time
-sys.path.insert(0, sys.argv[3])
-from tui.merge import merge_files
-t = time.perf_counter()
-result = merge_files(sys.argv[1], sys.argv[2])
-print(json.dumps({"merge": time.perf_counter() - t,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+DIVERGE = r"""
+import sys
+sys.path.insert(0, sys.argv[2])
+from tui.store import Workspace
+ws = Workspace.open(sys.argv[1], author="other")
+for i, rid in enumerate(list(ws.table("recommendations"))[:2000]):
+    ws.edit("recommendations", rid, {"priority": "high" if i % 2 else "low", "triaged": True})
+ws.close()
 """
 
 
 def store_figures(workspace: Path) -> dict[str, str]:
+    """Load, save and merge at this size, each in a fresh process (peak RSS is its own)."""
     out: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="upr-bench-") as tmpdir:
         copy = Path(tmpdir) / "ws.json"
@@ -563,23 +599,31 @@ def store_figures(workspace: Path) -> dict[str, str]:
                                capture_output=True, text=True, timeout=600)
         if probe.returncode == 0:
             got = json.loads(probe.stdout.strip().splitlines()[-1])
-            out["load"] = f"{got['load']:.2f} s"
+            out["load (open + validate)"] = f"{got['load']:.2f} s"
             out["save (1 edit)"] = f"{got['save_one']:.2f} s"
-            out["save (all re-encoded)"] = f"{got['save_all']:.2f} s"
-            out["peak memory (load+save)"] = f"{got['rss_mb']:.0f} MB"
+            out["save (every record re-encoded)"] = f"{got['save_all']:.2f} s"
+            out["peak memory (open, edit, save)"] = f"{got['rss_mb']:.0f} MB"
         else:
-            out["load"] = "failed: " + probe.stderr.strip().splitlines()[-1][:60]
+            out["load (open + validate)"] = "failed: " + probe.stderr.strip()[-80:]
         other = Path(tmpdir) / "other.json"
         shutil.copyfile(workspace, other)
-        merge = subprocess.run([str(PYTHON), "-c", MERGE_PROBE, str(copy), str(other), str(ROOT)],
-                               capture_output=True, text=True, timeout=600)
+        subprocess.run([str(PYTHON), "-c", DIVERGE, str(other), str(ROOT)], check=True,
+                       capture_output=True, timeout=600)
+        merged = Path(tmpdir) / "merged.json"
+        env = {**os.environ, "UPR_AUTHOR": "bench", "UPR_CONFIG_DIR": str(Path(tmpdir) / "c")}
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        start = time.perf_counter()
+        merge = subprocess.run([str(UPR), "merge", str(copy), str(other), "-o", str(merged)],
+                               capture_output=True, text=True, timeout=600, env=env)
+        elapsed = time.perf_counter() - start
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         if merge.returncode == 0:
-            got = json.loads(merge.stdout.strip().splitlines()[-1])
-            out["merge (two copies)"] = f"{got['merge']:.2f} s"
-            out["peak memory (merge)"] = f"{got['rss_mb']:.0f} MB"
+            out["merge (upr merge A B -o C, 2,000 edits apart)"] = f"{elapsed:.2f} s"
+            if peak > before:
+                out["peak memory (merge)"] = f"{peak / 1024:.0f} MB"
         else:
-            last = (merge.stderr.strip().splitlines() or ["?"])[-1]
-            out["merge (two copies)"] = "n/a (" + last[:50] + ")"
+            out["merge (upr merge A B -o C, 2,000 edits apart)"] = (
+                "failed: " + (merge.stderr.strip() or merge.stdout.strip())[-80:])
     return out
 
 
@@ -657,11 +701,13 @@ class Reps:
     detail: int = 5
     switch: int = 5
     words: tuple[str, ...] = ("bosni", "switz", "niger")
+    list_words: tuple[str, ...] = ("women", "child", "tortu")
     idle: float = 10.0
 
 
 KEY_ORDER = [
-    "cursor down", "page down", "triage decision", "triage decision (queue)",
+    "open the list (r, first time)", "cursor down", "page down", "triage decision",
+    "triage decision (queue)",
     "open + close detail", "search 5 letters (list)", "search 5 letters (country filter)",
     "search 5 letters (prompt)", "switch screens (list → overview → list)",
     "switch screens (recommendations ↔ overview)",
@@ -713,7 +759,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.record:
         record(args.record, args.cache)
         return 0
-    reps = Reps(down=8, page=5, triage=5, detail=3, switch=3, words=("bosni",), idle=3.0) \
+    reps = Reps(down=8, page=5, triage=5, detail=3, switch=3, words=("bosni",),
+                list_words=("women",), idle=3.0) \
         if args.quick else Reps()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     ref_sizes = {int(s) for s in args.reference_sizes.split(",") if s}

@@ -194,6 +194,7 @@ class LeanFilter:
 
     MERGE_GAP = 3  # rewrite up to this many unchanged cells rather than move over them
     ERASE_MIN = 4  # blank cells at a line's end worth an ``ESC[K``
+    SCROLL_MIN_ROWS = 3  # lines that must move together before scrolling is considered
 
     def __init__(self, width: int, height: int, *, lf_returns: bool = False) -> None:
         self.lf_returns = lf_returns
@@ -215,6 +216,7 @@ class LeanFilter:
         self._cursor_visible = True
         self._cursor_moved = False  # Textual moved its cursor since the last frame
         self._sync = False
+        self._pointer = ""  # the last mouse pointer shape sent (OSC 22)
         self._out: list[str] = []
 
     # -- public ----------------------------------------------------------------------------
@@ -228,6 +230,7 @@ class LeanFilter:
         """Forget what the terminal shows (after something else wrote to it)."""
         with self._lock:
             self._invalidate()
+            self._pointer = ""
 
     def feed(self, data: str) -> str:
         """What to write instead of ``data`` (may be empty)."""
@@ -378,7 +381,13 @@ class LeanFilter:
                     if m is None:
                         self._carry = data[i:]
                         return
-                    self._passthrough(m.group())
+                    seq = m.group()
+                    if seq.startswith("\x1b]22;"):  # pointer shape: Textual resends it often
+                        if seq == self._pointer:
+                            i = m.end()
+                            continue
+                        self._pointer = seq
+                    self._passthrough(seq)
                     i = m.end()
                     continue
                 if i + 1 < n and data[i + 1] in "P_^X":
@@ -532,12 +541,90 @@ class LeanFilter:
         """The bytes that bring the terminal from ``grid`` to ``grid + pending``."""
         out: list[str] = []
         pending, self._pending = self._pending, {}
+        if len(pending) >= self.SCROLL_MIN_ROWS and not any(self._forget.values()):
+            self._scroll(pending, out)
         for y in sorted(pending):
             self._row(y, pending[y], out)
         if self._cursor_visible and (out or self._cursor_moved):
             self._move(self._tx, self._ty, out)
         self._cursor_moved = False
         return "".join(out)
+
+    def _scroll(self, pending: dict[int, dict[int, Cell]], out: list[str]) -> None:
+        """If the frame moves a band of lines up or down, scroll the terminal instead.
+
+        A list that scrolls by one line changes every line on screen: ~1 KB rewritten, where
+        a scroll region and a line feed move them for ~20 bytes. The shift is chosen from
+        whole lines of the new frame found elsewhere in the old one; it is used only when
+        the cells left to write after it are fewer by a margin.
+        """
+        grid = self.grid
+        height = self.height
+        new: list[list[Cell | None]] = []
+        for y in range(height):
+            cells = pending.get(y)
+            if cells:
+                row = list(grid[y])
+                for x, cell in cells.items():
+                    row[x] = cell
+                new.append(row)
+            else:
+                new.append(grid[y])
+        where: dict[tuple[Cell | None, ...], list[int]] = {}
+        for y, row in enumerate(grid):
+            if None not in row:
+                where.setdefault(tuple(row), []).append(y)
+        votes: dict[int, list[int]] = {}
+        for y in pending:
+            if new[y] == grid[y]:
+                continue
+            for source in where.get(tuple(new[y]), ()):
+                votes.setdefault(source - y, []).append(y)
+        if not votes:
+            return
+        shift, rows = max(votes.items(), key=lambda kv: len(kv[1]))
+        if len(rows) < self.SCROLL_MIN_ROWS:
+            return
+        # The band: from the first to the last line that moves, plus the lines it vacates.
+        if shift > 0:  # content moves up
+            top, bottom = min(rows), min(max(rows) + shift, height - 1)
+        else:
+            top, bottom = max(min(rows) + shift, 0), max(rows)
+        if bottom - top < 1:
+            return
+        # Unknown cells would move with the band where the unfiltered stream leaves them.
+        if any(None in grid[y] or None in new[y] for y in range(top, bottom + 1)):
+            return
+        blank: list[Cell | None] = [(" ", 0, 1)] * self.width
+        moved = [list(r) for r in grid]
+        for y in range(top, bottom + 1):
+            source = y + shift
+            moved[y] = list(grid[source]) if top <= source <= bottom else list(blank)
+
+        def cost(rows_now: list[list[Cell | None]]) -> int:
+            return sum(1 for y in range(top, bottom + 1)
+                       for a, b in zip(rows_now[y], new[y], strict=True) if a != b)
+
+        overhead = 24 + 2 * abs(shift)
+        if cost(moved) + overhead >= cost(grid):
+            return
+        # Blank lines scroll in with the current background: reset first.
+        if self._rstyle != 0:
+            out.append(transition(self._styles[self._rstyle]
+                                  if self._rstyle is not None else None, self._styles[0]))
+            self._rstyle = 0
+        out.append(f"\x1b[{top + 1};{bottom + 1}r")  # also homes the cursor
+        if shift > 0:
+            out.append(_cup(0, bottom) + "\n" * shift)
+        else:
+            out.append(_cup(0, top) + "\x1bM" * -shift)
+        out.append("\x1b[r")  # whole screen again (terminals differ on where the cursor goes)
+        self._rx = self._ry = None
+        self.grid = moved
+        for y in range(top, bottom + 1):  # every line of the band is checked against the frame
+            if moved[y] != new[y]:
+                row = new[y]
+                pending[y] = {x: cell for x, cell in enumerate(row) if cell is not None}
 
     def _row(self, y: int, cells: dict[int, Cell], out: list[str]) -> None:
         grid_row = self.grid[y]
@@ -563,8 +650,8 @@ class LeanFilter:
         # Runs of changed cells; short gaps of known cells are rewritten, not skipped.
         runs: list[list[int]] = []
         for x in changed:
-            if runs and x - runs[-1][1] - 1 <= self.MERGE_GAP and all(
-                target[g] is not None for g in range(runs[-1][1] + 1, x)
+            if runs and x - runs[-1][1] - 1 <= self.MERGE_GAP and (
+                x == runs[-1][1] + 1 or None not in target[runs[-1][1] + 1:x]
             ):
                 runs[-1][1] = x
             else:
@@ -579,7 +666,8 @@ class LeanFilter:
                 if cell is None or cell[2] == 0:
                     continue  # unknown (never inside a run), or written with its wide character
                 text, sid, w = cell
-                self._move(x, y, out)
+                if x != self._rx or y != self._ry:
+                    self._move(x, y, out)
                 if sid != self._rstyle:
                     out.append(transition(self._styles[self._rstyle]
                                           if self._rstyle is not None else None, self._styles[sid]))
