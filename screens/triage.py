@@ -357,8 +357,8 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
         self.app.workspace.subscribe(self._on_ws_edit)
         if len(self.index) > 2000:
             # Fold the texts for search in a thread once the list is on screen (0.5 s at 100k).
-            self.run_worker(self.index.prepare_search, thread=True, exclusive=True,
-                            group="fold", exit_on_error=False)
+            self.call_after_refresh(self.run_worker, self.index.prepare_search, thread=True,
+                                    exclusive=True, group="fold", exit_on_error=False)
 
     def on_unmount(self) -> None:
         self.app.workspace.unsubscribe(self._on_ws_edit)
