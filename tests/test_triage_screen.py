@@ -462,20 +462,26 @@ async def test_help_lists_every_key_with_a_description(make_app) -> None:
         assert app.screen is screen
 
 
-async def test_read_only_workspace_refuses_decisions(make_app, tmp_path: Path) -> None:
+async def test_read_only_workspace_refuses_decisions(tmp_path: Path) -> None:
     path = tmp_path / "ro.json"
     ws = Workspace.open(path, author="tester")
     setup_svn()(ws)
     ws.close()
-    app = make_app(path=tmp_path / "other.json")
-    app.workspace.close()
-    app.workspace = Workspace.open(path, author="tester", read_only=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_screen(app, pilot)
-        await pilot.press("1", "c")
-        await pilot.pause()
-        assert app.screen is screen
-        assert app.workspace.get(TABLE, rid(1))["priority"] == "none"
+    from screens.app import UprApp
+    from tui.session import AppOptions
+
+    read_only = Workspace.open(path, author="tester", read_only=True)
+    app = UprApp(read_only, AppOptions(path=path, author="tester", today=date(2026, 11, 25),
+                                       read_only=True))
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_screen(app, pilot)
+            await pilot.press("1", "c")
+            await pilot.pause()
+            assert app.screen is screen
+            assert app.workspace.get(TABLE, rid(1))["priority"] == "none"
+    finally:
+        read_only.close()
 
 
 async def test_slovenia_2025_demo(make_app, tmp_path: Path) -> None:
