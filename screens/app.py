@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sys
 import threading
 from datetime import date
 from typing import Any
@@ -17,7 +18,7 @@ from screens.help import HelpScreen, describe_bindings
 from screens.merge import MergeActions
 from screens.overview import CountryOverviewScreen
 from tui.config import load_config, save_config
-from tui.session import AppOptions
+from tui.session import AppOptions, WorkspaceLoader
 from tui.store import FileReplacedError, Workspace, WorkspaceError
 
 AUTOSAVE_DELAY = 1.0  # seconds after an edit; DESIGN §5 promises a save within 2 s
@@ -51,9 +52,17 @@ class UprApp(MergeActions, App[int]):
         Binding("ctrl+o", "import_file", "Import a file…"),  # screens/importer.py
     ]
 
-    def __init__(self, workspace: Workspace, options: AppOptions) -> None:
+    def __init__(self, workspace: Workspace | WorkspaceLoader, options: AppOptions) -> None:
         super().__init__()
-        self.workspace = workspace
+        # A large file may still be loading (tui.session.start_workspace): the country list
+        # shows meanwhile, and ``workspace`` waits for it only when something needs it.
+        self._workspace: Workspace | None = None
+        self._loader: WorkspaceLoader | None = None
+        self._open_error: str | None = None
+        if isinstance(workspace, WorkspaceLoader):
+            self._loader = workspace
+        else:
+            self._workspace = workspace
         self.options = options
         self.today: date = options.today_date()
         self.animation_level = "none"
@@ -64,7 +73,21 @@ class UprApp(MergeActions, App[int]):
         if options.lean:
             self.add_class("lean")
             self.apply_lean()  # screens/lean.py: terminal colours, the lean output layer
-        workspace.subscribe(self._on_workspace_edit)
+        if self._workspace is not None:
+            self._workspace.subscribe(self._on_workspace_edit)
+
+    @property
+    def workspace(self) -> Workspace:
+        """The open workspace (waits if a large file is still loading)."""
+        if self._workspace is None:
+            assert self._loader is not None
+            self._workspace = self._loader.result()
+            self._workspace.subscribe(self._on_workspace_edit)
+        return self._workspace
+
+    @workspace.setter
+    def workspace(self, workspace: Workspace) -> None:
+        self._workspace = workspace
 
     def apply_lean(self) -> None:
         """Low-bandwidth mode (issue 8): the terminal's own colours (no background fills, so
@@ -89,9 +112,38 @@ class UprApp(MergeActions, App[int]):
 
     # -- screens ----------------------------------------------------------------------
     def on_mount(self) -> None:
+        if self._workspace is None:
+            # First screen now; the rest when the file is read (issue 8: first paint at 100k).
+            self.push_screen(CountryListScreen(self.today, {}))
+            self.call_after_refresh(self._wait_for_workspace)
+            return
+        self.push_screen(CountryListScreen(self.today, self.checklist_progress()))
+        self._after_open()
+
+    @work(thread=True, group="open", exit_on_error=False)
+    def _wait_for_workspace(self) -> None:
+        assert self._loader is not None
+        try:
+            self._loader.result()
+        except Exception as exc:  # noqa: BLE001 - a bad file: the app ends with its message
+            self.call_from_thread(self._open_failed, str(exc))
+            return
+        self.call_from_thread(self._workspace_loaded)
+
+    def _open_failed(self, message: str) -> None:
+        self._open_error = message
+        self.exit(2)
+
+    def _workspace_loaded(self) -> None:
+        self.workspace  # noqa: B018 - adopt it (subscribe) on the UI thread
+        screen = self.screen
+        if isinstance(screen, CountryListScreen):
+            screen.on_screen_resume()  # the checklist column, now that there is data
+        self._after_open()
+
+    def _after_open(self) -> None:
         if self.workspace.read_only:
             self.sub_title = "read-only"
-        self.push_screen(CountryListScreen(self.today, self.checklist_progress()))
         for warning in self.workspace.warnings:
             self.notify(warning, severity="warning")
         if self.workspace.read_only:
@@ -103,6 +155,8 @@ class UprApp(MergeActions, App[int]):
         """Country-list column: each country's progress in the cycle its checklist opens on."""
         from tui.exports.checklist import progress_labels
 
+        if self._workspace is None:
+            return {}  # still loading: filled in when the file is read (_workspace_loaded)
         return progress_labels(self.workspace.table("checklist"), self.today)
 
     def action_import_file(self) -> None:
@@ -228,14 +282,24 @@ class UprApp(MergeActions, App[int]):
         self.exit(0)
 
 
-def run(workspace: Workspace, options: AppOptions) -> int:
+def run(workspace: Workspace | WorkspaceLoader, options: AppOptions) -> int:
     app = UprApp(workspace, options)
     try:
         result = app.run(mouse=options.mouse)
     finally:
-        try:
-            workspace.close(save=not workspace.read_only)
-        except WorkspaceError as exc:
-            print(f"upr: {exc}")
-            return 2
-    return int(result or 0)
+        failed = _close_after_run(app)
+    return failed if failed is not None else int(result or 0)
+
+
+def _close_after_run(app: UprApp) -> int | None:
+    """Save and release the workspace; exit code 2 if it could not be opened or saved."""
+    if app._open_error is not None:
+        print(f"upr: {app._open_error}", file=sys.stderr)
+        return 2
+    try:
+        opened = app.workspace
+        opened.close(save=not opened.read_only)
+    except WorkspaceError as exc:
+        print(f"upr: {exc}")
+        return 2
+    return None

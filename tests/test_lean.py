@@ -449,3 +449,163 @@ def test_random_scrolls_give_the_same_screen(lines: list[list[str]], shift: int,
         moved[y] = f"edited {y}"
     pair.feed(frame(moved))
     assert pair.differences() == []
+
+
+# -- a large workspace opens while the first screen shows ------------------------------------------
+
+
+def _options(path: Path, **kw: object):
+    from datetime import date
+
+    from tui.session import AppOptions
+
+    return AppOptions(path=path, author="tester", today=date(2026, 11, 25), **kw)  # type: ignore[arg-type]
+
+
+def _big_workspace(path: Path) -> None:
+    from tui.store import Workspace
+
+    ws = Workspace.open(path, author="tester")
+    ws.edit("recommendations", "UPR:A/HRC/0/1:1.1", {"country": "SVN", "text": "x" * 1000})
+    ws.edit("checklist", "SVN:5:kickoff", {"country": "SVN", "cycle": 5, "item": "kickoff",
+                                           "text": "Kick-off", "status": "done"})
+    ws.close()
+
+
+def test_start_workspace_reads_large_files_later_and_small_ones_now(tmp_path: Path, monkeypatch) -> None:
+    import tui.session as session
+    from tui.store import Workspace
+
+    path = tmp_path / "ws.json"
+    _big_workspace(path)
+    opened = session.start_workspace(_options(path))
+    assert isinstance(opened, Workspace)  # small: at once, as before
+    opened.close()
+    monkeypatch.setattr(session, "BACKGROUND_LOAD_BYTES", 100)
+    now = session.start_workspace(_options(path))
+    assert isinstance(now, Workspace), "off a terminal: at once"
+    now.close()
+    import sys
+
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    loader = session.start_workspace(_options(path))
+    assert isinstance(loader, session.WorkspaceLoader)
+    assert not loader.done, "not started before the app asks"
+    ws = loader.result(timeout=30)
+    assert ws.get("recommendations", "UPR:A/HRC/0/1:1.1") is not None
+    ws.close()
+    # Someone holds the file: decided before the app starts (it may ask "read-only?").
+    asked: list[str] = []
+    monkeypatch.setattr("builtins.input", lambda prompt="": asked.append(prompt) or "n")
+    holder = Workspace.open(path, author="colleague")
+    try:
+        with pytest.raises(session.WorkspaceError, match="open by"):
+            session.start_workspace(_options(path))
+    finally:
+        holder.close(save=False)
+    assert asked and "read-only" in asked[0]
+
+
+class _HeldLoader:
+    """A WorkspaceLoader that waits for the test to let the file be read."""
+
+    def __new__(cls, options):  # noqa: D102 - a factory for a WorkspaceLoader subclass
+        import threading
+
+        from tui.session import WorkspaceLoader
+
+        class Held(WorkspaceLoader):
+            gate = threading.Event()
+
+            def _run(self) -> None:
+                self.gate.wait(30)
+                super()._run()
+
+        return Held(options)
+
+
+async def test_the_country_list_shows_before_a_large_file_is_read(tmp_path: Path) -> None:
+    from screens.app import UprApp
+    from screens.countries import CountryListScreen
+    from tui.session import WorkspaceLoader
+
+    path = tmp_path / "ws.json"
+    _big_workspace(path)
+    options = _options(path)
+    loader = _HeldLoader(options)
+    assert isinstance(loader, WorkspaceLoader)
+    app = UprApp(loader, options)
+    async with app.run_test(size=(130, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, CountryListScreen)
+        assert app._workspace is None, "nothing waited for the file"
+        assert "193 of 193" in str(app.screen.query_one("#title").render())
+        await pilot.press("s", "l", "o", "v", "e", "n")  # typing works meanwhile
+        await pilot.pause()
+        assert app.screen.row_list.current.state.iso3 == "SVN"
+        type(loader).gate.set()
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app._workspace is not None:
+                break
+        assert app._workspace is not None
+        # The checklist column (shown from 110 columns) now has the file's data.
+        assert app.screen.row_list.current.progress, "progress filled in after loading"
+        # Edits are watched (autosave) like a file opened at once.
+        app.workspace.edit("recommendations", "UPR:A/HRC/0/1:1.1", {"priority": "high"})
+        assert app._save_scheduled
+    app.workspace.close(save=False)
+
+
+async def test_a_large_bad_file_ends_the_app_with_its_message(tmp_path: Path, capsys) -> None:
+    import screens.app as app_module
+    from tui.session import WorkspaceLoader
+
+    path = tmp_path / "bad.json"
+    content = b'{"recommendations": {"x": {"id": "x", "priority": "urgent"}}}'
+    path.write_bytes(content)
+    options = _options(path)
+    app = app_module.UprApp(WorkspaceLoader(options), options)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app._open_error:
+                break
+    assert app.return_value == 2
+    assert "recommendations/x" in (app._open_error or "") and "priority" in app._open_error
+    assert app_module._close_after_run(app) == 2
+    assert "recommendations/x" in capsys.readouterr().err
+    assert path.read_bytes() == content, "a bad file is never modified"
+
+
+@pytest.mark.slow
+def test_real_upr_opens_a_large_file_behind_the_first_screen(tmp_path: Path) -> None:
+    import shutil
+    import sys
+
+    from ptyterm import PtyApp
+
+    from tui.session import BACKGROUND_LOAD_BYTES
+    from tui.store import Workspace
+
+    path = tmp_path / "big.json"
+    ws = Workspace.open(path, author="tester")
+    n = BACKGROUND_LOAD_BYTES // 900 + 100
+    for i in range(n):
+        ws.edit("recommendations", f"UPR:A/HRC/0/1:{i}", {"country": "SVN", "text": f"{i} " + "y" * 800})
+    ws.close()
+    assert path.stat().st_size > BACKGROUND_LOAD_BYTES
+    upr = shutil.which("upr", path=str(Path(sys.executable).parent)) or "upr"
+    app = PtyApp([upr, str(path), "--today", "2026-11-25", "--lean"], cwd=str(tmp_path))
+    try:
+        assert app.wait_for("193 of 193 States"), app.text()
+        app.send("sloven")
+        assert app.wait_for("1 of 193"), app.text()
+        app.send("\r")
+        assert app.wait_for(f"{n} in this workspace"), app.text()
+        app.send("\x11")
+        assert app.wait(20) == 0
+    finally:
+        app.close()
+    assert not Path(str(path) + ".lock").exists()

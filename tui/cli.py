@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_app(args: argparse.Namespace) -> int:
     from tui.config import resolve_author
-    from tui.session import AppOptions, configure_environment, open_workspace_for_app
+    from tui.session import AppOptions, configure_environment, start_workspace
     from tui.store import WorkspaceError
 
     if args.demo and args.file:
@@ -122,7 +122,7 @@ def run_app(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     options = AppOptions.from_args(args, author)
     try:
-        opened = open_workspace_for_app(options)
+        opened = start_workspace(options)  # a large file opens while the first screen shows
     except WorkspaceError as exc:
         print(f"upr: {exc}", file=sys.stderr)
         return 2

@@ -85,3 +85,85 @@ def open_workspace_for_app(options: AppOptions) -> Workspace:
                 options.read_only = True
                 return Workspace.open(options.path, author=options.author, read_only=True)
         raise WorkspaceError(f"{exc} (use --read-only to look without editing)") from None
+
+
+# -- opening a large workspace while the first screen shows (issue 8, DESIGN §7) ------------------
+
+# Files larger than this open in a thread: the country list needs none of it, so it appears
+# at once instead of after the parse and validation (~2.3 s for 100,000 recommendations).
+BACKGROUND_LOAD_BYTES = 5_000_000
+
+
+class WorkspaceLoader:
+    """A workspace being opened in a thread; ``result()`` waits for it (or raises its error)."""
+
+    def __init__(self, options: AppOptions) -> None:
+        import threading
+
+        self.options = options
+        self.path = options.path
+        self._done = threading.Event()
+        self._workspace: Workspace | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="upr-open", daemon=True)
+        self._start_lock = threading.Lock()
+        self._started = False
+
+    def start(self) -> WorkspaceLoader:
+        """Begin reading (once). The app starts it after its first paint: reading in
+        parallel would compete with the first screen for the interpreter lock."""
+        with self._start_lock:
+            if not self._started:
+                self._started = True
+                self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            self._workspace = Workspace.open(self.options.path, author=self.options.author,
+                                             read_only=self.options.read_only)
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits for the result
+            self._error = exc
+        finally:
+            self._done.set()
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def result(self, timeout: float | None = None) -> Workspace:
+        """The open workspace; raises WorkspaceError if it could not be opened."""
+        self.start()
+        if not self._done.wait(timeout):
+            raise TimeoutError(f"{self.path.name} is still loading")
+        if self._error is not None:
+            if isinstance(self._error, LockedError):
+                raise WorkspaceError(f"{self._error} (use --read-only to look without editing)")
+            raise self._error
+        assert self._workspace is not None
+        return self._workspace
+
+
+def start_workspace(options: AppOptions) -> Workspace | WorkspaceLoader:
+    """Open the workspace now, or, for a large plain file nobody holds, start opening it.
+
+    Anything that may need the terminal before the app starts (the demo's first build, a
+    share copy, a lock held by someone else: "open read-only?") opens at once as before, and
+    so does everything off a terminal (scripts, tests: a bad file is refused before any app).
+    """
+    if options.demo or options.path.name.endswith(".gz"):
+        return open_workspace_for_app(options)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return open_workspace_for_app(options)  # no first screen to show: refuse a bad file now
+    try:
+        size = options.path.stat().st_size
+    except OSError:
+        return open_workspace_for_app(options)
+    if size < BACKGROUND_LOAD_BYTES:
+        return open_workspace_for_app(options)
+    if not options.read_only:
+        from tui.store import read_lock
+
+        if read_lock(options.path) is not None:
+            return open_workspace_for_app(options)  # held (or stale): ask, or take it over, now
+    return WorkspaceLoader(options)  # started by the app once its first screen is painted
