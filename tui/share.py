@@ -137,7 +137,7 @@ def open_share_copy(share_copy: Path, *, author: str) -> Opened:
 
     Raises WorkspaceError (bad copy, or ``x.json`` open elsewhere) with one line.
     """
-    from tui.merge import combine_record, load_copy, merge_tables, write_tables
+    from tui.merge import combine_record, load_copy, merge_tables, write_bytes, write_tables
     from tui.store import Workspace
 
     incoming = load_copy(share_copy)
@@ -152,7 +152,7 @@ def open_share_copy(share_copy: Path, *, author: str) -> Opened:
         if not result.changed_a:
             return Opened(target, f"{target.name} already holds everything in {share_copy.name}")
         backup = target.with_name(target.name + ".bak")
-        backup.write_bytes(target.read_bytes())
+        write_bytes(backup, target.read_bytes())  # atomic: a crash never leaves half a .bak
         ws.absorb(result.changed_a, combine_record)
         ws.save()
     finally:

@@ -1073,9 +1073,10 @@ def _lock_is_mine(path: Path) -> bool:
 
 
 def _remove_stale_temps(path: Path) -> None:
-    """Temp files of saves or locks killed half-way (``.NAME[.lock].<pid>.<hex>…`` of a dead pid)."""
+    """Temp files of saves, locks or backups (``upr merge``'s NAME.bak) killed half-way
+    (``.NAME[.lock|.bak].<pid>.<hex>…`` of a dead pid)."""
     pattern = re.compile(
-        r"^\." + re.escape(path.name) + r"(?:\.lock)?\.(\d+)\.[0-9a-f]{8}(?:\.tmp|\.stale)?$")
+        r"^\." + re.escape(path.name) + r"(?:\.lock|\.bak)?\.(\d+)\.[0-9a-f]{8}(?:\.tmp|\.stale)?$")
     with contextlib.suppress(OSError):
         for entry in os.scandir(path.parent):
             m = pattern.match(entry.name)

@@ -35,6 +35,7 @@ from tui.merge import (
     clock_time,
     load_copy,
     merge_tables,
+    write_bytes,
     write_tables,
 )
 from tui.sanitize import clean_line
@@ -91,7 +92,8 @@ def run_merge(args: argparse.Namespace) -> int:
                       file=sys.stderr)
                 return 1
             backup = a_path.with_name(a_path.name + ".bak")
-            shutil.copy2(a_path, backup)
+            write_bytes(backup, a_path.read_bytes())  # atomic: a crash never leaves half a .bak
+            shutil.copystat(a_path, backup)
         try:
             write_tables(target, result.data)
         except OSError as exc:
