@@ -43,6 +43,32 @@ Cell = tuple[str, int, int]
 # so nothing is filled and blank line ends cost ``ESC[K``.
 LEAN_THEME = "ansi-dark"
 
+
+
+def _box_ascii() -> dict[int, str]:
+    """Box-drawing characters (3 bytes each, missing from some fonts) as ASCII: - | + / \\ X."""
+    import unicodedata
+
+    table: dict[int, str] = {}
+    for cp in range(0x2500, 0x2580):
+        name = unicodedata.name(chr(cp), "")
+        if "DIAGONAL" in name:
+            table[cp] = "X" if "CROSS" in name else "/" if "UPPER RIGHT" in name else "\\"
+            continue
+        words = set(name.split())
+        ways = {w for w in words if w in ("UP", "DOWN", "LEFT", "RIGHT")}
+        if "HORIZONTAL" in words:
+            ways |= {"LEFT", "RIGHT"}
+        if "VERTICAL" in words:
+            ways |= {"UP", "DOWN"}
+        table[cp] = "-" if ways <= {"LEFT", "RIGHT"} else "|" if ways <= {"UP", "DOWN"} else "+"
+    for ch in "▌▐▍▎▏▋▊▉":  # the edge of a toast, tall and outer borders
+        table[ord(ch)] = "|"
+    return table
+
+
+BOX_ASCII = _box_ascii()
+
 SYNC_START = "\x1b[?2026h"
 SYNC_END = "\x1b[?2026l"
 
@@ -196,8 +222,12 @@ class LeanFilter:
     ERASE_MIN = 4  # blank cells at a line's end worth an ``ESC[K``
     SCROLL_MIN_ROWS = 3  # lines that must move together before scrolling is considered
 
-    def __init__(self, width: int, height: int, *, lf_returns: bool = False) -> None:
+    def __init__(self, width: int, height: int, *, lf_returns: bool = False,
+                 ascii_boxes: bool = False) -> None:
         self.lf_returns = lf_returns
+        # Draw box-drawing characters as ASCII (--lean: "ASCII-safe borders" for every
+        # widget, Textual's own included; one byte instead of three).
+        self.ascii_boxes = ascii_boxes
         self._styles: list[Style] = [Style()]
         self._style_ids: dict[Any, int] = {Style().key(): 0}
         self._pen = Style()
@@ -330,6 +360,8 @@ class LeanFilter:
 
     def _text(self, text: str) -> None:
         self._cursor_moved = True
+        if self.ascii_boxes and not text.isascii():
+            text = text.translate(BOX_ASCII)
         if text.isascii():
             y = self._ty
             x = self._tx
@@ -751,7 +783,8 @@ def lean_driver_class() -> type | None:
                 width, height = size.columns, size.lines
             except OSError:
                 width, height = 80, 24
-            self._lean = LeanFilter(width, height, lf_returns=_lf_returns(fileno))
+            self._lean = LeanFilter(width, height, lf_returns=_lf_returns(fileno),
+                                    ascii_boxes=True)
             # Debugging and tests: UPR_LEAN_RECORD=FILE keeps what Textual wrote (before the
             # filter), one JSON string per line, so both paths can be replayed into pyte.
             record = os.environ.get("UPR_LEAN_RECORD")
