@@ -396,15 +396,31 @@ def shows(term: Term, needle: str) -> Callable[[], bool]:
     return lambda: needle in term.text()
 
 
-def run_upr(workspace: Path, rows: int, *, lean: bool, reps: Reps, title: str) -> Result:
+# The app's variants: flags and environment (the steps of DESIGN §7, one at a time).
+VARIANTS: dict[str, tuple[list[str], dict[str, str]]] = {
+    "upr-lean": (["--lean"], {}),
+    "upr": (["--no-lean"], {}),
+    "upr-16": (["--no-lean", "--colors", "16"], {}),
+    "upr-lean-no-layer": (["--lean"], {"UPR_LEAN_OUTPUT": "0"}),
+}
+VARIANT_TITLES = {
+    "upr-lean": "upr --lean",
+    "upr": "upr --no-lean",
+    "upr-16": "upr --no-lean --colors 16",
+    "upr-lean-no-layer": "upr --lean, UPR_LEAN_OUTPUT=0",
+}
+
+
+def run_upr(workspace: Path, rows: int, *, variant: str, reps: Reps, title: str) -> Result:
     """The real app: country list first paint, then the State's recommendations list."""
     result = Result(title, rows=rows)
+    flags, extra_env = VARIANTS[variant]
     with tempfile.TemporaryDirectory(prefix="upr-bench-") as tmpdir:
         tmp = Path(tmpdir)
         copy = tmp / "ws.json"
         shutil.copyfile(workspace, copy)
-        argv = [str(UPR), str(copy), "--today", TODAY, "--lean" if lean else "--no-lean"]
-        term = Term(argv, env=user_env(tmp), cwd=str(tmp))
+        argv = [str(UPR), str(copy), "--today", TODAY, *flags]
+        term = Term(argv, env={**user_env(tmp), **extra_env}, cwd=str(tmp))
         try:
             if not first_paint(term, shows(term, "Afghanistan"), result):
                 return result
@@ -690,6 +706,52 @@ def record(out_dir: Path, cache: Path) -> None:
         print(f"{path}: {path.stat().st_size:,} bytes", file=sys.stderr)
 
 
+# -- what each part of the lean output layer saves (offline, on the recorded sessions) ------------
+
+
+def layer_ablation() -> str:
+    """Replay tests/samples/lean recordings through the layer with one part turned off."""
+    sys.path.insert(0, str(ROOT))
+    from screens.lean import LeanFilter
+
+    samples = ROOT / "tests" / "samples" / "lean"
+
+    def replay(chunks: list[str], *, forget: bool = False, **knobs: Any) -> int:
+        lean = LeanFilter(COLS, ROWS, lf_returns=True, ascii_boxes=knobs.pop("ascii", True))
+        for name, value in knobs.items():
+            setattr(lean, name, value)
+        total = 0
+        for chunk in chunks:
+            total += len(lean.feed(chunk).encode())
+            if forget:
+                lean.forget()
+        return total
+
+    configs: list[tuple[str, dict[str, Any]]] = [
+        ("the whole layer", {}),
+        ("without ASCII borders", {"ascii": False}),
+        ("without scroll regions", {"SCROLL_MIN_ROWS": 10_000}),
+        ("without ESC[K for blank line ends", {"ERASE_MIN": 10_000}),
+        ("without rewriting short gaps (cursor moves instead)", {"MERGE_GAP": 0}),
+        ("without skipping unchanged cells", {"forget": True}),
+    ]
+    names = sorted(p.name for p in samples.glob("*.jsonl.gz"))
+    lines = ["| bytes written | " + " | ".join(n.split(".")[0] for n in names) + " |",
+             "|---|" + "---|" * len(names)]
+    chunks_by = {}
+    for name in names:
+        with gzip.open(samples / name, "rt", encoding="utf-8") as fh:
+            chunks = [json.loads(line) for line in fh]
+        end = next((i for i, c in enumerate(chunks) if "\x1b[?1049l" in c), len(chunks))
+        chunks_by[name] = chunks[:end]
+    lines.append("| Textual's own output | " + " | ".join(
+        f"{sum(len(c.encode()) for c in chunks_by[n]):,}" for n in names) + " |")
+    for label, knobs in configs:
+        lines.append(f"| {label} | " + " | ".join(
+            f"{replay(chunks_by[n], **dict(knobs)):,}" for n in names) + " |")
+    return "\n".join(lines)
+
+
 # -- the table ----------------------------------------------------------------------------------
 
 
@@ -746,7 +808,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--sizes", default="300,10000,100000")
     p.add_argument("--subjects", default="upr-lean,upr,datatable,visidata",
-                   help="comma list: upr-lean, upr, datatable, visidata, spread")
+                   help="comma list: upr-lean, upr, upr-16, upr-lean-no-layer, datatable, "
+                        "visidata, spread")
     p.add_argument("--reference-sizes", default="100000",
                    help="sizes at which upr (no lean) and the reference apps run")
     p.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "upr-bench")
@@ -754,8 +817,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--no-store", action="store_true", help="skip load/save/merge figures")
     p.add_argument("--record", type=Path, metavar="DIR",
                    help="only record Textual's output in scripted sessions (tests/samples/lean)")
+    p.add_argument("--layer-ablation", action="store_true",
+                   help="only print what each part of the lean output layer saves (recordings)")
     args = p.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
+    if args.layer_ablation:
+        print(layer_ablation())
+        return 0
     if args.record:
         record(args.record, args.cache)
         return 0
@@ -775,7 +843,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "upr-lean" in subjects:
             title = f"upr --lean {label}"
             print(f"… {title}", file=sys.stderr)
-            results.append(run_upr(ws, rows, lean=True, reps=reps, title=title))
+            results.append(run_upr(ws, rows, variant="upr-lean", reps=reps, title=title))
             if size >= 100_000 and not args.no_store:
                 store[title] = store_figures(ws)
         if "spread" in subjects and size >= 10_000:
@@ -783,13 +851,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             title = f"upr --lean {label} spread"
             print(f"… {title}", file=sys.stderr)
             spread_rows = export_rows_csv(spread, args.cache / f"rows-spread-{size}.csv")
-            results.append(run_upr(spread, spread_rows, lean=True, reps=reps, title=title))
+            results.append(run_upr(spread, spread_rows, variant="upr-lean", reps=reps,
+                                   title=title))
         if size not in ref_sizes:
             continue
-        if "upr" in subjects:
-            title = f"upr --no-lean {label}"
-            print(f"… {title}", file=sys.stderr)
-            results.append(run_upr(ws, rows, lean=False, reps=reps, title=title))
+        for variant in ("upr-lean-no-layer", "upr-16", "upr"):
+            if variant in subjects:
+                title = f"{VARIANT_TITLES[variant]} {label}"
+                print(f"… {title}", file=sys.stderr)
+                results.append(run_upr(ws, rows, variant=variant, reps=reps, title=title))
         if "datatable" in subjects:
             title = f"DataTable {label}"
             print(f"… {title}", file=sys.stderr)

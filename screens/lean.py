@@ -766,8 +766,12 @@ def _lf_returns(fd: int) -> bool:
 
 @functools.cache
 def lean_driver_class() -> type | None:
-    """The lean driver where Textual uses its Linux driver (not on Windows)."""
-    if sys.platform == "win32":
+    """The lean driver where Textual uses its Linux driver (not on Windows).
+
+    ``UPR_LEAN_OUTPUT=0`` leaves Textual's own output (the rest of --lean stays): an escape
+    hatch should a terminal disagree with the layer, and the bench's "before".
+    """
+    if sys.platform == "win32" or os.environ.get("UPR_LEAN_OUTPUT") == "0":
         return None
     from textual.drivers.linux_driver import LinuxDriver
 
