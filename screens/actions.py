@@ -268,7 +268,7 @@ class ActionsScreen(Screen[None]):
         try:
             return core.update_action(self.ws, aid, values)
         except (ValueError, KeyError) as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return False
 
     def action_add(self) -> None:
@@ -281,7 +281,7 @@ class ActionsScreen(Screen[None]):
             try:
                 aid = core.add_action(self.ws, self.iso3, values.pop("title", ""), **values)
             except ValueError as exc:
-                self.notify(str(exc), severity="error")
+                self.notify(str(exc), severity="error", markup=False)
                 return
             self.rebuild(keep=aid)
             self.notify("Action added: l links it to recommendations.", timeout=3)
@@ -376,7 +376,7 @@ class ActionsScreen(Screen[None]):
         assert aid is not None
         title = clean_line(str(self.action_record(aid).get("title") or ""))
         if self._apply(aid, {"deleted": True}):
-            self.notify(f"Deleted: {title[:40]} (u undoes)", timeout=3)
+            self.notify(f"Deleted: {title[:40]} (u undoes)", timeout=3, markup=False)
 
     def action_export(self) -> None:
         from screens.brief import choose_export

@@ -71,7 +71,7 @@ def start_export(screen: Screen[Any], iso3: str, kind: str, fmt: str, today: dat
     module_name, writer_name = WRITERS[kind]
     write = getattr(importlib.import_module(module_name), writer_name)
     target = (folder or Path.cwd()) / default_filename(kind, iso3, fmt)
-    app.notify(f"Writing {target.name}…", timeout=2)
+    app.notify(f"Writing {target.name}…", timeout=2, markup=False)
 
     def work() -> None:
         try:

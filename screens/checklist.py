@@ -453,7 +453,7 @@ class ChecklistScreen(Screen[None]):
         else:
             pos = cycles.index(self.cycle) + step
             if not 0 <= pos < len(cycles):
-                self.notify(f"No {'earlier' if step < 0 else 'later'} cycle.", timeout=2)
+                self.notify(f"No {'earlier' if step < 0 else 'later'} cycle.", timeout=2, markup=False)
                 return
             target = cycles[pos]
         self.cycle = target
@@ -463,10 +463,10 @@ class ChecklistScreen(Screen[None]):
         if self.cycle is None or not self.can_edit():
             return
         if core.cycle_entries(self.ws.table("checklist"), self.iso3, self.cycle):
-            self.notify(f"Cycle {self.cycle} is already started.", timeout=2)
+            self.notify(f"Cycle {self.cycle} is already started.", timeout=2, markup=False)
             return
         made = core.start_checklist(self.ws, self.iso3, self.cycle)
-        self.notify(f"Started cycle {self.cycle}: {made} items.", timeout=2)
+        self.notify(f"Started cycle {self.cycle}: {made} items.", timeout=2, markup=False)
 
     def action_templates(self) -> None:
         if not self.can_edit():
@@ -481,7 +481,7 @@ class ChecklistScreen(Screen[None]):
             message = "Templates: " + ", ".join(keys)
             if added or removed:
                 message += f" ({added} items added, {removed} set aside)"
-            self.notify(message, timeout=3)
+            self.notify(message, timeout=3, markup=False)
 
         self.app.push_screen(TemplatePicker(chosen), done)
 
@@ -493,9 +493,9 @@ class ChecklistScreen(Screen[None]):
         try:
             path.write_text(text, encoding="utf-8", newline="")
         except OSError as exc:
-            self.notify(f"Could not write {path}: {exc.strerror or exc}", severity="error")
+            self.notify(f"Could not write {path}: {exc.strerror or exc}", severity="error", markup=False)
             return
-        self.notify(f"Wrote {path}", timeout=4)
+        self.notify(f"Wrote {path}", timeout=4, markup=False)
 
 
 # --------------------------------------------------------------------------- modals

@@ -119,7 +119,7 @@ class DecisionActions:
         if value:
             self.after_decision(rids)
         else:
-            self.app.notify(f"Reopened {len(rids)} recommendation(s).", timeout=2)
+            self.app.notify(f"Reopened {len(rids)} recommendation(s).", timeout=2, markup=False)
             self.after_reopen(rids)
 
     def after_reopen(self, rids: Sequence[str]) -> None:
@@ -251,7 +251,7 @@ class DecisionActions:
             return
         step = fn()
         if step is None:
-            self.app.notify(f"Nothing to {'undo' if verb == 'Undone' else 'redo'}.", timeout=2)
+            self.app.notify(f"Nothing to {'undo' if verb == 'Undone' else 'redo'}.", timeout=2, markup=False)
             return
         # No toast on success: the rows repaint and the cursor goes to the record (a toast
         # costs ~2 KB to show and as much to take away over a slow link).

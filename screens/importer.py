@@ -363,7 +363,7 @@ class ImportScreen(Screen[None]):
     def action_confirm(self) -> None:
         """Write the previewed file into the workspace (one undo step)."""
         if self.state in ("reading", "writing"):
-            self.notify("Still reading the file." if self.state == "reading" else "Writing…", timeout=2)
+            self.notify("Still reading the file." if self.state == "reading" else "Writing…", timeout=2, markup=False)
             return
         if self.state != "ready" or self.batch is None:
             if self.state != "applied":
@@ -371,7 +371,7 @@ class ImportScreen(Screen[None]):
             return
         workspace = self.app.workspace  # type: ignore[attr-defined]
         if workspace.read_only:
-            self.notify(f"{workspace.path.name} is open read-only: nothing imported.", severity="warning")
+            self.notify(f"{workspace.path.name} is open read-only: nothing imported.", severity="warning", markup=False)
             return
         count = len(self.batch.records) or len(self.batch.positions)
         if count < BIG_IMPORT:
@@ -393,7 +393,7 @@ class ImportScreen(Screen[None]):
         except ValueError as exc:  # a value the workspace refuses (apply_batch checks first)
             self.state = "ready"
             self.notify(f"Import stopped: {clean_line(str(exc))}; u undoes what was written",
-                        severity="error")
+                        severity="error", markup=False)
             return
         parse_seconds = self.result.parse_seconds if self.result else 0.0
         self.result = ImportResult(batch, summary, countries, workspace.path.name, "applied",
@@ -405,7 +405,7 @@ class ImportScreen(Screen[None]):
             message = f"Positions set on {summary.updated}; {len(summary.missing_paragraphs)} paragraphs missing"
         else:
             message = f"{summary.created} created, {summary.updated} updated"
-        self.notify(f"Imported {clean_line(batch.source_file)}: {message}", timeout=4)
+        self.notify(f"Imported {clean_line(batch.source_file)}: {message}", timeout=4, markup=False)
         self.set_status("u undo the import · r recommendations · o another file · escape back")
         self.post_message(self.Imported(self.result))
 
@@ -418,7 +418,7 @@ class ImportScreen(Screen[None]):
         if step is None:
             self.notify("Nothing to undo.", timeout=2)
             return
-        self.notify(f"Undone: {step.label}", timeout=3)
+        self.notify(f"Undone: {step.label}", timeout=3, markup=False)
         if self.state == "applied" and self.batch is not None and \
                 step.label == f"Import {clean_line(self.batch.source_file)}":
             self.state = "idle"

@@ -148,7 +148,7 @@ class MergePromptScreen(ModalScreen[Candidate | None]):
         if typed:
             path = Path(typed).expanduser()
             if not path.is_file():
-                self.notify(f"{clean_line(typed)}: no such file", severity="error")
+                self.notify(f"{clean_line(typed)}: no such file", severity="error", markup=False)
                 return
             self.dismiss(Candidate(path, path.name, "typed"))
             return
@@ -308,7 +308,7 @@ class MergeReviewScreen(Screen[None]):
         try:
             resolve_conflict(ws, cid, take_other=take_other)
         except ValueError as exc:
-            self.notify(clean_line(str(exc)), severity="error")
+            self.notify(clean_line(str(exc)), severity="error", markup=False)
             return
         self.reload(keep=following)
 
@@ -361,7 +361,7 @@ class MergeActions:
             return
         waiting = len(open_conflicts(self.workspace.snapshot_tables()))
         if waiting:
-            self.notify(f"{waiting} merge conflict(s) await review: press C.", timeout=6)  # type: ignore[attr-defined]
+            self.notify(f"{waiting} merge conflict(s) await review: press C.", timeout=6, markup=False)  # type: ignore[attr-defined]
 
     def on_file_replaced(self) -> None:
         """Another program (a sync tool) replaced the file: merge it in, never overwrite it.
@@ -381,7 +381,7 @@ class MergeActions:
         ws = self.workspace
         self.notify(  # type: ignore[attr-defined]
             f"{ws.path.name} was replaced by another program (a sync tool?): merging it in.",
-            severity="warning", timeout=8,
+            severity="warning", timeout=8, markup=False,
         )
         self.start_merge(Candidate(ws.path, ws.path.name, "changed on disk by another app",
                                    from_disk=True))
@@ -421,7 +421,7 @@ class MergeActions:
     def _merge_failed(self, message: str) -> None:
         self._merging = False
         self.pop_screen()  # type: ignore[attr-defined]
-        self.notify(f"Not merged: {clean_line(message)}", severity="error", timeout=10)  # type: ignore[attr-defined]
+        self.notify(f"Not merged: {clean_line(message)}", severity="error", timeout=10, markup=False)  # type: ignore[attr-defined]
 
     def _merge_done(self, chosen: Candidate, result: Any, stamp: FileStamp | None) -> None:
         self._merging = False
@@ -431,7 +431,7 @@ class MergeActions:
         try:
             ws.absorb(result.changed_a, combine_record, disk_stamp=stamp)
         except WorkspaceError as exc:
-            self.notify(f"Not merged: {clean_line(str(exc))}", severity="error")
+            self.notify(f"Not merged: {clean_line(str(exc))}", severity="error", markup=False)
             return
         if chosen.from_disk:
             self._replaced_offered = False
@@ -445,6 +445,6 @@ class MergeActions:
             save = getattr(self, "save_in_background", None)
             if save is not None:
                 save()
-        self.notify(report_sentence(chosen.path.name, result.report), timeout=8)  # type: ignore[attr-defined]
+        self.notify(report_sentence(chosen.path.name, result.report), timeout=8, markup=False)  # type: ignore[attr-defined]
         if result.report.conflicts:
             self.push_screen(MergeReviewScreen())  # type: ignore[attr-defined]

@@ -218,3 +218,18 @@ async def test_export_uses_a_copy_taken_before_later_edits(make_app, tmp_path: P
         assert "Train judges" in text and "Renamed" not in text
         rows = screen.query_one("#ac-rows", RowList)
         assert len(rows.rows) == 1
+
+
+async def test_deleting_an_action_whose_title_looks_like_markup(make_app) -> None:
+    """The "Deleted: …" toast shows the title as text: "[/x]" once crashed the app (MarkupError)."""
+
+    def markup_title(ws: Workspace) -> None:
+        setup(ws)
+        act.add_action(ws, "SVN", "Close [/x] and [b]gaps[/b]", entity="UNDP")
+
+    app = make_app(setup=markup_title)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:  # toasts drawn
+        await open_plan(app, pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        assert "Deleted: Close [/x] and [b]gaps[/b]" in screen_text(app)
