@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -219,3 +220,16 @@ def test_git_setup_registers_a_custom_workspace_and_a_driver_path(tmp_path: Path
     assert driver.endswith("merge-driver %O %A %B") and driver.startswith("/")  # upr not on PATH
     assert main(["git-setup", "--command", "python -m tui.cli"]) == 0
     assert git(repo, "config", "merge.upr.driver").stdout.strip() == "python -m tui.cli merge-driver %O %A %B"
+
+
+def test_rich_summary_shows_file_names_that_look_like_markup_as_text(copies, capsys, monkeypatch) -> None:
+    """Column headers are file names, shown as text: "b [red].json" once lost its "[red]"."""
+    a, b = copies
+    odd = b.rename(b.with_name("b [red].json"))
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setenv("COLUMNS", "250")
+    assert main(["merge", str(a), str(odd), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", out).splitlines()
+    header = next(line for line in lines if "from a.json" in line)  # the counts table's header
+    assert "from b [red].json" in header

@@ -125,7 +125,7 @@ def shown_value(value: Any, width: int = 60) -> str:
 
 
 def _by_field(counter: Counter[tuple[str, str]]) -> str:
-    parts = [f"{fname} {n}" for (_table, fname), n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))]
+    parts = [f"{clean_line(fname)} {n}" for (_table, fname), n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))]
     return ", ".join(parts[:6]) + (", …" if len(parts) > 6 else "")
 
 
@@ -149,13 +149,14 @@ def print_summary(result: MergeResult, a: str, b: str, target: Path | None, *, d
     console = Console(highlight=False)
     a_label, b_label = clean_line(a), clean_line(b)
     counts = Table(box=None, pad_edge=False, header_style="bold")
+    # Every cell and header is Text: file and table names come from outside (never markup).
     counts.add_column("")
-    counts.add_column(f"from {a_label}", justify="right")
-    counts.add_column(f"from {b_label}", justify="right")
+    counts.add_column(Text(f"from {a_label}"), justify="right")
+    counts.add_column(Text(f"from {b_label}"), justify="right")
     for table in sorted(set(report.new_from_a) | set(report.new_from_b)):
         na, nb = report.new_from_a[table], report.new_from_b[table]
         if na or nb:
-            counts.add_row(f"new {table}", str(na), str(nb))
+            counts.add_row(Text(f"new {clean_line(table)}"), str(na), str(nb))
     fa, fb = sum(report.fields_from_a.values()), sum(report.fields_from_b.values())
     counts.add_row("fields taken", str(fa), str(fb))
     counts.add_row("history rows only here", str(report.history_from_a), str(report.history_from_b))
@@ -173,12 +174,12 @@ def print_summary(result: MergeResult, a: str, b: str, target: Path | None, *, d
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("record", overflow="fold")
     table.add_column("field")
-    table.add_column(a_label, overflow="fold")
-    table.add_column(b_label, overflow="fold")
+    table.add_column(Text(a_label), overflow="fold")
+    table.add_column(Text(b_label), overflow="fold")
     table.add_column("kept")
     for c in report.conflicts[:200]:
         table.add_row(
-            Text(clean_line(c.record)), Text(c.field),
+            Text(clean_line(c.record)), Text(clean_line(c.field)),
             Text(f"{shown_value(c.a_value, 40)}\n{clock_author(c.a_clock)}, {clock_time(c.a_clock)}"),
             Text(f"{shown_value(c.b_value, 40)}\n{clock_author(c.b_clock)}, {clock_time(c.b_clock)}"),
             Text(a_label if c.winner == "A" else b_label),
