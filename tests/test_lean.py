@@ -265,7 +265,10 @@ def test_style_transitions() -> None:
 
 _sgr = st.sampled_from(["0", "1", "2", "3", "4", "7", "9", "22", "24", "27", "31", "39", "42", "49",
                         "97", "104", "38;5;202", "48;2;1;2;3", "1;38;2;200;100;0", "", "0;7;33"])
-_text = st.text(alphabet=st.sampled_from(list("ab  ·─│é日\u0301")), min_size=1, max_size=8)
+# A combining mark never starts a write after a cursor move (Textual keeps a character and its
+# marks in one segment); where it lands then differs between terminals (and pyte).
+_text = st.text(alphabet=st.sampled_from(list("ab  ·─│é日\u0301")), min_size=1,
+                max_size=8).filter(lambda t: not t.startswith("\u0301"))
 
 
 @st.composite
