@@ -101,6 +101,11 @@ class _PickerBase(ModalScreen[Any]):
         else:
             label_col = Column("label", "", 0, min_width=12)
         self.columns = [Column("mark", "", 3), label_col]
+        # A clear label wider than a fixed label column ("(none: unlink all)" beside
+        # paragraph numbers) is shown in the detail column instead of being cut short.
+        self._clear_in_detail = bool(
+            has_detail and label_col.width and clear_label and len(clear_label) > label_col.width
+        )
         if has_detail:
             self.columns.append(Column("detail", "", 0, min_width=8))
 
@@ -150,7 +155,8 @@ class _PickerBase(ModalScreen[Any]):
             return {"mark": "+", "label": Text(f"new {self.new_label}: {clean_line(option.value)}",
                                              style="italic")}
         if row.kind == "clear":
-            return {"mark": "", "label": Text(clean_line(option.label), style="dim")}
+            text = Text(clean_line(option.label), style="dim")
+            return {"mark": "", "detail": text} if self._clear_in_detail else {"mark": "", "label": text}
         detail = option.detail
         if self.suggested is not None and option.value == self.suggested and "suggested" not in detail:
             detail = f"{detail} (suggested)" if detail else "(suggested)"

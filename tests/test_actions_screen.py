@@ -233,3 +233,16 @@ async def test_deleting_an_action_whose_title_looks_like_markup(make_app) -> Non
         await pilot.press("d")
         await pilot.pause()
         assert "Deleted: Close [/x] and [b]gaps[/b]" in screen_text(app)
+
+
+async def test_link_picker_shows_its_clear_row_whole(make_app) -> None:
+    """The clear row is wider than the paragraph column: it once showed as "(none: …"."""
+    app = make_app(setup=with_action)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_plan(app, pilot)
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, MultiPicker)
+        text = screen_text(app)
+        assert "(none: unlink all)" in text
+        assert "140.2 " in text  # paragraphs keep their narrow column
