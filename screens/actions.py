@@ -42,16 +42,16 @@ STATUS_SHORT = {"not_started": "not started", "in_progress": "in progress",
                 "partially_implemented": "partial", "implemented": "implemented",
                 "no_information": "no info"}
 
-# Form fields: (field, label, hint)
+# Form fields: (field, label, hint); a hint fits the field at 80 columns (42 cells)
 FORM_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("title", "Action", "what will be done"),
-    ("entity", "Responsible entity", "a UN entity (→ accepts a suggestion) or a partner"),
+    ("entity", "Responsible entity", "UN entity or partner (→ completes a name)"),
     ("baseline", "Baseline", "where things stand now"),
     ("indicator", "Indicator", "how progress is measured"),
     ("target", "Target", "the value aimed for"),
-    ("cost", "Cost estimate", "e.g. 12000, 12,000, 250k, 1.5m; empty: not estimated"),
+    ("cost", "Cost estimate", "12000, 12,000, 250k, 1.5m; empty: unknown"),
     ("deadline", "Deadline", "YYYY-MM-DD"),
-    ("cluster", "Cluster", "for cost totals; empty: that of its recommendations"),
+    ("cluster", "Cluster", "empty: that of its recommendations"),
     ("note", "Note", ""),
 )
 

@@ -246,3 +246,17 @@ async def test_link_picker_shows_its_clear_row_whole(make_app) -> None:
         text = screen_text(app)
         assert "(none: unlink all)" in text
         assert "140.2 " in text  # paragraphs keep their narrow column
+
+
+async def test_form_hints_fit_at_80_columns(make_app) -> None:
+    """Every field's hint is read whole in an empty form (they were cut at 80 columns)."""
+    from screens.actions import FORM_FIELDS
+
+    app = make_app(setup=setup)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_plan(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        text = screen_text(app)
+        for _, _, hint in FORM_FIELDS:
+            assert hint in text, hint
