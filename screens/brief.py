@@ -80,9 +80,9 @@ def start_export(screen: Screen[Any], iso3: str, kind: str, fmt: str, today: dat
         except (OSError, ValueError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
             app.call_from_thread(app.notify, f"Could not write {target}: {reason}",
-                                 severity="error")
+                                 severity="error", markup=False)
             return
-        app.call_from_thread(app.notify, f"Wrote {target}", timeout=5)
+        app.call_from_thread(app.notify, f"Wrote {target}", timeout=5, markup=False)
 
     app.run_worker(work, thread=True, group="export", exclusive=False,
                    name=f"export {kind} {fmt}")
@@ -132,7 +132,9 @@ class BriefScreen(Screen[None]):
 
     def refresh_brief(self) -> None:
         self._width = self.size.width
-        width = max((self.size.width or 80) - 2, 40)
+        # The page's padding (1 + 1) and its scrollbar gutter (2, kept even when not needed,
+        # so the layout does not change as the brief grows past the screen).
+        width = max((self.size.width or 80) - 4, 40)
         brief = build_brief(self.app.workspace, self.iso3, self.today)  # type: ignore[attr-defined]
         self.query_one("#brief-body", Static).update(brief_renderable(brief, width))
 

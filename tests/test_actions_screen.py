@@ -260,3 +260,24 @@ async def test_form_hints_fit_at_80_columns(make_app) -> None:
         text = screen_text(app)
         for _, _, hint in FORM_FIELDS:
             assert hint in text, hint
+
+
+async def test_brief_charts_fit_the_screen_with_every_count(make_app) -> None:
+    """At 80 columns the charts once ran past the page and cut counts to "…"."""
+
+    def many(ws: Workspace) -> None:
+        for n in range(1, 131):
+            ws.edit("recommendations", f"UPR:{SYMBOL}:141.{n}", {
+                "country": "SVN", "cycle": 4, "document": SYMBOL, "paragraph": f"141.{n}",
+                "text": "x", "position": "supported",
+                "cluster": "Statelessness and nationality" if n == 1 else ""})
+
+    app = make_app(setup=many)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(BriefScreen("SVN", app.today))
+        await pilot.pause()
+        text = screen_text(app)
+        for expected in ("Supported 130 █", "No information 130 █", "No cluster", " 129 █",
+                         "No priority 130 █"):
+            assert expected in text, expected
+        assert "…█" not in text.replace(" ", "")  # no bar cut short with an ellipsis

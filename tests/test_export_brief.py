@@ -14,7 +14,7 @@ import pytest
 from tui import actions as act
 from tui import refdata
 from tui.checklist import checklist_entries
-from tui.exports.brief import Bar, bar, build_brief, write_brief
+from tui.exports.brief import Bar, bar, brief_text, build_brief, write_brief
 from tui.store import Workspace
 
 TODAY = date(2026, 11, 25)
@@ -96,6 +96,19 @@ def test_terminal_text_fits_and_is_inert(ws: Workspace) -> None:
     assert max(len(line) for line in text.splitlines()) <= 100
     assert "Supported 16 " + "█" * 24 in text
     assert "Overdue (2)" in text and "2026-06-30 · Action: Late action" in text
+
+
+def test_charts_at_80_columns_keep_every_count(ws: Workspace) -> None:
+    """At the app's 76 columns the bars shrink; a count ("No information 11") is never cut."""
+    for n in range(21, 300):  # three-digit counts, as in a real review
+        ws.edit("recommendations", f"UPR:{C4}:141.{n}", {
+            "country": "SVN", "cycle": 4, "document": C4, "paragraph": f"141.{n}", "text": "x"})
+    brief = build_brief(ws, "SVN", TODAY)
+    for width in (60, 76):
+        text = brief_text(brief, width)
+        assert max(len(line) for line in text.splitlines()) <= width
+        for chart in (*brief.by_position, *brief.by_status, *brief.by_cluster, *brief.by_priority):
+            assert re.search(rf" {chart.count} █+( |$)", text, re.M), (width, chart)
 
 
 def test_markdown(ws: Workspace) -> None:

@@ -40,6 +40,8 @@ from tui.sanitize import clean_line
 
 FORMATS = ("md", "html", "txt")
 BAR_WIDTH = 24
+MIN_LABEL = 14  # cells a chart label keeps before bars give way ("No information")
+CHART_GAP = 3  # columns between the two charts of a row
 MAX_CLUSTERS = 8  # one page: the rest are summed as "Other clusters"
 MAX_OVERDUE = 8
 NO_CLUSTER = "No cluster"
@@ -266,10 +268,10 @@ def _overdue_label(item: Overdue) -> str:
 # --------------------------------------------------------------------------- Rich
 
 
-def _chart_table(title: str, bars: Sequence[Bar], width: int) -> Table:
+def _chart_table(title: str, bars: Sequence[Bar], width: int, label_width: int = 24) -> Table:
     table = Table(title=Text(title, style="bold"), title_justify="left", box=None,
                   show_header=False, pad_edge=False, padding=(0, 1, 0, 0))
-    table.add_column(no_wrap=True, overflow="ellipsis", max_width=24)
+    table.add_column(no_wrap=True, overflow="ellipsis", max_width=label_width)
     table.add_column(justify="right", no_wrap=True)
     table.add_column(no_wrap=True)
     peak = max((b.count for b in bars), default=0)
@@ -281,8 +283,19 @@ def _chart_table(title: str, bars: Sequence[Bar], width: int) -> Table:
 
 
 def brief_renderable(brief: Brief, width: int = 80) -> RenderableType:
-    """The brief for a terminal: plain Text and Tables (no markup parsing anywhere)."""
-    bar_width = max(6, min(BAR_WIDTH, (width - 36) // 2))
+    """The brief for a terminal: plain Text and Tables (no markup parsing anywhere).
+
+    Two charts share a row, each in half the width less the gap. Counts are never cut; labels
+    keep at least ``MIN_LABEL`` cells (longer ones end in …); the bars take the rest, up to
+    ``BAR_WIDTH``, and labels any room the bars leave (up to 24 cells).
+    """
+    every = [b for _, bars in _charts(brief) for b in bars]
+    half = (width - CHART_GAP) // 2
+    count_width = max((len(str(b.count)) for b in every), default=1)
+    longest = min(max((len(b.label) for b in every), default=4), 24)
+    room = half - count_width - 2  # two one-cell paddings
+    bar_width = max(1, min(BAR_WIDTH, room - min(longest, MIN_LABEL)))
+    label_width = max(1, min(longest, room - bar_width))
     head = Text()
     head.append(brief.title, style="bold")
     if brief.region:
@@ -303,8 +316,8 @@ def brief_renderable(brief: Brief, width: int = 80) -> RenderableType:
                            Text(f"{late} overdue" if late else "", style="red" if late else ""))
         parts.append(phases)
     parts += [Text(_actions_line(brief)), Text(""), Text(_rec_heading(brief), style="bold")]
-    charts = [_chart_table(title, bars, bar_width) for title, bars in _charts(brief)]
-    grid = Table.grid(padding=(0, 3, 0, 0))
+    charts = [_chart_table(title, bars, bar_width, label_width) for title, bars in _charts(brief)]
+    grid = Table.grid(padding=(0, CHART_GAP, 0, 0))
     grid.add_column()
     grid.add_column()
     grid.add_row(charts[0], charts[1])
