@@ -33,6 +33,8 @@ from tui.model import ACTION_CATEGORIES
 from tui.sanitize import clean_line, clean_text
 
 HIGHLIGHT = Style(reverse=True)
+# The bottom line, whole at 80 columns; "? all keys" leads to the rest.
+KEY_HINTS = "1 2 3 0 priority · x triaged · space mark · / search · t queue · ? all keys"
 
 COLUMNS = [
     Column("flag", "", 2),
@@ -346,9 +348,7 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
         remembered = self.app.config_value("triage_detail") if hasattr(self.app, "config_value") else None
         self.show_detail = bool(remembered)
         self.query_one("#detail").display = self.show_detail
-        self.query_one("#status", Static).update(Text(
-            "1 2 3 0 priority · x triaged · space mark · / search · f filter · t queue · ?",
-            no_wrap=True, overflow="ellipsis"))
+        self.query_one("#status", Static).update(Text(KEY_HINTS, no_wrap=True, overflow="ellipsis"))
         self.apply_filter()
         first = triage.next_undecided(self.rows, -1)
         if first is not None:

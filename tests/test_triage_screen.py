@@ -89,6 +89,7 @@ async def test_open_from_the_overview_with_counter_and_columns(make_app) -> None
             assert label in header
         assert "Recommended by" not in header and "Cluster" not in header
         assert "140.1" in text and "Ratify the Convention" in text
+        assert text.splitlines()[-1].rstrip().endswith("? all keys")  # the hints fit whole
         listeners = len(app.workspace._listeners)
         await pilot.press("q")
         assert len(app.workspace._listeners) == listeners - 1  # unsubscribed on unmount
