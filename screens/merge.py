@@ -166,6 +166,9 @@ class MergingScreen(ModalScreen[None]):
     """Shown while a merge runs in a worker: keys wait, so no edit lands half-way."""
 
     CSS_PATH = "merge.tcss"
+    HELP_TITLE = "Merging"
+    HELP = ("Another copy is being merged into this workspace. Keys wait until it is done, so no "
+            "edit lands half-way; ctrl+q still quits (the merge is then not applied).")
     BINDINGS: list[Binding] = []
 
     def __init__(self, name: str) -> None:
@@ -327,6 +330,14 @@ class MergeActions:
     workspace: Workspace
     _replaced_offered = False
     _merging = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While a merge runs, app actions wait (the merging box is modal, but priority keys
+        such as ctrl+p reach the app): a screen pushed over the box would be the one the end
+        of the merge closes, and an edit would land under the merge. ctrl+q still quits."""
+        if self._merging and action not in ("quit_saving", "quit"):
+            return False
+        return super().check_action(action, parameters)  # type: ignore[misc]
 
     def merge_candidates(self) -> list[Candidate]:
         ws = self.workspace

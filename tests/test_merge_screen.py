@@ -171,3 +171,40 @@ async def test_a_file_replaced_under_the_app_is_merged_not_overwritten(make_app,
     on_disk = load_copy(path)[RECS]
     assert on_disk[R1]["status"] == "implemented" and on_disk[R2]["priority"] == "high"
     assert "UPR:A/HRC/59/15:140.3" in on_disk
+
+
+async def test_keys_wait_while_merging(make_app, tmp_path: Path, monkeypatch) -> None:
+    """While the merging box is up, app keys (undo, help, Due) do nothing: undo once edited
+    the file under the merge, and help or Due once took the place of the box, which then
+    stayed up for good (the end of the merge closed the screen on top instead)."""
+    import threading
+
+    import screens.merge as merge_screen
+    from screens.merge import MergingScreen
+
+    monkeypatch.chdir(tmp_path)
+    app = make_app(setup=base)
+    colleague_copy(app.workspace.path, tmp_path / "bob.json", status="in_progress")
+    release = threading.Event()
+    real_load = merge_screen.load_copy
+
+    def slow_load(path):  # type: ignore[no-untyped-def]
+        release.wait(10)
+        return real_load(path)
+
+    monkeypatch.setattr(merge_screen, "load_copy", slow_load)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.workspace.edit(RECS, R2, {"note": "mine"})
+        await pilot.press("tab", "M")
+        await pilot.pause()
+        await pilot.press(*"bob.json", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MergingScreen)
+        await pilot.press("u", "question_mark", "D", "ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, MergingScreen)
+        assert app.workspace.get(RECS, R2)["note"] == "mine"  # not undone under the merge
+        release.set()
+        await settle(app, pilot)
+        assert not any(isinstance(s, MergingScreen) for s in app.screen_stack)
+        assert app.workspace.get(RECS, R1)["status"] == "in_progress"
