@@ -153,13 +153,8 @@ class DecisionActions:
     def _entity_options(self) -> list[Option]:
         options = [Option(v, v, name, search) for v, name, search in triage.entity_choices()]
         known = {o.value for o in options}
-        used = set()
-        for entry in self.index.entries:
-            rec = entry.record
-            if rec.get("lead_entity"):
-                used.add(str(rec["lead_entity"]))
-            used.update(str(p) for p in rec.get("partners") or ())
-        options.extend(Option(v, v, "(added by the team)") for v in sorted(used - known))
+        options.extend(Option(v, v, "(added by the team)")
+                       for v in self.index.entities_used() if v not in known)
         return options
 
     def action_pick_lead(self) -> None:

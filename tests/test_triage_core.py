@@ -327,3 +327,24 @@ def test_cluster_counts_follow_cluster_decisions_not_priorities(ws: Workspace) -
     assert index.cluster_stats()[0]["Rule of law"] == 1
     assert index.suggest_cluster(b) == "Rule of law"  # what the team chose for "Justice"
     assert index.clusters() == ["Rule of law"]
+
+
+def test_entities_and_outcomes_used_are_counted_once_and_kept_exact(ws: Workspace) -> None:
+    """The e/E/o pickers list what records use: one pass, then each edit adjusts the counts
+    (an entity typed by mistake and undone leaves the list)."""
+    a = rec(ws, "140.1", lead_entity="UNDP", partners=["Team X"], cf_outcome="Outcome 2")
+    b = rec(ws, "140.2", lead_entity="Team X")
+    index = triage.TriageIndex(ws, "SVN")
+    ws.subscribe(index.on_edit)
+    assert index.entities_used() == ["Team X", "UNDP"]
+    assert index.outcomes() == ["Outcome 2"]
+    triage.decide(ws, "SVN", [b], {"lead_entity": "Typo Entity", "cf_outcome": "Outcome 1"})
+    assert index.entities_used() == ["Team X", "Typo Entity", "UNDP"]
+    assert index.outcomes() == ["Outcome 1", "Outcome 2"]  # the country list first
+    ws.undo()
+    assert index.entities_used() == ["Team X", "UNDP"]
+    assert index.outcomes() == ["Outcome 2"]
+    triage.decide(ws, "SVN", [a], {"partners": []})
+    assert index.entities_used() == ["Team X", "UNDP"]  # b still leads with Team X
+    triage.decide(ws, "SVN", [b], {"lead_entity": ""})
+    assert index.entities_used() == ["UNDP"]

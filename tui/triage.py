@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from tui import refdata
@@ -547,6 +548,7 @@ def show_value(value: Any) -> str:
 
 
 _CLUSTER_FIELDS = frozenset({"cluster", "themes", "groups", "*", "deleted", "country"})
+_USED_FIELDS = frozenset({"lead_entity", "partners", "cf_outcome", "*"})
 
 
 def _search(entries: Sequence[Entry], words: Sequence[str]) -> list[Entry]:
@@ -591,6 +593,10 @@ class TriageIndex:
         self._history: dict[str, list[str]] | None = None
         self._last_search: tuple[dict[str, frozenset[str]], list[str], list[Entry]] | None = None
         self._cluster_stats: tuple[Counter[str], dict[str, Counter[str]]] | None = None
+        # Entities and outcomes used on records (the e/E/o pickers): counted once, at the first
+        # picker, then kept exact from each edit (rid -> what the record adds to the counts).
+        self._used: dict[str, Counter[str]] | None = None
+        self._used_by: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.stale = False  # records were added or removed: the screen should rebuild
 
     def __len__(self) -> int:
@@ -656,6 +662,8 @@ class TriageIndex:
         self._last_search = None  # an edited record may now match, or no longer
         if not _CLUSTER_FIELDS.isdisjoint(fields):
             self._cluster_stats = None
+        if self._used is not None and rec is not None and not _USED_FIELDS.isdisjoint(fields):
+            self._count_used(rid, rec)
         if self._history is not None and rec is not None:
             history = self.ws.table("history")
             known = self._history.setdefault(rid, [])
@@ -724,11 +732,57 @@ class TriageIndex:
         extra = sorted(set(self.cluster_stats()[0]) - {""}, key=fast_fold)
         return known + [c for c in extra if fast_fold(c) not in seen]
 
+    def _count_used(self, rid: str, rec: Mapping[str, Any]) -> None:
+        """Replace what one record adds to the entity and outcome counts."""
+        assert self._used is not None
+        entities, outcomes = self._used["entity"], self._used["outcome"]
+        old = self._used_by.pop(rid, None)
+        if old is not None:
+            for value in old[0]:
+                entities[value] -= 1
+            for value in old[1]:
+                outcomes[value] -= 1
+        lead, partners, outcome = rec.get("lead_entity"), rec.get("partners"), rec.get("cf_outcome")
+        if not (lead or partners or outcome):
+            return  # most records: nothing to count
+        now_entities = ((str(lead),) if lead else ()) + tuple(str(p) for p in partners or () if p)
+        now_outcomes = (str(outcome),) if outcome else ()
+        for value in now_entities:
+            entities[value] += 1
+        for value in now_outcomes:
+            outcomes[value] += 1
+        self._used_by[rid] = (now_entities, now_outcomes)
+
+    def _used_counts(self) -> dict[str, Counter[str]]:
+        if self._used is None:
+            used_by: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+            table = self.table
+            for rid in self.by_id:  # one tight pass
+                rec = table[rid]
+                lead, partners, outcome = (rec.get("lead_entity"), rec.get("partners"),
+                                           rec.get("cf_outcome"))
+                if not (lead or partners or outcome):
+                    continue
+                ents = ((str(lead),) if lead else ()) + (
+                    tuple([str(p) for p in partners if p]) if partners else ())
+                used_by[rid] = (ents, (str(outcome),) if outcome else ())
+            entities = Counter(chain.from_iterable(e for e, _ in used_by.values()))
+            outcomes = Counter(chain.from_iterable(o for _, o in used_by.values()))
+            self._used = {"entity": entities, "outcome": outcomes}
+            self._used_by = used_by
+        return self._used
+
+    def entities_used(self) -> list[str]:
+        """Lead and partner entities on the country's records (the e and E pickers add the ones
+        missing from the reference list); one pass at the first call, then kept current."""
+        return sorted(v for v, n in self._used_counts()["entity"].items() if n > 0)
+
     def outcomes(self) -> list[str]:
+        """The country's outcome list, then outcomes used on records but missing from it."""
         known = self.country_list("cf_outcomes")
         seen = {fast_fold(c) for c in known}
-        extra = sorted({str(e.record.get("cf_outcome") or "") for e in self.entries} - {""},
-                       key=fast_fold)
+        used = (v for v, n in self._used_counts()["outcome"].items() if n > 0)
+        extra = sorted(used, key=fast_fold)
         return known + [c for c in extra if fast_fold(c) not in seen]
 
     def suggest_cluster(self, rid: str) -> str | None:
