@@ -22,7 +22,7 @@ from textual.screen import ModalScreen, Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
-from screens.pickers import MultiPicker, Option, Picker, TextPrompt
+from screens.pickers import MultiPicker, Option, Picker, PlainInput, TextPrompt
 from screens.rowlist import Column, RowHeader, RowList
 from tui import actions as core
 from tui import refdata, triage
@@ -382,13 +382,6 @@ class ActionsScreen(Screen[None]):
         from screens.brief import choose_export
 
         choose_export(self, self.iso3, self.today, kinds=("plan",))
-
-
-class PlainInput(Input):
-    """An input that never blinks (DESIGN §7)."""
-
-    def on_mount(self) -> None:
-        self.cursor_blink = False
 
 
 class ActionForm(ModalScreen[dict[str, str] | None]):

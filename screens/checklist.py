@@ -25,6 +25,7 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from screens.pickers import PlainInput
 from screens.rowlist import Column, RowList
 from tui import refdata
 from tui.checklist import DEFAULT_TEMPLATES, PHASE_LABELS, PHASES, due_state, progress, templates
@@ -499,13 +500,6 @@ class ChecklistScreen(Screen[None]):
 
 
 # --------------------------------------------------------------------------- modals
-
-
-class PlainInput(Input):
-    """An input that never blinks (DESIGN §7)."""
-
-    def on_mount(self) -> None:
-        self.cursor_blink = False
 
 
 class EditItemScreen(ModalScreen[dict[str, str] | None]):

@@ -26,6 +26,7 @@ from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
+from screens.pickers import PlainInput
 from tui.commands.import_ import ImportResult, apply_import, resolve_country, summary_renderable
 from tui.importers import KINDS, ImportBatch, SourceError, parse_file
 from tui.sanitize import clean_line
@@ -84,13 +85,6 @@ def complete_path(typed: str, cwd: Path | None = None) -> Completion:
 
 
 # -- widgets ------------------------------------------------------------------------------------
-
-
-class PlainInput(Input):
-    """An input that never blinks (DESIGN §7)."""
-
-    def on_mount(self) -> None:
-        self.cursor_blink = False
 
 
 class PathInput(PlainInput):

@@ -24,6 +24,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 
+from screens.pickers import PlainInput
 from screens.rowlist import Column, RowHeader, RowList
 from tui.merge import (
     MergeReport,
@@ -80,7 +81,7 @@ class Candidate:
 CANDIDATE_COLUMNS = [Column("label", "File", 0, min_width=20), Column("note", "What it is", 32)]
 
 
-class PathInput(Input):
+class PathInput(PlainInput):
     """The path box: typing goes here; ``?`` still opens help."""
 
     BINDINGS = [Binding("question_mark", "app.help", "Help", priority=True, show=False)]
@@ -128,9 +129,7 @@ class MergePromptScreen(ModalScreen[Candidate | None]):
         return {"label": row.label, "note": row.note}
 
     def on_mount(self) -> None:
-        box = self.query_one(PathInput)
-        box.cursor_blink = False
-        box.focus()
+        self.query_one(PathInput).focus()
         if self.candidates:
             self.query_one("#merge-candidates", RowList).set_rows(self.candidates)
 

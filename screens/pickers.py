@@ -43,7 +43,15 @@ class PickerRow:
     option: Option
 
 
-class PickerInput(Input):
+class PlainInput(Input):
+    """A text box that never blinks (DESIGN §7: nothing repaints on a timer); every form
+    and prompt of the app uses it."""
+
+    def on_mount(self) -> None:
+        self.cursor_blink = False
+
+
+class PickerInput(PlainInput):
     """The filter box of a picker: typing filters, the picker's keys do the rest."""
 
     BINDINGS = [Binding("question_mark", "app.help", "Help", priority=True, show=False)]
@@ -132,9 +140,7 @@ class _PickerBase(ModalScreen[Any]):
         return " · ".join(parts)
 
     def on_mount(self) -> None:
-        box = self.query_one(PickerInput)
-        box.cursor_blink = False
-        box.focus()
+        self.query_one(PickerInput).focus()
         self.refilter(initial=True)
 
     @property
@@ -332,13 +338,12 @@ class TextPrompt(ModalScreen[str | None]):
         with Vertical(id="picker-box"):
             yield Static(Text(self.title_text, style="bold"), id="picker-title", markup=False)
             # A plain Input: "?" is text here (a note may ask a question), not help.
-            yield Input(value=self.value, id="prompt-input", select_on_focus=False)
+            yield PlainInput(value=self.value, id="prompt-input", select_on_focus=False)
             hint = (self.hint + " · " if self.hint else "") + "enter save · esc cancel"
             yield Static(Text(hint), id="picker-hint", markup=False)
 
     def on_mount(self) -> None:
         box = self.query_one("#prompt-input", Input)
-        box.cursor_blink = False
         box.focus()
         box.cursor_position = len(box.value)
 

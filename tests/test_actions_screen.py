@@ -281,3 +281,19 @@ async def test_brief_charts_fit_the_screen_with_every_count(make_app) -> None:
                          "No priority 130 █"):
             assert expected in text, expected
         assert "…█" not in text.replace(" ", "")  # no bar cut short with an ellipsis
+
+
+async def test_no_text_box_blinks(make_app) -> None:
+    """Forms, pickers and prompts share one non-blinking input (DESIGN §7: no timers)."""
+    from textual.widgets import Input
+
+    app = make_app(setup=with_action)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_plan(app, pilot)
+        for key in ("a", "e", "m", "l"):  # form, picker, prompt, multi-picker
+            await pilot.press(key)
+            await pilot.pause()
+            boxes = list(app.screen.query(Input))
+            assert boxes and not any(box.cursor_blink for box in boxes), key
+            await pilot.press("escape")
+            await pilot.pause()
