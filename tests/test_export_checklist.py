@@ -221,3 +221,15 @@ def test_dispatch_table_shape() -> None:
     assert set(export.EXPORTERS) <= set(export.KINDS)
     assert "checklist" in export.EXPORTERS and "share" in export.EXPORTERS
     assert export.RESERVED == frozenset()
+
+
+def test_csv_cells_are_neutralised_as_in_every_export() -> None:
+    """Full-width formula signs (＝, ＋, ＠) run in some Excel locales: quoted here too, as
+    the matrix, annex and plan exports quote them (one rule, tui/exports/safe.py)."""
+    today = date(2026, 5, 1)
+    entries = [{"id": "LTU:4:x", "phase": "general", "item": "x", "text": "\uff1dSUM(A1)",
+                "owner": "\uff20team", "note": "=1+1", "status": "todo", "due": ""}]
+    rows = list(csv.reader(io.StringIO(core.render_csv("LTU", 4, entries, today))))
+    assert rows[1][4] == "'\uff1dSUM(A1)"
+    assert rows[1][6] == "'\uff20team"
+    assert rows[1][9] == "'=1+1"

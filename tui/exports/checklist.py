@@ -34,6 +34,7 @@ from tui.checklist import (
     summary_label,
     templates,
 )
+from tui.exports.safe import md_cell, neutralise
 from tui.ids import checklist_id
 from tui.sanitize import clean_line
 
@@ -421,14 +422,6 @@ def export_filename(iso3: str, cycle: int, fmt: str) -> str:
     return f"checklist-{iso3}-c{cycle}.{fmt}"
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
-
-
-def _md(text: str) -> str:
-    """One line of untrusted text made literal in Markdown."""
-    return _MD_SPECIAL.sub(r"\\\1", clean_line(text))
-
-
 def _due_words(entry: Entry, today: date) -> str:
     due = str(entry.get("due") or "")
     if not due:
@@ -459,14 +452,14 @@ def render_markdown(
     _, where = phase_today(review, today)
     shipped = templates()
     lines = [
-        f"# UPR checklist: {_md(name)} ({iso3}), cycle {cycle}",
+        f"# UPR checklist: {md_cell(name)} ({iso3}), cycle {cycle}",
         "",
         f"- Review: {review_text(review)}",
         f"- Status on {today.isoformat()}: {where}",
         f"- Progress: {done}/{total} done, {late} overdue, {soon} due within {SOON_DAYS} days",
     ]
     if template_keys:
-        titles = [_md(shipped[k].title) for k in template_keys if k in shipped]
+        titles = [md_cell(shipped[k].title) for k in template_keys if k in shipped]
         lines.append(f"- Templates: {'; '.join(titles)}")
     if not started:
         lines.append("- Not started in the workspace: every item is shown as to do.")
@@ -476,29 +469,27 @@ def render_markdown(
         if not items:
             continue
         p_done, p_total, _ = counts[phase]
-        lines += ["", f"## {PHASE_LABELS.get(phase, _md(phase))}: {p_done}/{p_total} done", ""]
+        lines += ["", f"## {PHASE_LABELS.get(phase, md_cell(phase))}: {p_done}/{p_total} done", ""]
         for entry in items:
             status = str(entry.get("status", "todo"))
             box = "[x]" if status in DONE_STATUSES else "[ ]"
             custom = " (added by the team)" if entry.get("custom") else ""
-            lines.append(f"- {box} {_md(str(entry.get('text', '')))}{custom}")
-            owner = _md(str(entry.get("owner") or "")) or "none"
+            lines.append(f"- {box} {md_cell(str(entry.get('text', '')))}{custom}")
+            owner = md_cell(str(entry.get("owner") or "")) or "none"
             lines.append(
-                f"  - status: {STATUS_LABELS.get(status, _md(status))}; owner: {owner}; "
+                f"  - status: {STATUS_LABELS.get(status, md_cell(status))}; owner: {owner}; "
                 f"due: {_due_words(entry, today)}"
             )
-            note = _md(str(entry.get("note") or ""))
+            note = md_cell(str(entry.get("note") or ""))
             if note:
                 lines.append(f"  - note: {note}")
     return "\n".join(lines) + "\n"
 
 
 def _csv_cell(value: Any) -> str:
-    """A CSV cell: one clean line; a leading = + - @ is quoted so spreadsheets never run it."""
-    text = clean_line(str(value))
-    if text[:1] in ("=", "+", "-", "@"):
-        return "'" + text
-    return text
+    """A CSV cell: one clean line, neutralised as in every export (a leading = + - @, or
+    their full-width forms, gets a ' so spreadsheets never run it)."""
+    return neutralise(clean_line(str(value)))
 
 
 def render_csv(iso3: str, cycle: int, entries: Sequence[Entry], today: date) -> str:
