@@ -30,6 +30,7 @@ from screens.rowlist import Column, RowList
 from tui import refdata
 from tui.checklist import DEFAULT_TEMPLATES, PHASE_LABELS, PHASES, due_state, progress, templates
 from tui.exports import checklist as core
+from tui.exports.safe import atomic_write
 from tui.sanitize import clean_line
 
 FLAG_STYLES = {"overdue": "bold red", "due_soon": "yellow"}
@@ -491,8 +492,8 @@ class ChecklistScreen(Screen[None]):
             return
         text, _ = core.export_checklist(self.ws, self.iso3, self.cycle, "md", self.today)
         path = Path.cwd() / core.export_filename(self.iso3, self.cycle, "md")
-        try:
-            path.write_text(text, encoding="utf-8", newline="")
+        try:  # a temp file renamed over the target, as every export: never half a file
+            atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))
         except OSError as exc:
             self.notify(f"Could not write {path}: {exc.strerror or exc}", severity="error", markup=False)
             return
