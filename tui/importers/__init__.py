@@ -19,12 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.importers.base import KINDS, ImportBatch, ImportWarning, Progress, SourceError
-from tui.importers.common import (
-    REPORT_LIMIT,
-    looks_binary,
-    read_bytes,
-    sniff_binary_kind,
-)
+from tui.importers.common import REPORT_LIMIT, read_text_file, refuse_binary
 
 __all__ = [
     "KINDS",
@@ -111,9 +106,7 @@ def detect_kind(path: str | Path) -> str:
         if "xl/workbook.xml" in names:
             return "table"
         raise SourceError(f"{path.name}: a zip archive that is neither .docx nor .xlsx")
-    binary = sniff_binary_kind(head)
-    if binary or looks_binary(head):
-        raise SourceError(f"{path.name}: {binary or 'a binary file, not text'}; cannot import it")
+    refuse_binary(head, path.name)
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if suffix == ".json" or stripped.startswith(b"["):
         return "uhri"
@@ -198,14 +191,8 @@ def _parse_report(
         # source.line is then the line of the extracted text (one per paragraph or cell line).
         return parse_report_lines(lines, source_file=path.name, symbol=symbol, country=country,
                                   progress=progress)
-    from tui.importers.common import decode_text
-
-    data = read_bytes(path, REPORT_LIMIT, "the report")
-    binary = sniff_binary_kind(data)
-    if binary or looks_binary(data):
-        raise SourceError(f"{path.name}: {binary or 'a binary file, not text'}; cannot import it")
     probe = ImportBatch(kind="wg-report", source_file=path.name)
-    text = decode_text(data, probe, name=path.name)
+    text = read_text_file(path, REPORT_LIMIT, "the report", probe)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     batch = parse_report_lines(text.split("\n"), source_file=path.name, symbol=symbol,
                                country=country, progress=progress)

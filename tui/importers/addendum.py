@@ -16,13 +16,10 @@ from tui.importers.base import ImportBatch, SourceError
 from tui.importers.common import (
     REPORT_LIMIT,
     SYMBOL_RE,
-    decode_text,
     join_lines,
-    looks_binary,
     position_from_sentence,
-    read_bytes,
+    read_text_file,
     resolve,
-    sniff_binary_kind,
     strip_addendum,
     symbol_from_filename,
 )
@@ -247,12 +244,9 @@ def parse_addendum_file(path: Path, *, symbol: str | None = None,
 
         return parse_addendum_lines(body_lines(open_docx(path)), source_file=path.name,
                                     symbol=symbol, country=country)
-    data = read_bytes(path, REPORT_LIMIT, "the addendum")
-    binary = sniff_binary_kind(data)
-    if binary or looks_binary(data):
-        raise SourceError(f"{path.name}: {binary or 'a binary file, not text'}; cannot import it")
     probe = ImportBatch(kind="addendum", source_file=path.name)
-    text = decode_text(data, probe, name=path.name).replace("\r\n", "\n").replace("\r", "\n")
+    text = read_text_file(path, REPORT_LIMIT, "the addendum", probe)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     batch = parse_addendum_lines(text.split("\n"), source_file=path.name, symbol=symbol,
                                  country=country)
     batch.encoding = probe.encoding

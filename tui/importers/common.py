@@ -39,6 +39,21 @@ def read_bytes(path: Path, limit: int, what: str) -> bytes:
         raise SourceError(f"{path.name}: cannot read the file ({exc.strerror or exc})") from exc
 
 
+def refuse_binary(data: bytes, name: str) -> None:
+    """SourceError naming the format when ``data`` is not text (a PDF, an image, a zip…)."""
+    binary = sniff_binary_kind(data)
+    if binary or looks_binary(data):
+        raise SourceError(f"{name}: {binary or 'a binary file, not text'}; cannot import it")
+
+
+def read_text_file(path: Path, limit: int, what: str, batch: ImportBatch) -> str:
+    """A text source whole: read (refused past ``limit``), refused if binary, decoded with
+    the encoding reported in ``batch`` (and a warning when it is not UTF-8)."""
+    data = read_bytes(path, limit, what)
+    refuse_binary(data, path.name)
+    return decode_text(data, batch, name=path.name)
+
+
 def check_zip(path: Path, limit: int, what: str) -> None:
     """Refuse a zip (DOCX/XLSX) that is not a zip, is damaged, or inflates past ``limit``.
 

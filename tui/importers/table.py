@@ -41,10 +41,8 @@ from tui.importers.common import (
     clean_field,
     clean_line,
     cycle_of_session,
-    decode_text,
-    looks_binary,
     position_from_word,
-    read_bytes,
+    read_text_file,
     resolve,
     resolve_or_keep,
     sdg_code,
@@ -147,10 +145,7 @@ def _guess_columns(header: list[str]) -> dict[str, str]:
 
 
 def _csv_rows(path: Path, batch: ImportBatch, progress: Progress | None) -> Iterator[list[Any]]:
-    data = read_bytes(path, TABLE_LIMIT, "the CSV file")
-    if looks_binary(data):
-        raise SourceError(f"{path.name}: a binary file, not CSV text; cannot import it")
-    text = decode_text(data, batch, name=path.name)
+    text = read_text_file(path, TABLE_LIMIT, "the CSV file", batch)
     first = re.split(r"\r\n|\r|\n", text[:65536], maxsplit=1)[0]
     # The header line decides the delimiter: the most frequent of tab, semicolon and comma.
     delimiter = max("\t;,", key=lambda d: (first.count(d), d == ","))

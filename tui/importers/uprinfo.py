@@ -25,10 +25,8 @@ from tui.importers.common import (
     clean_field,
     clean_line,
     cycle_of_session,
-    decode_text,
-    looks_binary,
     position_from_word,
-    read_bytes,
+    read_text_file,
     resolve,
     resolve_or_keep,
 )
@@ -230,10 +228,7 @@ def parse_upr_info(
     progress: Progress | None = None,
 ) -> ImportBatch:
     """A UPR Info CSV export file: decoded with a reported encoding, then parsed."""
-    data = read_bytes(path, TABLE_LIMIT, "the CSV file")
-    if looks_binary(data):
-        raise SourceError(f"{path.name}: a binary file, not CSV text; cannot import it")
     batch = ImportBatch(kind="upr-info", source_file=path.name)
-    text = decode_text(data, batch, name=path.name)
+    text = read_text_file(path, TABLE_LIMIT, "the CSV file", batch)
     return parse_upr_info_text(text, source_file=path.name, batch=batch, country=country,
                                countries=countries, progress=progress)
