@@ -99,3 +99,12 @@ def test_bad_mappings(tmp_path: Path, yaml_text: str, message: str) -> None:
     (tmp_path / "m.csv").write_text("A,B\n1,2\n", encoding="utf-8")
     with pytest.raises(SourceError, match=message):
         parse_file(tmp_path / "m.csv", mapping=tmp_path / "m.yaml")
+
+
+@pytest.mark.parametrize("kind", ["table", "upr-info"])
+def test_a_pdf_named_csv_is_refused_by_name(tmp_path: Path, kind: str) -> None:
+    """The CSV readers share the report's binary check: the message names the format."""
+    path = tmp_path / "recs.csv"
+    path.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 4)
+    with pytest.raises(SourceError, match=r"recs\.csv: a PDF file"):
+        parse_file(path, kind=kind)
