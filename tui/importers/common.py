@@ -9,6 +9,7 @@ import re
 import zipfile
 import zlib
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -253,6 +254,19 @@ def resolve(name: str) -> str | None:
     if not cleaned:
         return None
     return resolve_state(cleaned)
+
+
+def known_states(names: Iterable[str], batch: ImportBatch) -> set[str]:
+    """ISO3 codes of the chosen countries (codes or names) that are known States; each
+    unknown one is ignored with a warning (the exports' ``--country`` filters)."""
+    wanted: set[str] = set()
+    for name in names:
+        iso = resolve(name)
+        if iso:
+            wanted.add(iso)
+        else:
+            batch.warn(None, f"country {name!r} is not a known State; ignored")
+    return wanted
 
 
 def resolve_or_keep(name: str, batch: ImportBatch) -> str:

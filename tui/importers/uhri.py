@@ -27,6 +27,7 @@ from tui.importers.common import (
     clean_line,
     cycle_of_session,
     decode_text,
+    known_states,
     parse_ordinal,
     position_from_word,
     resolve,
@@ -311,13 +312,7 @@ def _wanted(countries: Iterable[str] | None, batch: ImportBatch) -> set[str] | N
     if not countries:
         batch.warn(None, "no country chosen: every entry of the export is kept")
         return None
-    wanted: set[str] = set()
-    for name in countries:
-        iso = resolve(name)
-        if iso:
-            wanted.add(iso)
-        else:
-            batch.warn(None, f"country {name!r} is not a known State; ignored")
+    wanted = known_states(countries, batch)
     if not wanted:
         raise SourceError("none of the chosen countries is a known State")
     return wanted

@@ -25,6 +25,7 @@ from tui.importers.common import (
     clean_field,
     clean_line,
     cycle_of_session,
+    known_states,
     position_from_word,
     read_text_file,
     resolve,
@@ -38,16 +39,7 @@ PLEDGE = "voluntary pledge"
 
 def _wanted(countries: Iterable[str] | None, country: str | None, batch: ImportBatch) -> set[str] | None:
     names = [c for c in (list(countries or []) + ([country] if country else [])) if c]
-    if not names:
-        return None
-    wanted: set[str] = set()
-    for name in names:
-        iso = resolve(name)
-        if iso:
-            wanted.add(iso)
-        else:
-            batch.warn(None, f"country {name!r} is not a known State; ignored")
-    return wanted
+    return known_states(names, batch) if names else None
 
 
 def parse_upr_info_text(
