@@ -392,6 +392,15 @@ def split_recommending(text: str) -> tuple[str, list[str], list[str]]:
     return body, ordered, unknown_all
 
 
+def peel_states(text: str, batch: ImportBatch) -> tuple[str, list[str]]:
+    """:func:`split_recommending`, with the unknown names counted in ``batch.unknown_names``
+    (every importer reports them). Returns (text, recommending States)."""
+    text, names, unknown = split_recommending(text)
+    for name in unknown:
+        batch.unknown_names[name] += 1
+    return text, names
+
+
 # -- text ------------------------------------------------------------------------------------
 
 # A hyphen at a line end is kept for these prefixes ("non-\nrefoulement" is "non-refoulement").

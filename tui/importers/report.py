@@ -23,9 +23,9 @@ from tui.importers.common import (
     cycle_of_session,
     join_lines,
     parse_ordinal,
+    peel_states,
     position_from_sentence,
     resolve,
-    split_recommending,
     strip_addendum,
     symbol_from_filename,
 )
@@ -231,9 +231,7 @@ def parse_report_lines(
                                    "the second is skipped")
                 continue
             seen[paragraph] = lineno
-            text, names, unknown = split_recommending(raw_lines_text)
-            for name in unknown:
-                batch.unknown_names[name] += 1
+            text, names = peel_states(raw_lines_text, batch)
             if not names:
                 batch.warn(lineno, f"{paragraph}: no recommending State found at the end")
             text = clean_field(text, batch, lineno)

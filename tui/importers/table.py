@@ -41,12 +41,12 @@ from tui.importers.common import (
     clean_field,
     clean_line,
     cycle_of_session,
+    peel_states,
     position_from_word,
     read_text_file,
     resolve,
     resolve_or_keep,
     sdg_code,
-    split_recommending,
     strip_addendum,
 )
 
@@ -304,9 +304,7 @@ def _record(get: Any, batch: ImportBatch, row_no: int, separator: str,
     if recommending_cell.strip():
         names = [resolve_or_keep(n, batch) for n in _split_list(recommending_cell, separator)]
     else:
-        text_value, names, unknown = split_recommending(text_value)
-        for name in unknown:
-            batch.unknown_names[name] += 1
+        text_value, names = peel_states(text_value, batch)
     paragraph = clean_line(get("paragraph"))
     m = re.match(r"^\s*(\d{1,4}\.\d{1,4})\.?\s+", text_value)
     if not paragraph and m:

@@ -22,10 +22,10 @@ from tui.importers.common import (
     clean_line,
     cycle_of_session,
     join_lines,
+    peel_states,
     position_from_word,
     resolve,
     sdg_code,
-    split_recommending,
     strip_addendum,
 )
 from tui.importers.docx_io import header_text, open_docx
@@ -154,9 +154,7 @@ def parse_thematic_document(
             continue
         paragraph = para_match.group(1)
         raw_text = join_lines(body[para_match.end() :].split("\n"))
-        text, names, unknown = split_recommending(raw_text)
-        for name in unknown:
-            batch.unknown_names[name] += 1
+        text, names = peel_states(raw_text, batch)
         if not names:
             batch.warn(row_no, f"{paragraph}: no recommending State found at the end")
         text = clean_field(text, batch, row_no)

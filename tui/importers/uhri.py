@@ -29,11 +29,11 @@ from tui.importers.common import (
     decode_text,
     known_states,
     parse_ordinal,
+    peel_states,
     position_from_word,
     resolve,
     resolve_or_keep,
     sdg_code,
-    split_recommending,
     strip_addendum,
 )
 
@@ -235,10 +235,7 @@ class _UhriReader:
         text_lines = " ".join(raw_text.split())
         recommending: list[str] = []
         if mechanism == "UPR":
-            text_lines, names, unknown = split_recommending(text_lines)
-            for name in unknown:
-                batch.unknown_names[name] += 1
-            recommending = names
+            text_lines, recommending = peel_states(text_lines, batch)
         for name in as_list(fields.get("uprrecommendingcountry")):
             code = resolve_or_keep(name, batch)
             if code not in recommending:
