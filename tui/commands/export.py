@@ -2,7 +2,8 @@
 
 One dispatch table, ``EXPORTERS``: KIND -> function(args) -> exit code. Each kind says which
 formats it writes; text formats go to stdout unless ``-o``. A kind named in DESIGN but not
-built yet (``share`` is reserved) is a user error with a clear message, exit 1.
+built (listed in ``RESERVED``; none now) is a user error with a clear message, exit 1. A
+workspace that cannot be read is exit 2 with its one-line reason, for every kind.
 """
 
 from __future__ import annotations
@@ -51,7 +52,11 @@ def run(args: argparse.Namespace) -> int:
     exporter = EXPORTERS.get(kind)
     if exporter is None:
         raise UsageError(f"'upr export {kind}' is not available in this version")
-    return exporter(args)
+    try:
+        return exporter(args)
+    except WorkspaceError as exc:
+        print(f"upr: {exc}", file=sys.stderr)
+        return 2
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -74,11 +79,13 @@ def open_workspace(path: Path) -> Workspace:
 
 def emit(text: str, output: Path | None) -> int:
     """Text to stdout, or to ``output`` (then a one-line note on stderr)."""
+    from tui.exports.safe import atomic_write
+
     if output is None:
         sys.stdout.write(text)
         return 0
-    try:
-        output.write_text(text, encoding="utf-8", newline="")
+    try:  # a temp file renamed over ``output``: never half a file
+        atomic_write(output, lambda fh: fh.write(text.encode("utf-8")))
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     print(f"wrote {output}", file=sys.stderr)
@@ -96,11 +103,7 @@ def export_checklist(args: argparse.Namespace) -> int:
         raise UsageError(f"a checklist is exported as {' or '.join(ex.FORMATS)}, not {fmt!r}")
     iso3 = resolve_country(args.iso3, "checklist")
     today: date = args.today or date.today()
-    try:
-        ws = open_workspace(args.workspace)
-    except WorkspaceError as exc:
-        print(f"upr: {exc}", file=sys.stderr)
-        return 2
+    ws = open_workspace(args.workspace)
     try:
         cycle = args.cycle
         if cycle is None:
@@ -146,11 +149,7 @@ def export_report(args: argparse.Namespace) -> int:
     output: Path | None = args.output
     if output is None and fmt in BINARY_FORMATS:
         output = Path(default_filename(kind, iso3, fmt))
-    try:
-        ws = open_workspace(args.workspace)
-    except WorkspaceError as exc:
-        print(f"upr: {exc}", file=sys.stderr)
-        return 2
+    ws = open_workspace(args.workspace)
     try:
         if args.cycle is not None:
             cycles = sorted({r.get("cycle") for r in ws.table("recommendations").values()
