@@ -310,9 +310,13 @@ class ChecklistScreen(Screen[None]):
         return text
 
     def update_head(self) -> None:
-        name = refdata.state(self.iso3).name
+        try:
+            name = refdata.state(self.iso3).name
+        except KeyError:  # a code in the file that is no State
+            name = clean_line(self.iso3)
         cycles = core.available_cycles(self.ws.table("checklist"), self.iso3)
-        title = Text.assemble((f"{name} ({self.iso3})", "bold"), " · checklist")
+        title = Text.assemble((f"{name} ({self.iso3})" if name != self.iso3 else name, "bold"),
+                              " · checklist")
         if self.cycle is not None:
             title.append(f" · cycle {self.cycle}")
             if cycles:

@@ -421,6 +421,30 @@ async def test_due_screen_empty_workspace(make_app) -> None:
         assert len([s for s in app.screen_stack if isinstance(s, DueScreen)]) == 1
 
 
+async def test_due_item_of_a_code_that_is_no_state_opens(make_app) -> None:
+    """A file may hold a checklist for a code that is no State ("XKX"): the Due screen lists
+    it and enter opens its checklist (it raised KeyError in the checklist's header)."""
+
+    def odd(ws: Workspace) -> None:
+        ws.edit("checklist", "XKX:4:custom-brief-the-office", {
+            "country": "XKX", "cycle": 4, "item": "custom-brief-the-office", "phase": "general",
+            "text": "Brief the office", "status": "todo", "due": "2026-11-20", "custom": True})
+
+    app = make_app(today="2026-11-25", setup=odd)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        assert [i.id for i in app.screen.items] == ["XKX:4:custom-brief-the-office"]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChecklistScreen)
+        text = screen_text(app)
+        assert "XKX · checklist · cycle 4" in text and "Brief the office" in text
+        await pilot.press("less_than_sign", "greater_than_sign", "d")
+        await pilot.pause()
+        assert app.workspace.get("checklist", "XKX:4:custom-brief-the-office")["status"] == "done"
+
+
 @pytest.mark.parametrize("width", [80, 120])
 async def test_due_screen_fits(make_app, width: int) -> None:
     app = make_app(setup=two_countries)

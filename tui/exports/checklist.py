@@ -126,8 +126,11 @@ def default_cycle(table: Mapping[str, Entry], iso3: str, today: date) -> int | N
     but the last review's still has open items, that one. None when the State has no review.
     """
     by_cycle = entries_by_cycle(table, iso3)
-    nxt = refdata.next_review(iso3, today)
-    last = refdata.last_review(iso3, today)
+    try:
+        nxt = refdata.next_review(iso3, today)
+        last = refdata.last_review(iso3, today)
+    except KeyError:  # a code that is no State (a file may hold one): its entries only
+        nxt = last = None
     if nxt is not None and nxt.cycle in by_cycle:
         return nxt.cycle
     if last is not None and _has_open(by_cycle.get(last.cycle, ())):
@@ -141,7 +144,10 @@ def default_cycle(table: Mapping[str, Entry], iso3: str, today: date) -> int | N
 
 def available_cycles(table: Mapping[str, Entry], iso3: str) -> list[int]:
     """Cycles a user can switch between: every review of the State and every cycle with entries."""
-    cycles = {r.cycle for r in refdata.reviews(iso3)}
+    try:
+        cycles = {r.cycle for r in refdata.reviews(iso3)}
+    except KeyError:  # a code that is no State: the cycles of its entries
+        cycles = set()
     cycles |= set(entries_by_cycle(table, iso3))
     return sorted(cycles)
 
