@@ -160,3 +160,22 @@ def copy_to(src: Path, folder: Path, name: str | None = None) -> Path:
     target = folder / (name or src.name)
     shutil.copyfile(src, target)
     return target
+
+
+class RecordingPty:
+    """Factory for a ``ptyterm.PtyApp`` that also keeps every byte the program wrote (``.raw``)."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        from ptyterm import PtyApp
+
+        app = PtyApp(*args, **kwargs)
+        app.raw = bytearray()  # type: ignore[attr-defined]
+        feed = app.stream.feed
+
+        def tee(data: bytes) -> None:
+            app.raw += data  # type: ignore[attr-defined]
+            feed(data)
+
+        app.stream.feed = tee  # type: ignore[method-assign]
+        return app
+

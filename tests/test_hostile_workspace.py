@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 from hostile_files import (
     REC,
+    RecordingPty,
     app_stub,
     big_real_file,
     build_demo,
@@ -561,6 +562,47 @@ def test_the_real_upr_command_refuses_hostile_files(files: dict[str, Path], bad_
         path.unlink()
     ok = subprocess.run([UPR, "check", str(files["good"])], capture_output=True, timeout=60, env=env)
     assert ok.returncode == 0 and b" ok " in ok.stdout
+
+
+def spoil_last(raw: bytes, old: bytes, new: bytes) -> bytes:
+    at = raw.rindex(old)
+    return raw[:at] + new + raw[at + len(old):]
+
+
+@pytest.mark.slow
+def test_large_hostile_files_in_a_terminal(files: dict[str, Path], bad_dir: Path, tmp_path: Path) -> None:
+    """On a terminal a file over 5 MB is read while the first screen shows (issue 8): a bad one
+    must still end the app with one line naming the fault, exit 2, the file untouched."""
+    big = big_real_file(files["demo"], tmp_path / "big.json")
+    raw = big.read_bytes()
+    cases = {
+        "cut.json": raw[: len(raw) // 2],
+        "typed.json": spoil_last(raw, b'"priority":"none"', b'"priority":"urgent"'),  # near the end
+        "junk.json": random.Random(3).randbytes(30_000_000),
+        "deep.json": b"[" * 8_000_000,
+    }
+    assert b'"urgent"' in cases["typed.json"]
+    for name, content in cases.items():
+        path = bad_dir / name
+        path.write_bytes(content)
+        before = fingerprint(bad_dir)
+        app = RecordingPty([UPR, str(path), "--today", "2026-11-25"], cwd=str(bad_dir),
+                           env={"UPR_AUTHOR": "ana"})
+        try:
+            status = app.wait(60)
+        finally:
+            app.close()
+        # What is left on the terminal once the app has given the screen back (pyte keeps no
+        # alternate screen, so read the bytes written after it was left).
+        after = bytes(app.raw).rsplit(b"\x1b[?1049l", 1)[-1].decode("utf-8", "replace")
+        said = [line.strip() for line in re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]", "", after).splitlines()
+                if line.strip()]
+        assert status == 2, (name, said)
+        assert len(said) == 1 and said[0].startswith("upr: "), (name, said)
+        assert name in said[0] and FAULTS.search(said[0]), (name, said)
+        assert not any("Traceback" in line for line in said), said
+        assert fingerprint(bad_dir) == before, name
+        path.unlink()
 
 
 def test_a_good_file_is_still_opened_after_many_bad_ones(files: dict[str, Path], bad_dir: Path) -> None:

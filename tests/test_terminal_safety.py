@@ -21,8 +21,7 @@ from typing import Any
 
 import pytest
 from helpers import screen_text
-from hostile_files import build_demo
-from ptyterm import PtyApp
+from hostile_files import RecordingPty, build_demo
 from rich.cells import cell_len
 from rich.text import Text
 
@@ -207,21 +206,6 @@ async def test_every_screen_shows_hostile_text_inert_at_80x24(make_app, workspac
 # -- the real upr in a pty: the bytes on the wire ------------------------------------------------------
 
 
-class RecordingPty(PtyApp):
-    """A ``PtyApp`` that also keeps every byte the program wrote, for inspection."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.raw = bytearray()
-        feed = self.stream.feed
-
-        def tee(data: bytes) -> None:
-            self.raw += data
-            feed(data)
-
-        self.stream.feed = tee  # type: ignore[method-assign]
-
-
 def session(path: Path, cwd: Path) -> tuple[bytes, list[str]]:
     """A person's path through every screen that shows the strings; returns the bytes written
     and the screen (pyte) after each step."""
@@ -232,7 +216,7 @@ def session(path: Path, cwd: Path) -> tuple[bytes, list[str]]:
         if keys:
             app.send(keys)
         if needle:
-            assert app.wait_for(needle, 20), (keys, needle, app.text())
+            assert app.wait_for(needle, 30), (keys, needle, app.text())
         app.settle(settle)
         screens.append(app.text())
 
