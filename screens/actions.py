@@ -91,10 +91,7 @@ class ActionsScreen(Screen[None]):
         self._pending: set[str] = set()
         self._rebuild = False
         self._scheduled = False
-        try:
-            self.country_name = refdata.state(iso3).name
-        except KeyError:
-            self.country_name = iso3
+        self.country_name = triage.state_name(iso3)
 
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:

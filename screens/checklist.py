@@ -30,7 +30,7 @@ from screens.rowlist import Column, RowList
 from tui import refdata
 from tui.checklist import DEFAULT_TEMPLATES, PHASE_LABELS, PHASES, due_state, progress, templates
 from tui.exports import checklist as core
-from tui.exports.safe import atomic_write
+from tui.exports.safe import atomic_write, state_name
 from tui.sanitize import clean_line
 
 FLAG_STYLES = {"overdue": "bold red", "due_soon": "yellow"}
@@ -310,10 +310,7 @@ class ChecklistScreen(Screen[None]):
         return text
 
     def update_head(self) -> None:
-        try:
-            name = refdata.state(self.iso3).name
-        except KeyError:  # a code in the file that is no State
-            name = clean_line(self.iso3)
+        name = state_name(self.iso3)  # a code in the file may be no State
         cycles = core.available_cycles(self.ws.table("checklist"), self.iso3)
         title = Text.assemble((f"{name} ({self.iso3})" if name != self.iso3 else name, "bold"),
                               " · checklist")

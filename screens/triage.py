@@ -317,10 +317,7 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
         self._detail_rid: str | None = None
         self._pending_rows: set[int] = set()
         self._ui_thread = threading.get_ident()
-        try:
-            self.country_name = refdata.state(iso3).name
-        except KeyError:
-            self.country_name = clean_line(iso3)
+        self.country_name = triage.state_name(iso3)
 
     # -- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:

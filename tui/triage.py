@@ -26,6 +26,7 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from tui import refdata
+from tui.exports.safe import state_name
 from tui.ids import history_id
 from tui.model import ACTION_CATEGORIES, POSITIONS, PRIORITIES, STATUSES
 from tui.sanitize import clean_line, clean_text
@@ -192,14 +193,6 @@ def order_key(record: Mapping[str, Any]) -> str:
     para = _NATURAL.sub(_digits, para) if para else ""
     return (f"{99 - cycle:02d}{get('mechanism') or ''}\x00{999 - session:03d}"
             f"{get('document') or ''}\x00{para}\x00{get('id') or ''}")
-
-
-def state_name(code: str) -> str:
-    """A State's name for an ISO3 code; a raw (unknown) name cleaned for display."""
-    try:
-        return refdata.state(code).name
-    except KeyError:
-        return clean_line(code)
 
 
 class Entry:

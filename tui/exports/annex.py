@@ -27,6 +27,7 @@ from tui.exports.safe import (
     natural_key,
     normalise_ooxml,
     plain,
+    state_name,
     state_names,
     write_csv,
 )
@@ -128,7 +129,6 @@ def cluster_order(source: Source, iso3: str, clusters: Sequence[str]) -> list[st
 
 def build_annex(source: Source, iso3: str, cycle: int | None) -> Annex:
     """Group the country's UPR recommendations of ``cycle`` (None: all) by cluster."""
-    from tui import refdata
 
     records = select_recommendations(source, iso3, cycle, mechanism="UPR")
     by_cluster: dict[str, list[dict[str, Any]]] = {}
@@ -144,11 +144,7 @@ def build_annex(source: Source, iso3: str, cycle: int | None) -> Annex:
         groups.append(AnnexGroup(cluster, members))
     documents = sorted({plain(r.get("document")) for r in records if r.get("document")},
                        key=natural_key)
-    try:
-        name = refdata.state(iso3).name
-    except KeyError:
-        name = iso3
-    return Annex(iso3, name, cycle, documents, groups)
+    return Annex(iso3, state_name(iso3), cycle, documents, groups)
 
 
 def recommendation_with_states(record: Mapping[str, Any]) -> str:

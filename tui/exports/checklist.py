@@ -34,7 +34,7 @@ from tui.checklist import (
     summary_label,
     templates,
 )
-from tui.exports.safe import md_cell, neutralise
+from tui.exports.safe import md_cell, neutralise, state_name
 from tui.ids import checklist_id
 from tui.sanitize import clean_line
 
@@ -412,11 +412,7 @@ def due_items(table: Mapping[str, Entry], today: date, days: int) -> list[DueIte
         if due > horizon or not isinstance(cycle, int):
             continue
         iso3 = str(entry.get("country", ""))
-        try:
-            name = refdata.state(iso3).name
-        except KeyError:
-            name = clean_line(iso3)
-        out.append(DueItem(entry, iso3, name, cycle, due, (due - today).days))
+        out.append(DueItem(entry, iso3, state_name(iso3), cycle, due, (due - today).days))
     out.sort(key=lambda d: (d.due, refdata.fold(d.country), order_key(d.entry)))
     return out
 
@@ -447,10 +443,7 @@ def render_markdown(
 ) -> str:
     """A printable checklist: header, then per phase its items with status, owner, due, note."""
     review = review_for(iso3, cycle)
-    try:
-        name = refdata.state(iso3).name
-    except KeyError:
-        name = iso3
+    name = state_name(iso3)
     live = ordered(e for e in entries if not e.get("deleted"))
     done, total = progress(live)
     late = sum(1 for e in live if due_state(e, today, SOON_DAYS) == "overdue")

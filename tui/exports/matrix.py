@@ -22,6 +22,7 @@ from tui.exports.safe import (
     label,
     natural_key,
     plain,
+    state_name,
     state_names,
     write_csv,
     write_xlsx,
@@ -126,12 +127,7 @@ def write_matrix(source: Source, iso3: str, fmt: str, out: IO[bytes], *,
     if fmt == "csv":
         return write_csv(out, HEADER, _rows(records), bom=bom)
     if fmt == "xlsx":
-        from tui import refdata
-
-        try:
-            name = refdata.state(iso3).name
-        except KeyError:
-            name = iso3
+        name = state_name(iso3)
         sheet = Sheet(
             "Recommendations",
             HEADER,

@@ -32,6 +32,7 @@ from tui.exports.safe import (
     md_cell,
     md_text,
     plain,
+    state_name,
     write_csv,
     write_xlsx,
 )
@@ -78,7 +79,6 @@ class Plan:
 
 def build_plan(source: Source, iso3: str, cycle: int | None = None) -> Plan:
     """The country's live actions (with ``cycle``: those linked to a recommendation of it)."""
-    from tui import refdata
 
     recs = source.table("recommendations")
     actions = country_actions(source, iso3)
@@ -87,11 +87,7 @@ def build_plan(source: Source, iso3: str, cycle: int | None = None) -> Plan:
                    if any((recs.get(r) or {}).get("cycle") == cycle for r in linked_ids(a))]
     country = source.table("countries").get(iso3) or {}
     order = [c for c in country.get("clusters", []) if isinstance(c, str)]
-    try:
-        name = refdata.state(iso3).name
-    except KeyError:
-        name = iso3
-    return Plan(iso3, name, cycle, actions, recs, cost_by_cluster(actions, recs, order))
+    return Plan(iso3, state_name(iso3), cycle, actions, recs, cost_by_cluster(actions, recs, order))
 
 
 def _cost_number(action: Mapping[str, Any]) -> int | float | None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, Protocol
 
 from tui.model import parse_clock
-from tui.sanitize import clean_text
+from tui.sanitize import clean_line, clean_text
 
 # Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection), plus a
 # leading newline and the full-width forms some Excel locales also accept.
@@ -308,6 +308,17 @@ def category_label(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and value in ACTION_CATEGORIES:
         return f"{value} {ACTION_CATEGORIES[value]}"
     return plain(value)
+
+
+def state_name(code: str) -> str:
+    """A State's name for its ISO3 code; any other code or raw name, cleaned, as itself
+    (a file may hold codes that are no State)."""
+    from tui import refdata
+
+    try:
+        return refdata.state(code).name
+    except KeyError:
+        return clean_line(code)
 
 
 def state_names(codes: Any) -> str:
