@@ -28,6 +28,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tui import refdata
+from tui.checklist import DEFAULT_TEMPLATES
 from tui.cli import add_workspace_option
 from tui.exports.safe import natural_key
 from tui.importers import KINDS, ImportBatch, SourceError, parse_file
@@ -35,7 +36,6 @@ from tui.importers.apply import ApplySummary, apply_batch
 from tui.sanitize import clean_line
 
 MECHANISMS = ("UPR", "TB", "SP")
-DEFAULT_TEMPLATES = ["unct-upr"]
 TOP_STATES = 10
 SHOWN_WARNINGS = 20
 SHOWN_NAMES = 20
