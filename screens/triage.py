@@ -615,8 +615,8 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
                    for name, filt in views.items()]
 
         def delete(name: str) -> None:
-            triage.delete_view(ws, self.iso3, name)
-            self.app.notify(f"Deleted the view {name}.", timeout=2, markup=False)
+            if triage.delete_view(ws, self.iso3, name):
+                self.app.notify(f"Deleted the view {name}.", timeout=2, markup=False)
 
         picker = Picker("Saved views: choose one, or type a name to save the current filter",
                         options, allow_new=not ws.read_only, new_label="view from this filter",

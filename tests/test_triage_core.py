@@ -348,3 +348,12 @@ def test_entities_and_outcomes_used_are_counted_once_and_kept_exact(ws: Workspac
     assert index.entities_used() == ["Team X", "UNDP"]  # b still leads with Team X
     triage.decide(ws, "SVN", [b], {"lead_entity": ""})
     assert index.entities_used() == ["UNDP"]
+
+
+def test_a_view_named_oddly_in_the_file_can_be_deleted(ws: Workspace) -> None:
+    """The picker lists views by their cleaned names; deleting one by that name must find it
+    (a name with two spaces, written by another program, was listed but never deleted)."""
+    ws.edit("countries", "SVN", {"views": {"High  roma\x1b[31m": {"priority": ["high"]}}})
+    assert list(triage.load_views(ws, "SVN")) == ["High roma"]
+    assert triage.delete_view(ws, "SVN", "High roma")
+    assert triage.load_views(ws, "SVN") == {}

@@ -922,13 +922,13 @@ def load_views(ws: Workspace, iso3: str) -> dict[str, Filter]:
     raw = country_record(ws, iso3).get("views") or {}
     if not isinstance(raw, Mapping):
         return {}
-    return {clean_line(str(name))[:MAX_VIEW_NAME]: Filter.from_json(value)
-            for name, value in raw.items() if clean_line(str(name))}
+    return {_view_name(name): Filter.from_json(value) for name, value in raw.items()
+            if _view_name(name)}
 
 
 def save_view(ws: Workspace, iso3: str, name: str, filt: Filter) -> str:
     """Save (or replace) a named view; returns the name as stored."""
-    name = clean_line(name)[:MAX_VIEW_NAME]
+    name = _view_name(name)
     if not name:
         raise ValueError("a view needs a name")
     views = dict(country_record(ws, iso3).get("views") or {})
@@ -937,12 +937,20 @@ def save_view(ws: Workspace, iso3: str, name: str, filt: Filter) -> str:
     return name
 
 
+def _view_name(raw: Any) -> str:
+    """A view's name as listed (and as :func:`save_view` stores it)."""
+    return clean_line(str(raw))[:MAX_VIEW_NAME]
+
+
 def delete_view(ws: Workspace, iso3: str, name: str) -> bool:
-    views = dict(country_record(ws, iso3).get("views") or {})
-    if name not in views:
+    """Delete the view listed as ``name`` (the name as :func:`load_views` shows it)."""
+    views = country_record(ws, iso3).get("views") or {}
+    if not isinstance(views, Mapping):
         return False
-    del views[name]
-    return _country_edit(ws, iso3, {"views": views})
+    kept = {raw: value for raw, value in views.items() if _view_name(raw) != name}
+    if len(kept) == len(views):
+        return False
+    return _country_edit(ws, iso3, {"views": kept})
 
 
 # -- choices offered by pickers ------------------------------------------------------------------
