@@ -65,10 +65,6 @@ class TextPane(Widget):
     def page(self, direction: int) -> None:
         self.scroll_lines(direction * max(self.size.height - 2, 1))
 
-    @property
-    def line_count(self) -> int:
-        return len(self._lines)
-
     # -- rendering -------------------------------------------------------------------------
     def _wrap(self, width: int) -> list[Strip]:
         self._width = width

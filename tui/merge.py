@@ -468,11 +468,6 @@ def write_tables(path: str | os.PathLike[str], data: Tables, *, gz: bool | None 
     return len(payload)
 
 
-def merge_files(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> MergeResult:
-    """Load and merge two workspace files (B into A)."""
-    return merge_tables(load_copy(a), load_copy(b))
-
-
 # -- resolving -------------------------------------------------------------------------------
 
 

@@ -23,13 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-GZIP_MAGIC = b"\x1f\x8b"
 # zlib's default level: ~96% of level 9's ratio on workspace JSON in about half the time.
 GZIP_LEVEL = 6
-
-
-def is_gzip(raw: bytes) -> bool:
-    return raw[:2] == GZIP_MAGIC
 
 
 def gzip_bytes(payload: bytes) -> bytes:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from tui import refdata
 from tui.exports.safe import state_name
 from tui.ids import history_id
-from tui.model import ACTION_CATEGORIES, POSITIONS, PRIORITIES, STATUSES
+from tui.model import ACTION_CATEGORIES, POSITIONS, STATUSES
 from tui.sanitize import clean_line, clean_text
 
 if TYPE_CHECKING:
@@ -970,10 +970,6 @@ def position_choices() -> list[tuple[str, str]]:
 
 def status_choices() -> list[tuple[str, str]]:
     return [(s, STATUS_LABELS[s]) for s in STATUSES]
-
-
-def priority_choices() -> list[tuple[str, str]]:
-    return [(p, PRIORITY_LABELS[p] if p != "none" else "no priority") for p in PRIORITIES]
 
 
 def action_category_choices() -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ import io
 import re
 import shutil
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Protocol
@@ -267,13 +267,6 @@ def normalise_ooxml(src: BinaryIO, out: IO[bytes], stamp: datetime) -> None:
             big = source.file_size >= zipfile.ZIP64_LIMIT
             with zin.open(source) as fin, zout.open(info, "w", force_zip64=big) as fout:
                 shutil.copyfileobj(fin, fout, 1 << 20)
-
-
-def ooxml_members(data: bytes) -> Iterator[tuple[str, tuple[int, ...]]]:
-    """(name, date_time) of each member, for tests and checks."""
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        for info in z.infolist():
-            yield info.filename, info.date_time
 
 
 # --------------------------------------------------------------------------- labels
