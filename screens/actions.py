@@ -22,7 +22,8 @@ from textual.screen import ModalScreen, Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
-from screens.pickers import MultiPicker, Option, Picker, PlainInput, TextPrompt
+from screens.inputs import PlainInput
+from screens.pickers import MultiPicker, Option, Picker, TextPrompt
 from screens.rowlist import Column, RowHeader, RowList
 from tui import actions as core
 from tui import refdata, triage

@@ -25,7 +25,7 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from screens.pickers import PlainInput
+from screens.inputs import PlainInput
 from screens.rowlist import Column, RowList
 from tui import refdata
 from tui.checklist import DEFAULT_TEMPLATES, PHASE_LABELS, PHASES, due_state, progress, templates

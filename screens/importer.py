@@ -26,7 +26,7 @@ from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
-from screens.pickers import PlainInput
+from screens.inputs import PlainInput
 from tui.commands.import_ import ImportResult, apply_import, resolve_country, summary_renderable
 from tui.importers import KINDS, ImportBatch, SourceError, parse_file
 from tui.sanitize import clean_line

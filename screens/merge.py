@@ -24,7 +24,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
 
-from screens.pickers import PlainInput
+from screens.inputs import PlainInput
 from screens.rowlist import Column, RowHeader, RowList
 from tui.merge import (
     MergeReport,

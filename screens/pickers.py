@@ -20,6 +20,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from screens.inputs import PlainInput
 from screens.rowlist import Column, RowList
 from tui.sanitize import clean_line
 from tui.triage import fast_fold, search_words
@@ -41,14 +42,6 @@ class Option:
 class PickerRow:
     kind: str  # "option" | "new" | "clear"
     option: Option
-
-
-class PlainInput(Input):
-    """A text box that never blinks (DESIGN §7: nothing repaints on a timer); every form
-    and prompt of the app uses it."""
-
-    def on_mount(self) -> None:
-        self.cursor_blink = False
 
 
 class PickerInput(PlainInput):
