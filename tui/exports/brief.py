@@ -151,10 +151,7 @@ def build_brief(source: Source, iso3: str, today: date, *, cycle: int | None = N
     from tui.exports import checklist as checklists
 
     table = source.table("checklist")
-    try:
-        ccycle = checklists.default_cycle(table, iso3, today)
-    except KeyError:
-        ccycle = None
+    ccycle = checklists.default_cycle(table, iso3, today)
     by_cycle = checklists.entries_by_cycle(table, iso3)
     if ccycle not in by_cycle and by_cycle:
         ccycle = max(by_cycle)

@@ -125,7 +125,11 @@ def default_cycle(table: Mapping[str, Entry], iso3: str, today: date) -> int | N
     One exception keeps follow-up in view: when the next review's checklist is not started
     but the last review's still has open items, that one. None when the State has no review.
     """
-    by_cycle = entries_by_cycle(table, iso3)
+    return _pick_cycle(entries_by_cycle(table, iso3), iso3, today)
+
+
+def _pick_cycle(by_cycle: Mapping[int, list[Entry]], iso3: str, today: date) -> int | None:
+    """:func:`default_cycle` from the country's entries by cycle, already gathered."""
     try:
         nxt = refdata.next_review(iso3, today)
         last = refdata.last_review(iso3, today)
@@ -165,10 +169,7 @@ def progress_labels(table: Mapping[str, Entry], today: date) -> dict[str, str]:
         countries.setdefault(str(entry.get("country", "")), {}).setdefault(cycle, []).append(entry)
     out: dict[str, str] = {}
     for iso3, by_cycle in countries.items():
-        try:
-            cycle = default_cycle(table, iso3, today) if refdata.reviews(iso3) else None
-        except KeyError:
-            cycle = None
+        cycle = _pick_cycle(by_cycle, iso3, today)  # not default_cycle: one pass, not one a country
         if cycle not in by_cycle:
             cycle = max(by_cycle)
         out[iso3] = summary_label(by_cycle[cycle], today)
