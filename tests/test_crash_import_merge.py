@@ -184,7 +184,7 @@ def test_sigkill_during_upr_import_of_a_report_into_a_10_mb_workspace(
 
     tally = kill_rounds(argv, path, env, window, restore, verify, KILLS, seed=43)
     print(f"upr import: {KILLS} kills {tally}; outcomes {outcomes}")
-    assert tally["inside the write"] >= 10, tally
+    assert tally["inside the write"] >= 5, tally  # typically 15-40 of the 85
     assert outcomes["old"] >= 10 and outcomes["new"] >= 5, outcomes
     # The last kill left a lock and maybe a temp file: the next import takes over and cleans up.
     restore()
@@ -261,7 +261,7 @@ def test_sigkill_during_upr_merge_into_a_10_mb_workspace(big: Path, tmp_path: Pa
         cut += backup.exists() and backup.stat().st_size < len(original)
         verify(f"backup round {i}")  # fails on a backup cut short
     assert cut == 0
-    assert tally["inside the write"] >= 10, tally
+    assert tally["inside the write"] >= 5, tally  # typically 15-40 of the 85
     assert outcomes["old"] >= 10 and outcomes["merged"] >= 5, outcomes
     restore()
     result = subprocess.run(argv, cwd=folder, env=env, capture_output=True, timeout=120)
