@@ -99,6 +99,11 @@ class UprApp(MergeActions, App[int]):
         if driver is not None:
             self.driver_class = driver
 
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Toasts are plain text: file names, labels and errors come from files and users."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     # -- config (personal UI state, never in the shared file) ---------------------------
     def config_value(self, key: str) -> Any:
         return self._config.get(key)

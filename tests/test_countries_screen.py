@@ -87,3 +87,12 @@ async def test_help_lists_the_screen_keys(make_app) -> None:
         assert "Move cursor left" not in svg  # the filter box's own editing keys are not listed
         await pilot.press("escape")
         assert isinstance(app.screen, CountryListScreen)
+
+
+async def test_toasts_never_parse_markup(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.notify("Undone: import [/x] [@click=app.quit]q[/]")  # would raise MarkupError if parsed
+        await pilot.pause()
+        assert "[/x]" in screen_text(app)
+        assert app.is_running
