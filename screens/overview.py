@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from tui import refdata
 from tui.overview import CountrySummary, country_summary
+from tui.sanitize import clean_text
 
 
 def phase_sentence(summary: CountrySummary, today: date) -> Text:
@@ -117,6 +118,11 @@ class CountryOverviewScreen(Screen[None]):
                 work.append(" · " + ", ".join(f"{n} {p}" for p, n in summary.by_position.items()))
         else:
             work.append("none yet (i imports a report, or upr import REPORT --country " + self.iso3 + ")")
+        country = workspace.get("countries", self.iso3) if workspace is not None else None
+        notes = clean_text((country or {}).get("notes") or "").strip()
+        if notes and not (country or {}).get("deleted"):
+            work.append("\nTeam notes: ", style="bold")
+            work.append(notes[:2000])
         self.query_one("#work", Static).update(work)
 
     def action_import_file(self) -> None:

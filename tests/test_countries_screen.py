@@ -98,3 +98,15 @@ async def test_toasts_never_parse_markup(make_app) -> None:
         toast = list(app._notifications)[-1]
         assert toast.markup is False and "[/x]" in toast.message
         assert app.is_running
+
+
+async def test_overview_shows_the_team_notes_inertly(make_app) -> None:
+    def setup(ws) -> None:
+        ws.edit("countries", "LTU", {"notes": "Focal point: [bold]Ms A[/bold] \x1b]0;x\x07at MFA"})
+
+    app = make_app(setup=setup)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"lithu", "enter")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Team notes: Focal point: [bold]Ms A[/bold] at MFA" in text
