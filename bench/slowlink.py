@@ -83,6 +83,7 @@ class Term:
         self.total = 0
         self.raw = bytearray()
         self.keep_raw = False
+        self.app_cursor = False
         full_env = {**os.environ, "TERM": "xterm-256color", **(env or {})}
         full_env.pop("COLORTERM", None)
         self.started = time.monotonic()
@@ -108,6 +109,11 @@ class Term:
         except OSError:
             return 0
         self.total += len(data)
+        # Application cursor keys (DECCKM): curses programs turn them on and then read the
+        # arrows as ESC O B, as a terminal would send them; ESC [ B is then another key.
+        on, off = data.rfind(b"\x1b[?1h"), data.rfind(b"\x1b[?1l")
+        if on != off:
+            self.app_cursor = on > off
         if self.keep_raw:
             self.raw.extend(data)
         self.stream.feed(data)
@@ -145,6 +151,8 @@ class Term:
         return "\n".join(self.screen.display)
 
     def send(self, data: bytes) -> float:
+        if self.app_cursor and data[:2] == b"\x1b[" and data[2:] in (b"A", b"B", b"C", b"D"):
+            data = b"\x1bO" + data[2:]
         t = time.monotonic()
         os.write(self.fd, data)
         return t
@@ -470,7 +478,7 @@ def run_triage(term: Term, result: Result, reps: Reps) -> bool:
     repeat(term, KEY_DOWN, reps.down, result.sample("cursor down"))
     # The first save after opening encodes every record once (in a worker, DESIGN §5): keys
     # pressed meanwhile share the interpreter with it.
-    during = result.sample("cursor down during the first autosave")
+    during = result.sample("cursor down past the bottom (scrolls), first autosave running")
     press(term, b"1")
     start = time.monotonic()
     while time.monotonic() - start < reps.autosave:
@@ -786,7 +794,8 @@ class Reps:
 
 
 KEY_ORDER = [
-    "open the list (r, first time)", "cursor down", "cursor down during the first autosave",
+    "open the list (r, first time)", "cursor down",
+    "cursor down past the bottom (scrolls), first autosave running",
     "page down", "triage decision",
     "triage decision (queue)",
     "open + close detail", "search 5 letters (list)", "search 5 letters (country filter)",
