@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from tui.exports.safe import natural_key, plain
-from tui.model import ACTION, STATUSES
+from tui.model import ACTION, STATUSES, date_field
 
 if TYPE_CHECKING:
     from tui.exports.safe import Source
@@ -109,13 +109,7 @@ def parse_deadline(text: str) -> str:
 
 
 def deadline_of(record: Mapping[str, Any]) -> date | None:
-    value = record.get("deadline")
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
+    return date_field(record, "deadline")
 
 
 def is_overdue(record: Mapping[str, Any], today: date) -> bool:

@@ -27,7 +27,7 @@ from typing import Any, Literal
 import yaml
 
 from tui.ids import checklist_id
-from tui.model import CHECKLIST
+from tui.model import CHECKLIST, date_field
 from tui.paths import data_path
 from tui.sanitize import clean_line
 
@@ -446,22 +446,12 @@ def checklist_entries(
     return entries
 
 
-def _due_date(entry: Mapping[str, Any]) -> date | None:
-    value = entry.get("due")
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
 def due_state(entry: Mapping[str, Any], today: date, soon_days: int = 14) -> str:
     """``done``, ``overdue`` (due before today), ``due_soon`` (today .. today+soon_days),
     ``later`` or ``no_date``. Done and not applicable both count as done."""
     if entry.get("status") in DONE_STATUSES:
         return "done"
-    due = _due_date(entry)
+    due = date_field(entry, "due")
     if due is None:
         return "no_date"
     if due < today:

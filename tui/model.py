@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from tui.sanitize import MAX_STRING
@@ -334,3 +335,14 @@ def validate_record(table: str, rid: str, record: Any, *, max_clock_ms: int) -> 
         if parsed[0] > max_clock_ms:
             return "field 'clock': clock is more than a day in the future"
     return None
+
+
+def date_field(record: Mapping[str, Any], name: str) -> date | None:
+    """A record's ``YYYY-MM-DD`` field as a date; None when empty or not a date."""
+    value = record.get(name)
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
