@@ -59,6 +59,7 @@ class UprApp(MergeActions, App[int]):
         self._workspace: Workspace | None = None
         self._loader: WorkspaceLoader | None = None
         self._open_error: str | None = None
+        self._triage_indexes: dict[str, Any] = {}  # iso3 -> tui.triage.TriageIndex
         if isinstance(workspace, WorkspaceLoader):
             self._loader = workspace
         else:
@@ -221,7 +222,29 @@ class UprApp(MergeActions, App[int]):
         self.notify(f"Redone: {step.label}" if step else "Nothing to redo.", timeout=2)
 
     # -- saving: edits stay in memory; a worker writes within AUTOSAVE_DELAY ------------
+    def triage_index(self, iso3: str) -> Any:
+        """One triage index per country, kept across visits (building one is O(records))."""
+        from tui.triage import TriageIndex
+
+        index = self._triage_indexes.get(iso3)
+        if index is None or index.stale:
+            index = TriageIndex(self.workspace, iso3)
+            self._triage_indexes[iso3] = index
+        return index
+
+    def _update_triage_indexes(self, table: str, rid: str, fields: tuple[str, ...]) -> None:
+        on_ui = threading.get_ident() == self._ui_thread
+        for index in self._triage_indexes.values():
+            if index.in_use:
+                continue  # its screen updates it (and counts what changed)
+            if on_ui:
+                index.on_edit(table, rid, fields)
+            else:
+                index.stale = True  # never touch it from another thread: rebuild on next use
+
     def _on_workspace_edit(self, table: str, rid: str, fields: tuple[str, ...]) -> None:
+        if self._triage_indexes and table == "recommendations":
+            self._update_triage_indexes(table, rid, fields)
         if threading.get_ident() != self._ui_thread:
             self.call_from_thread(self._schedule_save)
         else:

@@ -98,10 +98,11 @@ class CountryOverviewScreen(Screen[None]):
                      id="status", markup=False)
 
     def on_mount(self) -> None:
-        self.refresh_summary()
+        # The counts walk every recommendation (~85 ms at 100k): paint the screen first.
+        self.call_after_refresh(self.refresh_summary)
 
     def on_screen_resume(self) -> None:
-        self.refresh_summary()
+        self.call_after_refresh(self.refresh_summary)
 
     def refresh_summary(self) -> None:
         workspace = getattr(self.app, "workspace", None)

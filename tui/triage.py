@@ -591,6 +591,7 @@ class TriageIndex:
         self._used: dict[str, Counter[str]] | None = None
         self._used_by: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.stale = False  # records were added or removed: the screen should rebuild
+        self.in_use = False  # a screen is keeping it current (else its owner does)
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -1,0 +1,34 @@
+"""The app keeps one triage index per country across visits, and keeps it current meanwhile."""
+
+from __future__ import annotations
+
+from helpers import screen_text
+from test_triage_screen import TABLE, rid, setup_svn
+
+from screens.triage import RecommendationsScreen
+
+
+async def test_index_is_reused_and_follows_edits_made_while_away(make_app) -> None:
+    app = make_app(setup=setup_svn())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"slovenia", "enter", "r")
+        await pilot.pause()
+        first = app.screen.index
+        assert isinstance(app.screen, RecommendationsScreen) and first.in_use
+        await pilot.press("q")  # back to the overview: the app keeps the index current
+        await pilot.pause()
+        assert not first.in_use
+        app.workspace.edit(TABLE, rid(2), {"triaged": True, "priority": "high"})
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.screen.index is first  # not rebuilt
+        assert "6 recommendations · 1 triaged (17%)" in screen_text(app)
+        await pilot.press("q")
+        await pilot.pause()
+        # A record joining the country makes the cached index stale: rebuilt on the next visit.
+        app.workspace.edit(TABLE, rid(7), {"country": "SVN", "paragraph": "140.7",
+                                            "text": "Adopt a plan.", "position": "supported"})
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.screen.index is not first
+        assert "7 recommendations · 1 triaged (14%)" in screen_text(app)
