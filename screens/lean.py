@@ -808,7 +808,9 @@ def lean_driver_class() -> type | None:
                 super().write(out)
 
         def start_application_mode(self) -> None:
+            # Also after a suspend (ctrl+z): the screen and the tty's settings may have changed.
             self._lean.forget()
+            self._lean.lf_returns = _lf_returns(self._lean_fd)
             super().start_application_mode()
 
     return LeanDriver
