@@ -60,6 +60,7 @@ class UprApp(MergeActions, App[int]):
         self._loader: WorkspaceLoader | None = None
         self._open_error: str | None = None
         self._triage_indexes: dict[str, Any] = {}  # iso3 -> tui.triage.TriageIndex
+        self._summaries: dict[str, Any] = {}  # iso3 -> tui.overview.CountrySummary
         if isinstance(workspace, WorkspaceLoader):
             self._loader = workspace
         else:
@@ -242,7 +243,26 @@ class UprApp(MergeActions, App[int]):
             else:
                 index.stale = True  # never touch it from another thread: rebuild on next use
 
+    def country_summary(self, iso3: str) -> Any:
+        """The overview's figures, counted once and again only after that country changes."""
+        from tui.overview import country_summary
+
+        summary = self._summaries.get(iso3)
+        if summary is None:
+            summary = country_summary(self.workspace, iso3, self.today)
+            self._summaries[iso3] = summary
+        return summary
+
+    def _forget_summary(self, table: str, rid: str) -> None:
+        if threading.get_ident() != self._ui_thread or table not in ("recommendations", "checklist"):
+            self._summaries.clear()
+            return
+        record = self.workspace.get(table, rid) or {}
+        self._summaries.pop(str(record.get("country", "")), None)
+
     def _on_workspace_edit(self, table: str, rid: str, fields: tuple[str, ...]) -> None:
+        if self._summaries:
+            self._forget_summary(table, rid)
         if self._triage_indexes and table == "recommendations":
             self._update_triage_indexes(table, rid, fields)
         if threading.get_ident() != self._ui_thread:

@@ -106,7 +106,11 @@ class CountryOverviewScreen(Screen[None]):
 
     def refresh_summary(self) -> None:
         workspace = getattr(self.app, "workspace", None)
-        summary = country_summary(workspace, self.iso3, self.today)
+        cached = getattr(self.app, "country_summary", None)
+        if cached is not None:
+            summary = cached(self.iso3)
+        else:
+            summary = country_summary(workspace, self.iso3, self.today)
         self.summary = summary
         self.query_one("#phase", Static).update(phase_sentence(summary, self.today))
         work = Text()

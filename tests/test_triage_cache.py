@@ -32,3 +32,20 @@ async def test_index_is_reused_and_follows_edits_made_while_away(make_app) -> No
         await pilot.pause()
         assert app.screen.index is not first
         assert "7 recommendations · 1 triaged (14%)" in screen_text(app)
+
+
+async def test_overview_counts_are_cached_until_the_country_changes(make_app) -> None:
+    app = make_app(setup=setup_svn())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"slovenia", "enter")
+        await pilot.pause()
+        first = app.country_summary("SVN")
+        assert "6 in this workspace, 0 triaged" in screen_text(app)
+        await pilot.press("q", "enter")
+        await pilot.pause()
+        assert app.country_summary("SVN") is first  # nothing changed: not recounted
+        app.workspace.edit(TABLE, rid(3), {"triaged": True})
+        await pilot.press("q", "enter")
+        await pilot.pause()
+        assert app.country_summary("SVN") is not first
+        assert "6 in this workspace, 1 triaged" in screen_text(app)
