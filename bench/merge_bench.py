@@ -30,7 +30,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tui.clock import HybridClock, format_clock  # noqa: E402
+from store_bench import synthetic  # noqa: E402  (same folder: one synthetic workspace)
+
+from tui.clock import HybridClock  # noqa: E402
 from tui.merge import load_copy, merge_tables, write_tables  # noqa: E402
 from tui.share import write_share_copy  # noqa: E402
 from tui.store import Workspace  # noqa: E402
@@ -88,34 +90,6 @@ def share_sizes(folder: Path) -> list[str]:
 
 
 # -- 2. merging two large copies -------------------------------------------------------------
-
-
-def synthetic(n: int, base_ms: int) -> dict[str, dict[str, Any]]:
-    """``n`` recommendations with every field, one creation clock and history row each."""
-    rnd = random.Random(n)
-    recs: dict[str, Any] = {}
-    history: dict[str, Any] = {}
-    for i in range(n):
-        rid = f"UPR:A/HRC/{8 + i % 52}/{10 + i % 9}:{100 + i // 1000}.{i % 1000}"
-        clock = format_clock(base_ms + i, 0, "importer")
-        recs[rid] = {
-            "id": rid, "mechanism": "UPR", "body": "", "country": rnd.choice(["SVN", "AUT", "LTU"]),
-            "cycle": 4, "session": 48, "document": "A/HRC/59/15", "paragraph": f"140.{i}",
-            "text": " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(15, 45))),
-            "recommending": [rnd.choice(["FRA", "DEU", "BRA", "KEN"])],
-            "position": rnd.choice(["supported", "noted"]), "themes": ["A41", "B31"],
-            "groups": ["women"], "sdgs": ["5", "16"], "action_category": None, "priority": "none",
-            "cluster": "", "lead_entity": "", "partners": [], "cf_outcome": "",
-            "status": "no_information", "evidence": "", "note": "", "triaged": False,
-            "deleted": False, "source": {"file": "A_HRC_59_15.txt", "line": i, "kind": "report"},
-            "_clock": {"*": clock},
-        }
-        hid = f"{rid}|*|{clock}"
-        history[hid] = {"id": hid, "table": RECS, "record": rid, "field": "*", "old": None,
-                        "new": None, "author": "importer", "clock": clock}
-    meta = {"meta": {"id": "meta", "schema_version": 1, "workspace_id": "bench", "created": "2026-01-01T00:00:00Z"}}
-    return {"meta": meta, "countries": {}, RECS: recs, "checklist": {}, "actions": {},
-            "history": history, "conflicts": {}}
 
 
 def build_copies(folder: Path, n: int) -> tuple[Path, Path, float]:

@@ -40,10 +40,10 @@ WORDS = ("ensure", "rights", "women", "children", "adopt", "national", "plan", "
          "the", "of", "and", "to", "in", "implementation", "Convention", "Optional", "Protocol")
 
 
-def synthetic(n: int) -> dict[str, dict[str, Any]]:
+def synthetic(n: int, base_ms: int | None = None) -> dict[str, dict[str, Any]]:
     """``n`` recommendations (~200-character texts, all fields) and one history row each."""
     rnd = random.Random(n)
-    base = int(time.time() * 1000) - 30 * 86_400_000
+    base = int(time.time() * 1000) - 30 * 86_400_000 if base_ms is None else base_ms
     records: dict[str, Any] = {}
     history: dict[str, Any] = {}
     for i in range(n):

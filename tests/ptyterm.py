@@ -103,3 +103,16 @@ class PtyApp:
             os.close(self.fd)
         except OSError:
             pass
+
+
+def open_slovenia(app: PtyApp, first_wait: float = 15.0) -> None:
+    """From the country list to Slovenia's recommendations, as a person types it."""
+    assert app.wait_for("of 193 States", first_wait), app.text()
+    app.settle()
+    app.send("sloven")
+    assert app.wait_for("1 of 193 States"), app.text()
+    app.send("\r")
+    assert app.wait_for("c checklist · r recommendations"), app.text()
+    app.send("r")
+    assert app.wait_for("254 recommendations"), app.text()
+    app.settle()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ptyterm import PtyApp
+from ptyterm import PtyApp, open_slovenia
 
 from tui.session import DEMO_FILE
 from tui.store import Workspace, lock_path
@@ -51,15 +51,7 @@ def read_decisions(path: Path) -> dict[str, dict[str, Any]]:
 
 
 def to_slovenia(app: PtyApp) -> None:
-    assert app.wait_for("of 193 States", 60), app.text()  # the first run builds the demo
-    app.settle()
-    app.send("sloven")
-    assert app.wait_for("1 of 193 States"), app.text()
-    app.send("\r")
-    assert app.wait_for("c checklist · r recommendations"), app.text()
-    app.send("r")
-    assert app.wait_for("254 recommendations"), app.text()
-    app.settle()
+    open_slovenia(app, first_wait=60)  # the first run builds the demo
 
 
 def search(app: PtyApp, word: str) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from hostile_files import build_demo
-from ptyterm import PtyApp
+from ptyterm import PtyApp, open_slovenia
 
 from tui.store import Workspace, lock_path, read_lock
 
@@ -41,19 +41,6 @@ def team(tmp_path: Path) -> Path:
 
 def start(path: Path, author: str, *extra: str) -> PtyApp:
     return PtyApp([UPR, str(path), *TODAY, *extra], cwd=str(path.parent), env={"UPR_AUTHOR": author})
-
-
-def open_slovenia(app: PtyApp) -> None:
-    """From the country list to Slovenia's recommendations, as a person types it."""
-    assert app.wait_for("of 193 States"), app.text()
-    app.settle()
-    app.send("sloven")
-    assert app.wait_for("1 of 193 States"), app.text()
-    app.send("\r")
-    assert app.wait_for("c checklist · r recommendations"), app.text()
-    app.send("r")
-    assert app.wait_for("254 recommendations"), app.text()
-    app.settle()
 
 
 def quit_app(app: PtyApp) -> int | None:
