@@ -75,6 +75,10 @@ class UprApp(MergeActions, App[int]):
         if options.lean:
             self.add_class("lean")
             self.apply_lean()  # screens/lean.py: terminal colours, the lean output layer
+        else:
+            from screens.driver import input_driver_class
+
+            self.driver_class = input_driver_class() or self.driver_class  # Escape without 100 ms
         if self._workspace is not None:
             self._workspace.subscribe(self._on_workspace_edit)
 
@@ -249,9 +253,17 @@ class UprApp(MergeActions, App[int]):
 
         summary = self._summaries.get(iso3)
         if summary is None:
-            summary = country_summary(self.workspace, iso3, self.today)
+            index = self._triage_indexes.get(iso3)
+            records = None
+            if index is not None and not index.stale:
+                records = (entry.record for entry in index.entries)  # this country's only
+            summary = country_summary(self.workspace, iso3, self.today, records)
             self._summaries[iso3] = summary
         return summary
+
+    def known_summary(self, iso3: str) -> Any:
+        """The overview's figures if they are counted already (None: counting takes time)."""
+        return self._summaries.get(iso3)
 
     def _forget_summary(self, table: str, rid: str) -> None:
         if threading.get_ident() != self._ui_thread or table not in ("recommendations", "checklist"):

@@ -29,7 +29,6 @@ import functools
 import json
 import os
 import re
-import sys
 import threading
 from typing import Any
 
@@ -771,11 +770,13 @@ def lean_driver_class() -> type | None:
     ``UPR_LEAN_OUTPUT=0`` leaves Textual's own output (the rest of --lean stays): an escape
     hatch should a terminal disagree with the layer, and the bench's "before".
     """
-    if sys.platform == "win32" or os.environ.get("UPR_LEAN_OUTPUT") == "0":
-        return None
-    from textual.drivers.linux_driver import LinuxDriver
+    from screens.driver import input_driver_class
 
-    class LeanDriver(LinuxDriver):
+    base = input_driver_class()
+    if base is None or os.environ.get("UPR_LEAN_OUTPUT") == "0":
+        return base
+
+    class LeanDriver(base):  # type: ignore[misc,valid-type]
         """Textual's Linux driver, writing through a :class:`LeanFilter`."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:

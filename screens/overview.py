@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -37,20 +36,25 @@ def phase_sentence(summary: CountrySummary, today: date) -> Text:
     return Text("No UPR review is scheduled (observer State).")
 
 
-def reviews_table(iso3: str, today: date) -> Table:
-    table = Table(box=None, pad_edge=False, header_style="bold", expand=False)
-    table.add_column("Cycle", justify="right")
-    table.add_column("Session", justify="right")
-    table.add_column("Dates")
-    table.add_column("Basis")
+def reviews_table(iso3: str, today: date) -> Text:
+    """Reviews by cycle as aligned text: a Rich ``Table`` re-measures its cells on every
+    layout pass, and this screen is composed on each visit (issue 8: opening a country)."""
+    rows = [("Cycle", "Session", "Dates", "Basis")]
     for review in refdata.reviews(iso3):
         mark = "◀ " if review.start <= today <= review.end else ""
-        table.add_row(
+        rows.append((
             str(review.cycle),
             f"{mark}{review.session.number}",
             f"{review.start:%d %b %Y} – {review.end:%d %b %Y}",
             review.caveat or "published",
-        )
+        ))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    table = Text(no_wrap=False)
+    for n, (cycle, session, dates, basis) in enumerate(rows):
+        line = f"{cycle:>{widths[0]}}  {session:>{widths[1]}}  {dates:<{widths[2]}}  {basis}"
+        table.append(line, style="bold" if n == 0 else "")
+        if n < len(rows) - 1:
+            table.append("\n")
     return table
 
 
@@ -85,34 +89,50 @@ class CountryOverviewScreen(Screen[None]):
         self.iso3 = iso3
         self.today = today
         self.summary = summary
+        self._shown: Text | None = None
 
     def compose(self) -> ComposeResult:
         st = refdata.state(self.iso3)
+        known = self._known_summary()
+        if known is not None:
+            self._shown = self._work_text(known)
         with VerticalScroll():
             yield Static(Text.assemble((st.name, "bold"), f" · {st.iso3} · {refdata.region_name(st.region)}"),
                          id="country-title")
-            yield Static(id="phase")
+            # The phase needs only the calendar: no count of recommendations.
+            yield Static(phase_sentence(country_summary(None, self.iso3, self.today), self.today),
+                         id="phase")
             yield Static(reviews_table(self.iso3, self.today), id="reviews")
-            yield Static(id="work")
+            yield Static(self._shown or Text("Recommendations: counting…", style="dim"), id="work")
         yield Static("c checklist · r recommendations · A plan · b brief · q back · ? help",
                      id="status", markup=False)
 
-    def on_mount(self) -> None:
-        # The counts walk every recommendation (~85 ms at 100k): paint the screen first.
-        self.call_after_refresh(self.refresh_summary)
-
     def on_screen_resume(self) -> None:
-        self.call_after_refresh(self.refresh_summary)
+        # On the first visit and after edits elsewhere, the counts walk every recommendation
+        # (~85 ms at 100k): the screen is painted first. Counted before, it is one frame.
+        if self._known_summary() is not None:
+            self.refresh_summary()
+        else:
+            self.call_after_refresh(self.refresh_summary)
+
+    def _known_summary(self) -> CountrySummary | None:
+        known = getattr(self.app, "known_summary", None)
+        return known(self.iso3) if known is not None else None
 
     def refresh_summary(self) -> None:
-        workspace = getattr(self.app, "workspace", None)
         cached = getattr(self.app, "country_summary", None)
         if cached is not None:
             summary = cached(self.iso3)
         else:
-            summary = country_summary(workspace, self.iso3, self.today)
+            summary = country_summary(getattr(self.app, "workspace", None), self.iso3, self.today)
         self.summary = summary
-        self.query_one("#phase", Static).update(phase_sentence(summary, self.today))
+        work = self._work_text(summary)
+        if work != self._shown:  # an unchanged text costs a layout pass and a frame for nothing
+            self._shown = work
+            self.query_one("#work", Static).update(work)
+
+    def _work_text(self, summary: CountrySummary) -> Text:
+        workspace = getattr(self.app, "workspace", None)
         work = Text()
         work.append("Checklist: ", style="bold")
         work.append(summary.checklist_label or "not started (c to open)")
@@ -128,7 +148,7 @@ class CountryOverviewScreen(Screen[None]):
         if notes and not (country or {}).get("deleted"):
             work.append("\nTeam notes: ", style="bold")
             work.append(notes[:2000])
-        self.query_one("#work", Static).update(work)
+        return work
 
     def action_import_file(self) -> None:
         from screens.importer import open_import

@@ -110,3 +110,18 @@ async def test_overview_shows_the_team_notes_inertly(make_app) -> None:
         await pilot.pause()
         text = screen_text(app)
         assert "Team notes: Focal point: [bold]Ms A[/bold] at MFA" in text
+
+
+def test_reviews_table_lines_up_every_cycle_and_marks_a_review_in_session() -> None:
+    from datetime import date
+
+    from screens.overview import reviews_table
+
+    lines = reviews_table("SVN", date(2025, 1, 22)).plain.splitlines()
+    assert lines[0].split() == ["Cycle", "Session", "Dates", "Basis"]
+    assert len(lines) == 6  # header and cycles 1–5
+    assert "20 Jan 2025 – 31 Jan 2025" in lines[4] and "◀ 48" in lines[4]
+    starts = {line.index(" – ") for line in lines[1:]}
+    assert len(starts) == 1  # the dates column is aligned
+    assert lines[1].split()[:2] == ["1", "7"] and lines[1].rstrip().endswith("published")
+    assert "◀" not in reviews_table("SVN", date(2025, 2, 1)).plain

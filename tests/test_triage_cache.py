@@ -49,3 +49,56 @@ async def test_overview_counts_are_cached_until_the_country_changes(make_app) ->
         await pilot.pause()
         assert app.country_summary("SVN") is not first
         assert "6 in this workspace, 1 triaged" in screen_text(app)
+
+
+async def test_overview_of_a_country_counted_before_is_composed_with_its_counts(
+        make_app, monkeypatch) -> None:
+    """Counted before, the overview is one frame: no 'counting…' placeholder, no second update."""
+    from textual.widgets import Static
+
+    updates: list[str | None] = []
+    real_update = Static.update
+
+    def spy(self, *args, **kwargs):
+        updates.append(self.id)
+        return real_update(self, *args, **kwargs)
+
+    monkeypatch.setattr(Static, "update", spy)
+    app = make_app(setup=setup_svn())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"slovenia", "enter")
+        await pilot.pause()
+        assert app.known_summary("SVN") is not None
+        assert updates.count("work") == 1  # first visit: counted after the first frame
+        await pilot.press("q")
+        await pilot.pause()
+        updates.clear()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "6 in this workspace, 0 triaged" in screen_text(app)
+        assert "counting" not in screen_text(app)
+        assert "work" not in updates
+
+
+async def test_overview_counts_come_from_the_triage_index_when_there_is_one(
+        make_app, monkeypatch) -> None:
+    import tui.overview
+
+    calls: list[bool] = []
+    real = tui.overview.country_summary
+
+    def spy(ws, iso3, today, records=None):
+        calls.append(records is not None)
+        return real(ws, iso3, today, records)
+
+    monkeypatch.setattr(tui.overview, "country_summary", spy)
+    app = make_app(setup=setup_svn())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"slovenia", "enter", "r")
+        await pilot.pause()
+        await pilot.press("1", "down", "1", "q")  # two decisions, then back to the overview
+        await pilot.pause()
+        assert calls[-1] is True  # recounted from the country's own records
+        assert "6 in this workspace, 2 triaged" in screen_text(app)
+        whole = real(app.workspace, "SVN", app.today)
+        assert app.country_summary("SVN") == whole

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tui import refdata
 
@@ -24,14 +25,17 @@ class CountrySummary:
     checklist_label: str = ""
 
 
-def country_summary(ws: Workspace | None, iso3: str, today: date) -> CountrySummary:
+def country_summary(ws: Workspace | None, iso3: str, today: date,
+                    records: Iterable[dict[str, Any]] | None = None) -> CountrySummary:
+    """``records``: the country's recommendations when the caller already has them (a triage
+    index), so the count does not walk every recommendation of the workspace."""
     summary = CountrySummary(
         iso3, refdata.last_review(iso3, today), refdata.next_review(iso3, today)
     )
     if ws is None:
         return summary
     positions: Counter[str] = Counter()
-    for rec in ws.table("recommendations").values():
+    for rec in ws.table("recommendations").values() if records is None else records:
         if rec.get("country") != iso3 or rec.get("deleted"):
             continue
         summary.recommendations += 1

@@ -51,10 +51,17 @@ class AppOptions:
         return self.today or date.today()
 
 
+ESCAPE_DELAY_MS = 25
+
+
 def configure_environment(options: AppOptions) -> None:
     """Settings Textual reads when it is imported: call before importing any screen."""
     os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
     os.environ.setdefault("TEXTUAL_SMOOTH_SCROLL", "0")
+    # A lone Escape is told from the start of a key sequence by waiting: Textual waits 100 ms,
+    # every escape back. A terminal writes a sequence whole and ssh carries it in one packet, so
+    # 25 ms is enough (Neovim waits 50, tmux 10); curses' ESCDELAY, if set, wins (issue 8).
+    os.environ.setdefault("ESCDELAY", str(ESCAPE_DELAY_MS))
     colors = {"16": "standard", "256": "256", "truecolor": "truecolor"}
     if options.colors:
         os.environ["TEXTUAL_COLOR_SYSTEM"] = colors[options.colors]
