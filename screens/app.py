@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib
 import sys
 import threading
+from concurrent.futures import Future
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from textual import on, work
@@ -21,6 +23,10 @@ from tui.config import load_config, save_config
 from tui.session import AppOptions, WorkspaceLoader
 from tui.store import FileReplacedError, Workspace, WorkspaceError
 
+# From this many recommendations in the workspace, a country's triage index is built in a thread
+# while its overview is on screen (0.35 s for 100,000 in one country: issue 8).
+PREPARE_INDEX_FROM = 5_000
+
 AUTOSAVE_DELAY = 1.0  # seconds after an edit; DESIGN §5 promises a save within 2 s
 
 # Parts of a country that later screens provide: part -> "module:Screen".
@@ -35,7 +41,11 @@ PARTS: dict[str, str] = {
 class UprApp(MergeActions, App[int]):
     """Keyboard-first, quiet on the wire: no animation, no clock, no blinking cursor."""
 
-    CSS_PATH = "app.tcss"
+    # Every screen's CSS from the start: Textual reads a screen's own CSS_PATH when the first
+    # screen of its kind opens and restyles the whole app then (~20 ms on the first `r` or
+    # picker, and a repaint). Screens keep their CSS_PATH; it is then already read.
+    CSS_PATH = ["app.tcss", *sorted(p.name for p in Path(__file__).parent.glob("*.tcss")
+                                    if p.name != "app.tcss")]
     TITLE = "UPR Workbench"
     COMMANDS = App.COMMANDS | {ScreenActions}
     ENABLE_COMMAND_PALETTE = True
@@ -61,6 +71,9 @@ class UprApp(MergeActions, App[int]):
         self._open_error: str | None = None
         self._triage_indexes: dict[str, Any] = {}  # iso3 -> tui.triage.TriageIndex
         self._summaries: dict[str, Any] = {}  # iso3 -> tui.overview.CountrySummary
+        # iso3 -> (index and counts being built in a thread, edits when it started)
+        self._preparing: dict[str, tuple[Future[Any], int]] = {}
+        self._edits = 0
         if isinstance(workspace, WorkspaceLoader):
             self._loader = workspace
         else:
@@ -71,6 +84,8 @@ class UprApp(MergeActions, App[int]):
         self._save_scheduled = False
         self._ui_thread = threading.get_ident()
         self._config: dict[str, Any] = load_config()
+        self._remembered: dict[str, Any] = {}  # what this session changed in _config
+        self._config_lock = threading.Lock()
         self.save_error: str | None = None
         if options.lean:
             self.add_class("lean")
@@ -115,14 +130,22 @@ class UprApp(MergeActions, App[int]):
         return self._config.get(key)
 
     def remember(self, key: str, value: Any) -> None:
+        """Keep a personal setting; written in a thread (a home on a network disk can be slow)."""
         self._config[key] = value
-        try:
-            save_config({key: value})
-        except OSError:
-            pass
+        self._remembered[key] = value
+        self._write_config()
+
+    @work(thread=True, group="config", exit_on_error=False)
+    def _write_config(self) -> None:
+        with self._config_lock:  # whichever write runs last writes every value, the latest
+            try:
+                save_config(dict(self._remembered))
+            except OSError:
+                pass
 
     # -- screens ----------------------------------------------------------------------
     def on_mount(self) -> None:
+        self.call_after_refresh(self._preload_screens)
         if self._workspace is None:
             # First screen now; the rest when the file is read (issue 8: first paint at 100k).
             self.push_screen(CountryListScreen(self.today, {}))
@@ -130,6 +153,11 @@ class UprApp(MergeActions, App[int]):
             return
         self.push_screen(CountryListScreen(self.today, self.checklist_progress()))
         self._after_open()
+
+    def _preload_screens(self) -> None:
+        """After the first frame: import the screens a country opens (~20 ms at first use)."""
+        for target in PARTS.values():
+            importlib.import_module(target.partition(":")[0])
 
     @work(thread=True, group="open", exit_on_error=False)
     def _wait_for_workspace(self) -> None:
@@ -232,10 +260,67 @@ class UprApp(MergeActions, App[int]):
         from tui.triage import TriageIndex
 
         index = self._triage_indexes.get(iso3)
+        if index is None and iso3 in self._preparing:
+            self._adopt_prepared(iso3, wait=True)  # started earlier: sooner done than a new one
+            index = self._triage_indexes.get(iso3)
         if index is None or index.stale:
             index = TriageIndex(self.workspace, iso3)
             self._triage_indexes[iso3] = index
         return index
+
+    def prepare_triage_index(self, iso3: str) -> bool:
+        """Build a country's triage index in a thread while its overview is read, so that
+        opening its recommendations is one frame. True if a build started (the overview is
+        told when it is done: its counts come from the index)."""
+        from tui.overview import country_summary
+        from tui.triage import TriageIndex
+
+        ws = self._workspace
+        if iso3 in self._preparing:
+            return True
+        if (ws is None or iso3 in self._triage_indexes
+                or len(ws.table("recommendations")) < PREPARE_INDEX_FROM):
+            return False
+        future: Future[Any] = Future()
+        self._preparing[iso3] = (future, self._edits)
+
+        def build() -> None:
+            try:
+                index = TriageIndex(ws, iso3)
+                summary = country_summary(ws, iso3, self.today, (e.record for e in index.entries))
+                future.set_result((index, summary))
+            except BaseException as exc:  # noqa: BLE001 - e.g. a record added meanwhile
+                future.set_exception(exc)
+            try:
+                self.call_from_thread(self._prepared, iso3)
+            except RuntimeError:
+                pass  # the app has ended
+
+        threading.Thread(target=build, name=f"triage-index-{iso3}", daemon=True).start()
+        return True
+
+    def _prepared(self, iso3: str) -> None:
+        self._adopt_prepared(iso3, wait=False)
+        screen = self.screen
+        if isinstance(screen, CountryOverviewScreen) and screen.iso3 == iso3:
+            screen.refresh_summary()
+
+    def _adopt_prepared(self, iso3: str, *, wait: bool) -> None:
+        """Keep what a thread built, unless anything changed meanwhile (edits reach only the
+        indexes and counts the app holds: these may have missed them)."""
+        pending = self._preparing.get(iso3)
+        if pending is None or not (wait or pending[0].done()):
+            return
+        del self._preparing[iso3]
+        future, edits = pending
+        try:
+            index, summary = future.result()
+        except Exception:  # noqa: BLE001 - built again on the UI thread when needed
+            return
+        if edits != self._edits:
+            return
+        self._triage_indexes.setdefault(iso3, index)
+        self._summaries.setdefault(iso3, summary)
 
     def _update_triage_indexes(self, table: str, rid: str, fields: tuple[str, ...]) -> None:
         on_ui = threading.get_ident() == self._ui_thread
@@ -273,6 +358,7 @@ class UprApp(MergeActions, App[int]):
         self._summaries.pop(str(record.get("country", "")), None)
 
     def _on_workspace_edit(self, table: str, rid: str, fields: tuple[str, ...]) -> None:
+        self._edits += 1
         if self._summaries:
             self._forget_summary(table, rid)
         if self._triage_indexes and table == "recommendations":

@@ -113,7 +113,13 @@ class CountryOverviewScreen(Screen[None]):
         if self._known_summary() is not None:
             self.refresh_summary()
         else:
-            self.call_after_refresh(self.refresh_summary)
+            self.call_after_refresh(self._count)
+
+    def _count(self) -> None:
+        prepare = getattr(self.app, "prepare_triage_index", None)
+        if prepare is None or not prepare(self.iso3):
+            self.refresh_summary()
+        # else: the app builds the country's index in a thread and counts from it when done
 
     def _known_summary(self) -> CountrySummary | None:
         known = getattr(self.app, "known_summary", None)

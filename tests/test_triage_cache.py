@@ -102,3 +102,57 @@ async def test_overview_counts_come_from_the_triage_index_when_there_is_one(
         assert "6 in this workspace, 2 triaged" in screen_text(app)
         whole = real(app.workspace, "SVN", app.today)
         assert app.country_summary("SVN") == whole
+
+
+async def test_index_is_built_in_a_thread_while_the_overview_is_read(make_app, monkeypatch) -> None:
+    import screens.app
+
+    monkeypatch.setattr(screens.app, "PREPARE_INDEX_FROM", 1)  # the demo is small
+    app = make_app(setup=setup_svn())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"slovenia", "enter")
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if "SVN" in app._triage_indexes:
+                break
+        prepared = app._triage_indexes["SVN"]
+        assert "6 in this workspace, 0 triaged" in screen_text(app)  # counted from the index
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.screen.index is prepared
+
+
+async def test_an_index_built_while_a_recommendation_changed_is_not_kept(make_app, monkeypatch) -> None:
+    import threading
+
+    import screens.app
+    import tui.triage
+
+    monkeypatch.setattr(screens.app, "PREPARE_INDEX_FROM", 1)
+    release = threading.Event()
+    real_index = tui.triage.TriageIndex
+
+    class SlowIndex(real_index):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            if threading.current_thread().name.startswith("triage-index"):
+                release.wait(10)  # built from the records as they were before the edit
+
+    monkeypatch.setattr(tui.triage, "TriageIndex", SlowIndex)
+    app = make_app(setup=setup_svn())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"slovenia", "enter")
+        await pilot.pause()
+        assert "SVN" in app._preparing and "counting" in screen_text(app)
+        app.workspace.edit(TABLE, rid(7), {"country": "SVN", "paragraph": "140.7",
+                                            "text": "Adopt a plan.", "position": "supported"})
+        release.set()
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if "SVN" not in app._preparing:
+                break
+        assert "SVN" not in app._triage_indexes  # it may have missed the edit: dropped
+        assert "7 in this workspace, 0 triaged" in screen_text(app)
+        await pilot.press("r")
+        await pilot.pause()
+        assert "7 recommendations · 0 triaged" in screen_text(app)
