@@ -101,7 +101,8 @@ def test_merge_rules_on_small_records() -> None:
     values = merge_values(report, listing)
     assert values == {"themes": ["Women"], "position": "supported",
                       "source": {"file": "r.txt", "line": 5, "kind": "wg-report",
-                                 "position_source": "Add.1 - Para.3"}}
+                                 "position_source": "Add.1 - Para.3",
+                                 "stated_position": "supported"}}
     merged = {**report, **values}
     assert merge_values(merged, report) == {}  # pending never replaces a known position
     assert merge_values(merged, listing) == {}
@@ -124,3 +125,33 @@ def test_upr_info_records_apply(ws: Workspace, shared_dir: Path) -> None:
     assert summary.created == len(batch.records) > 10
     again = apply_batch(ws, parse_file(shared_dir / "corpus/upr-info/sessions-1-5.csv", country="BRA"))
     assert again.unchanged == summary.created and again.updated == 0
+
+
+def test_a_position_the_team_corrected_survives_later_imports(ws: Workspace, shared_dir: Path) -> None:
+    from tui.commands.import_ import ImportResult, apply_sentence, summary_rows
+
+    apply_batch(ws, parse_file(shared_dir / REPORT))
+    apply_batch(ws, parse_file(shared_dir / ADDENDUM))
+    rid = "UPR:A/HRC/59/15:140.7"
+    before = ws.get("recommendations", rid)["position"]
+    corrected = "noted" if before == "supported" else "supported"
+    ws.edit("recommendations", rid, {"position": corrected})  # `p` in the app
+    # The report states no position ("pending"): nothing to keep there.
+    for name, kept in ((ADDENDUM, [rid]), (LISTING, [rid]), (REPORT, []), (ADDENDUM, [rid])):
+        batch = parse_file(shared_dir / name)
+        summary = apply_batch(ws, batch)
+        assert ws.get("recommendations", rid)["position"] == corrected, name
+        assert summary.positions_kept == kept, name
+    result = ImportResult(batch=batch, summary=summary, mode="applied", workspace="ws.json")
+    assert "1 position(s) corrected by the team kept (the file says otherwise): 140.7" in \
+        apply_sentence(result).plain
+    assert ("apply", "positions_kept", "1") in summary_rows(result)
+    # Every other record still follows the files, and the source says what they state.
+    records = ws.table("recommendations")
+    assert Counter(r["position"] for r in records.values()) == \
+        {"supported": 217 + (1 if corrected == "supported" else -1),
+         "noted": 37 + (1 if corrected == "noted" else -1)}
+    assert records[rid]["source"]["stated_position"] == before
+    # Back to what the file says: no longer a correction, so the files lead again.
+    ws.edit("recommendations", rid, {"position": before})
+    assert apply_batch(ws, parse_file(shared_dir / ADDENDUM)).positions_kept == []

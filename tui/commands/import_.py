@@ -190,6 +190,7 @@ def summary_rows(result: ImportResult) -> list[tuple[str, str, str]]:
             ("apply", "updated", str(summary.updated)),
             ("apply", "unchanged", str(summary.unchanged)),
             ("apply", "deleted_kept", str(summary.deleted_kept)),
+            ("apply", "positions_kept", str(len(summary.positions_kept))),
             ("apply", "missing_paragraphs", str(len(summary.missing_paragraphs))),
             ("apply", "skipped", str(len(summary.skipped))),
         ]
@@ -251,6 +252,12 @@ def apply_sentence(result: ImportResult) -> Text:
         text.append(f"\nPositions after the import: {positions_text(summary.by_position)}")
     if summary.deleted_kept:
         text.append(f"\n{summary.deleted_kept} of them had been deleted by the team: updated, left deleted")
+    if summary.positions_kept:
+        shown = ", ".join(clean_line(rid.rsplit(":", 1)[-1]) for rid in summary.positions_kept[:SHOWN_PARAGRAPHS])
+        more = len(summary.positions_kept) - SHOWN_PARAGRAPHS
+        text.append(f"\n{len(summary.positions_kept)} position(s) corrected by the team kept "
+                    "(the file says otherwise): ", style="bold yellow")
+        text.append(shown + (f" … and {more} more" if more > 0 else ""))
     if summary.missing_paragraphs:
         shown = ", ".join(clean_line(p) for p in summary.missing_paragraphs[:SHOWN_PARAGRAPHS])
         more = len(summary.missing_paragraphs) - SHOWN_PARAGRAPHS

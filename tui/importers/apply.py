@@ -6,7 +6,9 @@ Rules (issue 4):
 - the report and the thematic list of one review give one record per recommendation: lists
   (themes, groups, SDGs, recommending States) are merged, the report's text is kept;
 - a position "pending" (a report's "will be examined" block) never replaces a known position;
-- an addendum sets positions on existing records and reports the paragraphs not found.
+- an addendum sets positions on existing records and reports the paragraphs not found;
+- a position the team corrected (``p`` in the app) is kept: ``source.stated_position`` holds
+  what the imported files said, so a later import can tell a correction from its own value.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ class ApplySummary:
     by_position: Counter[str] = field(default_factory=Counter)
     missing_paragraphs: list[str] = field(default_factory=list)
     deleted_kept: int = 0  # records the team had deleted: updated, but left deleted
+    # Records whose position the team corrected and the file states otherwise: kept as corrected.
+    positions_kept: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # "id: reason" for refused records
     dry_run: bool = False
 
@@ -63,6 +67,33 @@ def _rank(source: Any) -> int:
     return SOURCE_RANK.get(str(kind), 0)
 
 
+STATED = "stated_position"  # key of ``source``: the position the imported files state
+KNOWN_POSITIONS = ("supported", "noted")
+
+
+def corrected_position(existing: dict[str, Any]) -> bool:
+    """True if the team set this record's position away from what the files stated.
+
+    Records imported before ``stated_position`` existed count as not corrected (as before).
+    """
+    source = existing.get("source")
+    if not isinstance(source, dict) or STATED not in source:
+        return False
+    position = existing.get("position")
+    return position not in (None, "", "pending") and position != source[STATED]
+
+
+def _stated(existing: dict[str, Any] | None, incoming: Any) -> Any:
+    """The position the files state after this import: "pending" never replaces a known one."""
+    source = (existing or {}).get("source")
+    before = source.get(STATED) if isinstance(source, dict) else None
+    if incoming in (None, ""):
+        return before
+    if incoming == "pending" and before not in (None, "", "pending"):
+        return before
+    return incoming
+
+
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
@@ -72,7 +103,10 @@ def merge_values(existing: dict[str, Any] | None, incoming: dict[str, Any]) -> d
     fields = {k: v for k, v in incoming.items()
               if k in RECOMMENDATION.editable and k not in DECISION_FIELDS}
     if existing is None:
-        return {k: v for k, v in fields.items() if not _empty(v) or k in LIST_FIELDS}
+        values = {k: v for k, v in fields.items() if not _empty(v) or k in LIST_FIELDS}
+        if values.get("position"):
+            values["source"] = {**(values.get("source") or {}), STATED: values["position"]}
+        return values
     values: dict[str, Any] = {}
     ex_rank = _rank(existing.get("source"))
     in_rank = _rank(incoming.get("source"))
@@ -92,12 +126,13 @@ def merge_values(existing: dict[str, Any] | None, incoming: dict[str, Any]) -> d
         values["text"] = text
     position = fields.get("position")
     old_position = existing.get("position")
-    if position and position != old_position:
+    if position and position != old_position and not corrected_position(existing):
         if not (position == "pending" and old_position not in (None, "", "pending")):
             values["position"] = position
     source = fields.get("source")
+    old_source = existing.get("source") if isinstance(existing.get("source"), dict) else {}
+    merged_source = dict(old_source)
     if isinstance(source, dict):
-        old_source = existing.get("source") if isinstance(existing.get("source"), dict) else {}
         if in_rank >= ex_rank:
             winner, other = source, old_source
         else:
@@ -107,8 +142,13 @@ def merge_values(existing: dict[str, Any] | None, incoming: dict[str, Any]) -> d
         merged_source = dict(winner)
         merged_source.update({k: v for k, v in other.items()
                               if k not in winner and k not in LOCATOR_KEYS})
-        if merged_source != old_source:
-            values["source"] = merged_source
+    stated = _stated(existing, position)
+    if stated not in (None, ""):
+        merged_source[STATED] = stated
+    elif STATED in old_source:
+        merged_source[STATED] = old_source[STATED]
+    if merged_source != old_source:
+        values["source"] = merged_source
     return values
 
 
@@ -152,6 +192,10 @@ def _plan_records(ws: WorkspaceLike, batch: ImportBatch,
         if fault:
             summary.skipped.append(f"{rid}: {fault}")
             continue
+        incoming = record.get("position")
+        if (existing is not None and incoming not in (None, "", "pending")
+                and incoming != existing.get("position") and corrected_position(existing)):
+            summary.positions_kept.append(rid)
         after = (existing or {}).get("position") if "position" not in values else values["position"]
         summary.by_position[str(after or record.get("position") or "pending")] += 1
         if existing is None:
@@ -180,12 +224,23 @@ def _plan_addendum(ws: WorkspaceLike, batch: ImportBatch,
         if existing is None:
             summary.missing_paragraphs.append(paragraph)
             continue
-        summary.by_position[position] += 1
-        if existing.get("position") == position:
+        old_source = existing.get("source") if isinstance(existing.get("source"), dict) else {}
+        stated = _stated(existing, position)
+        values: dict[str, Any] = {}
+        if stated not in (None, "") and old_source.get(STATED) != stated:
+            values["source"] = {**old_source, STATED: stated}
+        kept = corrected_position(existing) and existing.get("position") != position
+        if kept:
+            summary.positions_kept.append(rid)
+        elif existing.get("position") != position:
+            values["position"] = position
+        summary.by_position[str(existing.get("position") if kept else position)] += 1
+        if "position" not in values:
             summary.unchanged += 1
-            continue
-        summary.updated += 1
-        if existing.get("deleted"):
+        else:
+            summary.updated += 1
+        if values and existing.get("deleted"):
             summary.deleted_kept += 1
-        plan.append((rid, {"position": position}))
+        if values:
+            plan.append((rid, values))
     return plan
