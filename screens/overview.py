@@ -144,9 +144,9 @@ class CountryOverviewScreen(Screen[None]):
         work.append(summary.checklist_label or "not started (c to open)")
         work.append("\nRecommendations: ", style="bold")
         if summary.recommendations:
-            work.append(f"{summary.recommendations} in this workspace, {summary.triaged} triaged")
+            work.append(f"{summary.recommendations:,} in this workspace, {summary.triaged:,} triaged")
             if summary.by_position:
-                work.append(" · " + ", ".join(f"{n} {p}" for p, n in summary.by_position.items()))
+                work.append(" · " + ", ".join(f"{n:,} {p}" for p, n in summary.by_position.items()))
         else:
             work.append("none yet (i imports a report, or upr import REPORT --country " + self.iso3 + ")")
         country = workspace.get("countries", self.iso3) if workspace is not None else None
