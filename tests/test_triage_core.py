@@ -357,3 +357,25 @@ def test_a_view_named_oddly_in_the_file_can_be_deleted(ws: Workspace) -> None:
     assert list(triage.load_views(ws, "SVN")) == ["High roma"]
     assert triage.delete_view(ws, "SVN", "High roma")
     assert triage.load_views(ws, "SVN") == {}
+
+
+def test_history_indexed_from_a_snapshot_takes_in_the_edits_made_after_it(ws: Workspace) -> None:
+    a, b = rec(ws, "140.1"), rec(ws, "140.2")
+    rec(ws, "9.1", country="LTU")  # another country's history is not indexed
+    ws.edit(TABLE, a, {"priority": "high", "triaged": True})
+    index = triage.TriageIndex(ws, "SVN")
+    prepared = index.prepare_history()  # in the app: a thread, while the list is on screen
+    assert prepared is not None and prepared[1] == len(ws.table("history"))
+    ws.edit(TABLE, b, {"status": "in_progress", "triaged": True})  # after the snapshot
+    ws.edit(TABLE, a, {"priority": "low"})
+    index.adopt_history(prepared)
+    fresh = triage.TriageIndex(ws, "SVN")
+    for rid in (a, b):
+        assert index.history(rid) == fresh.history(rid)
+    assert [h.field for h in index.history(b)][-2:] in (["status", "triaged"], ["triaged", "status"])
+    assert [h.new for h in index.history(a) if h.field == "priority"] == ["high", "low"]
+    # A file replaced meanwhile (fewer rows than the snapshot): not adopted, indexed lazily.
+    late = triage.TriageIndex(ws, "SVN")
+    index_rows, seen = late.prepare_history()
+    late.adopt_history((index_rows, seen + 10))
+    assert late._history is None and late.history(a) == fresh.history(a)

@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 from tui import refdata
@@ -672,17 +672,41 @@ class TriageIndex:
         return entry
 
     # -- history ----------------------------------------------------------------------------
+    def _index_history(self, rows: Iterable[tuple[str, Mapping[str, Any]]],
+                       index: dict[str, list[str]]) -> dict[str, list[str]]:
+        by_id = self.by_id
+        for hid, row in rows:
+            record = row.get("record")
+            if record in by_id:
+                index.setdefault(record, []).append(hid)
+        return index
+
+    def prepare_history(self) -> tuple[dict[str, list[str]], int] | None:
+        """In a thread: index a snapshot of the history table (0.1–0.2 s at 100k rows), for
+        ``adopt_history`` on the UI thread. ``list()`` of a dict is one C call: a consistent
+        snapshot while the UI thread edits. None if the table changed under it anyway."""
+        try:
+            rows = list(self.ws.table("history").items())
+        except RuntimeError:
+            return None
+        return self._index_history(rows, {}), len(rows)
+
+    def adopt_history(self, prepared: tuple[dict[str, list[str]], int] | None) -> None:
+        """On the UI thread: keep a prepared history index, with the rows added since its
+        snapshot (history rows are only ever appended, so they are the ones after it)."""
+        if prepared is None or self._history is not None:
+            return
+        index, seen = prepared
+        table = self.ws.table("history")
+        if len(table) < seen:
+            return  # rows went away (the file was replaced): index lazily when needed
+        self._history = self._index_history(islice(table.items(), seen, None), index)
+
     def history(self, rid: str) -> list[HistoryLine]:
         """Changes of one record, oldest first (the history table is indexed once, lazily)."""
         table = self.ws.table("history")
         if self._history is None:
-            index: dict[str, list[str]] = {}
-            by_id = self.by_id
-            for hid, row in table.items():
-                record = row.get("record")
-                if record in by_id:
-                    index.setdefault(record, []).append(hid)
-            self._history = index
+            self._history = self._index_history(table.items(), {})
         lines: list[HistoryLine] = []
         for hid in self._history.get(rid, ()):
             row = table.get(hid)
