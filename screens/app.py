@@ -21,7 +21,7 @@ from screens.merge import MergeActions
 from screens.overview import CountryOverviewScreen
 from tui.config import load_config, save_config
 from tui.session import AppOptions, WorkspaceLoader
-from tui.store import FileReplacedError, Workspace, WorkspaceError
+from tui.store import FileReplacedError, Workspace, WorkspaceError, keep_long_lived
 
 # From this many recommendations in the workspace, a country's triage index is built in a thread
 # while its overview is on screen (0.35 s for 100,000 in one country: issue 8).
@@ -266,6 +266,7 @@ class UprApp(MergeActions, App[int]):
         if index is None or index.stale:
             index = TriageIndex(self.workspace, iso3)
             self._triage_indexes[iso3] = index
+            keep_long_lived(len(index))
         return index
 
     def prepare_triage_index(self, iso3: str) -> bool:
@@ -321,6 +322,7 @@ class UprApp(MergeActions, App[int]):
             return
         self._triage_indexes.setdefault(iso3, index)
         self._summaries.setdefault(iso3, summary)
+        keep_long_lived(len(index))
 
     def _update_triage_indexes(self, table: str, rid: str, fields: tuple[str, ...]) -> None:
         on_ui = threading.get_ident() == self._ui_thread

@@ -92,7 +92,7 @@ class ClustersScreen(Screen[str | None]):
                      id="status", markup=False)
 
     def on_mount(self) -> None:
-        rows = triage.cluster_rows(self.index.entries, self.index.clusters())
+        rows = self.index.cluster_table()
         self.query_one("#clusters", RowList).set_rows(rows)
         self.query_one("#clusters", RowList).focus()
         clustered = sum(r.total for r in rows if r.name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -57,12 +56,16 @@ class HelpScreen(ModalScreen[None]):
         self.keys = keys
 
     def compose(self) -> ComposeResult:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column()
-        for keys, label in self.keys:
-            table.add_row(keys, label)
-        table.add_row("ctrl+p", "Command palette: every action by name")
+        # Aligned text, not a Rich Table: a table of 40 keys is re-measured on every layout
+        # pass, which made the first `?` on the recommendations list take ~250 ms.
+        rows = [*self.keys, ("ctrl+p", "Command palette: every action by name")]
+        width = min(max(len(keys) for keys, _ in rows), 24)
+        table = Text()
+        for n, (keys, label) in enumerate(rows):
+            if n:
+                table.append("\n")
+            table.append(keys.ljust(width), style="bold")
+            table.append(f"  {label}")
         with VerticalScroll(id="help-body"):
             yield Static(Text(f"Help: {self.title_text}", style="bold"), markup=False)
             yield Static(Text(self.about), markup=False, classes="help-about")

@@ -46,11 +46,11 @@ class QueueScreen(DecisionActions, Screen[str | None]):
         Binding("escape,q", "back", "Back to the list"),
     ]
 
-    def __init__(self, index: triage.TriageIndex, iso3: str, queue: Sequence[str]) -> None:
+    def __init__(self, index: triage.TriageIndex, iso3: str, queue: Sequence[triage.Entry]) -> None:
         super().__init__()
         self.index = index
         self.iso3 = iso3
-        self.queue: list[triage.Entry] = [e for e in (index.get(r) for r in queue) if e is not None]
+        self.queue: list[triage.Entry] = list(queue)
         self.position = 0
         self.finished = False
         self._shown_rid: str | None = None

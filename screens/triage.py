@@ -31,6 +31,7 @@ from screens.textpane import TextPane
 from tui import refdata, triage
 from tui.model import ACTION_CATEGORIES
 from tui.sanitize import clean_line, clean_text
+from tui.store import keep_long_lived
 
 HIGHLIGHT = Style(reverse=True)
 # The bottom line, whole at 80 columns; "? all keys" leads to the rest.
@@ -364,13 +365,17 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
                                     exclusive=True, group="fold", exit_on_error=False)
 
     def _prepare_in_background(self) -> None:
-        """Once the list is on screen: fold the texts for search (0.5 s at 100k) and index the
-        history the detail pane shows (0.1–0.4 s at 100k), so neither waits for a key."""
+        """Once the list is on screen: fold the texts for search (0.5 s at 100k), count what
+        the pickers and the clusters screen show, and index the history the detail pane shows
+        (0.1–0.4 s at 100k), so none of it waits for a key."""
         index = self.index
         if len(index) > 2000:
             index.prepare_search()
+            counts = index.prepare_counts()
+            self.app.call_from_thread(index.adopt_counts, counts)
         prepared = index.prepare_history()
         self.app.call_from_thread(index.adopt_history, prepared)
+        self.app.call_from_thread(keep_long_lived, len(index))
 
     def on_unmount(self) -> None:
         self.app.workspace.unsubscribe(self._on_ws_edit)
@@ -659,7 +664,7 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
 
         start = self.row_list.cursor
         ordered = self.rows[start:] + self.rows[:start]
-        queue = [e.rid for e in ordered if not e.triaged]
+        queue = [e for e in ordered if not e.triaged]
         if not queue:
             self.app.notify("Nothing undecided in this list.", timeout=2)
             return

@@ -1230,3 +1230,19 @@ def test_upr_file_refuses_a_bad_file_with_exit_2(tmp_path: Path, capsys: pytest.
     assert err.count("\n") == 1 and "bad.json" in err and "_clock" in err
     assert fingerprint(bad) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]
+
+
+def test_keep_long_lived_freezes_only_for_large_structures() -> None:
+    import gc
+
+    from tui.store import FREEZE_ROWS, keep_long_lived
+
+    gc.unfreeze()
+    try:
+        keep_long_lived(FREEZE_ROWS - 1)
+        assert gc.get_freeze_count() == 0
+        alive = [[i] for i in range(1000)]  # tracked objects alive now
+        keep_long_lived(FREEZE_ROWS)
+        assert gc.get_freeze_count() >= len(alive)
+    finally:
+        gc.unfreeze()

@@ -379,3 +379,54 @@ def test_history_indexed_from_a_snapshot_takes_in_the_edits_made_after_it(ws: Wo
     index_rows, seen = late.prepare_history()
     late.adopt_history((index_rows, seen + 10))
     assert late._history is None and late.history(a) == fresh.history(a)
+
+
+def test_cluster_table_is_kept_exact_by_each_edit(ws: Workspace) -> None:
+    rids = [rec(ws, f"140.{i}", cluster=c) for i, c in
+            enumerate(["Justice", "Justice", "", "Health", "Water"], 1)]
+    triage.decide(ws, "SVN", [rids[0]], {"cluster": "Justice"})  # the country's cluster list
+    index = triage.TriageIndex(ws, "SVN")
+    ws.subscribe(index.on_edit)
+
+    def same() -> None:
+        counted = triage.cluster_rows(index.entries, index.clusters())
+        assert [(r.name, r.total, r.triaged, r.positions, r.priorities, r.statuses)
+                for r in index.cluster_table()] == \
+               [(r.name, r.total, r.triaged, +r.positions, +r.priorities, +r.statuses)
+                for r in counted]
+
+    same()
+    triage.decide(ws, "SVN", [rids[1]], {"priority": "high"})
+    triage.decide(ws, "SVN", [rids[2]], {"cluster": "Health", "status": "implemented"})
+    same()
+    ws.edit(TABLE, rids[4], {"cluster": "", "position": "noted"})  # Water is no longer used
+    same()
+    assert "Water" not in [r.name for r in index.cluster_table()]
+    health = next(r for r in index.cluster_table() if r.name == "Health")
+    assert (health.total, health.triaged, health.implemented) == (2, 1, 1)
+    ws.undo()
+    ws.undo()
+    same()
+
+
+def test_counts_made_in_a_thread_are_kept_only_if_nothing_changed_meanwhile(ws: Workspace) -> None:
+    a = rec(ws, "140.1", cluster="Justice", lead_entity="UNDP", themes=["Justice"])
+    b = rec(ws, "140.2", cf_outcome="Outcome 1", partners=["UNICEF"])
+    index = triage.TriageIndex(ws, "SVN")
+    ws.subscribe(index.on_edit)
+    index.adopt_counts(index.prepare_counts())  # nothing changed: kept
+    assert index._used is not None and index._cluster_rows is not None
+    assert index._cluster_stats is not None
+    fresh = triage.TriageIndex(ws, "SVN")
+    assert index.entities_used() == fresh.entities_used() == ["UNDP", "UNICEF"]
+    assert index.clusters() == fresh.clusters() and index.outcomes() == fresh.outcomes()
+
+    late = triage.TriageIndex(ws, "SVN")
+    ws.subscribe(late.on_edit)
+    prepared = late.prepare_counts()
+    ws.edit(TABLE, b, {"lead_entity": "OHCHR", "cluster": "Health"})  # while it counted
+    late.adopt_counts(prepared)
+    assert late._used is None and late._cluster_rows is None  # counted again when needed
+    assert late.entities_used() == ["OHCHR", "UNDP", "UNICEF"]
+    assert "Health" in [r.name for r in late.cluster_table()]
+    assert a in late.by_id

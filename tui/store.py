@@ -324,6 +324,14 @@ def _parse_lines(raw: bytes, name: str) -> dict[str, dict[str, Any]] | None:
     return data if pos == last else None
 
 
+def keep_long_lived(count: int) -> None:
+    """After building ``count`` objects that live as long as the app (a country's triage
+    index and its counts): keep everything alive now out of the collector's full scans, which
+    otherwise stop the UI thread for 85–216 ms now and then at 100k (measured, issue 8)."""
+    if count >= FREEZE_ROWS:
+        gc.freeze()
+
+
 @contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
     enabled = gc.isenabled()

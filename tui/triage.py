@@ -479,6 +479,28 @@ class ClusterRow:
         return self.statuses["implemented"]
 
 
+def _cluster_key(entry: Entry, rec: Mapping[str, Any]) -> tuple[str, bool, str, str, str]:
+    return (str(rec.get("cluster") or ""), bool(entry.triaged), str(rec.get("position") or "pending"),
+            str(rec.get("priority") or "none"), str(rec.get("status") or "no_information"))
+
+
+def _count_cluster(rows: dict[str, ClusterRow], key: tuple[str, bool, str, str, str], sign: int) -> None:
+    name, triaged, position, priority, status = key
+    row = rows.get(name)
+    if row is None:
+        row = rows[name] = ClusterRow(name)
+    row.total += sign
+    row.triaged += sign * triaged
+    row.positions[position] += sign
+    row.priorities[priority] += sign
+    row.statuses[status] += sign
+
+
+def _copy_row(row: ClusterRow) -> ClusterRow:
+    return ClusterRow(row.name, row.total, row.triaged, +row.positions, +row.priorities,
+                      +row.statuses)
+
+
 def cluster_rows(entries: Iterable[Entry], clusters: Sequence[str] = ()) -> list[ClusterRow]:
     """One row per cluster (the country's list first, in its order), then "(no cluster)"."""
     rows: dict[str, ClusterRow] = {name: ClusterRow(name) for name in clusters}
@@ -586,10 +608,15 @@ class TriageIndex:
         self._history: dict[str, list[str]] | None = None
         self._last_search: tuple[dict[str, frozenset[str]], list[str], list[Entry]] | None = None
         self._cluster_stats: tuple[Counter[str], dict[str, Counter[str]]] | None = None
+        # The clusters screen's counts, kept exact from each edit once counted (rid -> what
+        # the record adds: cluster, triaged, position, priority, status).
+        self._cluster_rows: dict[str, ClusterRow] | None = None
+        self._cluster_key: dict[str, tuple[str, bool, str, str, str]] = {}
         # Entities and outcomes used on records (the e/E/o pickers): counted once, at the first
         # picker, then kept exact from each edit (rid -> what the record adds to the counts).
         self._used: dict[str, Counter[str]] | None = None
         self._used_by: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self.version = 0  # bumped by every edit of one of its records (on_edit)
         self.stale = False  # records were added or removed: the screen should rebuild
         self.in_use = False  # a screen is keeping it current (else its owner does)
 
@@ -649,6 +676,7 @@ class TriageIndex:
             if belongs:
                 self.stale = True
             return None
+        self.version += 1
         if not belongs:
             self.stale = True
         entry.triaged = bool(rec.get("triaged")) if rec is not None else entry.triaged
@@ -658,6 +686,14 @@ class TriageIndex:
             self._cluster_stats = None
         if self._used is not None and rec is not None and not _USED_FIELDS.isdisjoint(fields):
             self._count_used(rid, rec)
+        if self._cluster_rows is not None and rec is not None:
+            key = _cluster_key(entry, rec)
+            old = self._cluster_key.get(rid)
+            if key != old:
+                if old is not None:
+                    _count_cluster(self._cluster_rows, old, -1)
+                _count_cluster(self._cluster_rows, key, 1)
+                self._cluster_key[rid] = key
         if self._history is not None and rec is not None:
             history = self.ws.table("history")
             known = self._history.setdefault(rid, [])
@@ -731,17 +767,43 @@ class TriageIndex:
         One pass, cached until a cluster, theme or group changes (priority keys keep it).
         """
         if self._cluster_stats is None:
-            counts: Counter[str] = Counter()
-            votes: dict[str, Counter[str]] = {}
-            for entry in self.entries:
-                rec = entry.record
-                cluster = str(rec.get("cluster") or "")
-                counts[cluster] += 1
-                if cluster:
-                    for tag in {*map(str, rec.get("themes") or ()), *map(str, rec.get("groups") or ())}:
-                        votes.setdefault(tag, Counter())[cluster] += 1
-            self._cluster_stats = (counts, votes)
+            self._cluster_stats = self._count_cluster_stats()
         return self._cluster_stats
+
+    def _count_cluster_stats(self) -> tuple[Counter[str], dict[str, Counter[str]]]:
+        counts: Counter[str] = Counter()
+        votes: dict[str, Counter[str]] = {}
+        for entry in self.entries:
+            rec = entry.record
+            cluster = str(rec.get("cluster") or "")
+            counts[cluster] += 1
+            if cluster:
+                for tag in {*map(str, rec.get("themes") or ()), *map(str, rec.get("groups") or ())}:
+                    votes.setdefault(tag, Counter())[cluster] += 1
+        return counts, votes
+
+    def _count_cluster_rows(self) -> tuple[dict[str, ClusterRow], dict[str, tuple[str, bool, str, str, str]]]:
+        rows: dict[str, ClusterRow] = {}
+        keys: dict[str, tuple[str, bool, str, str, str]] = {}
+        for entry in self.entries:
+            key = keys[entry.rid] = _cluster_key(entry, entry.record)
+            _count_cluster(rows, key, 1)
+        return rows, keys
+
+    def cluster_table(self) -> list[ClusterRow]:
+        """``cluster_rows(entries, clusters())``, counted once (0.15 s at 100k) and then kept
+        exact from each edit, so the clusters screen opens at once."""
+        if self._cluster_rows is None:
+            self._cluster_rows, self._cluster_key = self._count_cluster_rows()
+        rows = self._cluster_rows
+        known = self.country_list("clusters")
+        seen = {fast_fold(c) for c in known}
+        used = sorted((n for n, r in rows.items() if n and r.total), key=fast_fold)
+        names = known + [n for n in used if fast_fold(n) not in seen]
+        out = [_copy_row(rows[n]) if n in rows else ClusterRow(n) for n in names]
+        if rows.get("") is not None and rows[""].total:
+            out.append(_copy_row(rows[""]))
+        return out
 
     def clusters(self) -> list[str]:
         """The country's cluster list, then clusters used on records but missing from it."""
@@ -771,24 +833,48 @@ class TriageIndex:
             outcomes[value] += 1
         self._used_by[rid] = (now_entities, now_outcomes)
 
+    def _count_used_all(self) -> tuple[dict[str, Counter[str]],
+                                       dict[str, tuple[tuple[str, ...], tuple[str, ...]]]]:
+        used_by: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        table = self.table
+        for rid in self.by_id:  # one tight pass
+            rec = table[rid]
+            lead, partners, outcome = (rec.get("lead_entity"), rec.get("partners"),
+                                       rec.get("cf_outcome"))
+            if not (lead or partners or outcome):
+                continue
+            ents = ((str(lead),) if lead else ()) + (
+                tuple([str(p) for p in partners if p]) if partners else ())
+            used_by[rid] = (ents, (str(outcome),) if outcome else ())
+        entities = Counter(chain.from_iterable(e for e, _ in used_by.values()))
+        outcomes = Counter(chain.from_iterable(o for _, o in used_by.values()))
+        return {"entity": entities, "outcome": outcomes}, used_by
+
     def _used_counts(self) -> dict[str, Counter[str]]:
         if self._used is None:
-            used_by: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-            table = self.table
-            for rid in self.by_id:  # one tight pass
-                rec = table[rid]
-                lead, partners, outcome = (rec.get("lead_entity"), rec.get("partners"),
-                                           rec.get("cf_outcome"))
-                if not (lead or partners or outcome):
-                    continue
-                ents = ((str(lead),) if lead else ()) + (
-                    tuple([str(p) for p in partners if p]) if partners else ())
-                used_by[rid] = (ents, (str(outcome),) if outcome else ())
-            entities = Counter(chain.from_iterable(e for e, _ in used_by.values()))
-            outcomes = Counter(chain.from_iterable(o for _, o in used_by.values()))
-            self._used = {"entity": entities, "outcome": outcomes}
-            self._used_by = used_by
+            self._used, self._used_by = self._count_used_all()
         return self._used
+
+    # -- counting ahead, in a thread ----------------------------------------------------------
+    def prepare_counts(self) -> tuple[int, Any, Any, Any]:
+        """In a thread, once the list shows: what the cluster and entity pickers and the
+        clusters screen count at their first use (0.1–0.3 s each at 100k). ``adopt_counts``
+        keeps them if no record of the country changed meanwhile."""
+        version = self.version
+        return (version, self._count_cluster_stats(), self._count_cluster_rows(),
+                self._count_used_all())
+
+    def adopt_counts(self, prepared: tuple[int, Any, Any, Any]) -> None:
+        """On the UI thread (where ``on_edit`` runs): keep counts made while nothing changed."""
+        version, stats, (rows, keys), (used, used_by) = prepared
+        if version != self.version or self.stale:
+            return
+        if self._cluster_stats is None:
+            self._cluster_stats = stats
+        if self._cluster_rows is None:
+            self._cluster_rows, self._cluster_key = rows, keys
+        if self._used is None:
+            self._used, self._used_by = used, used_by
 
     def entities_used(self) -> list[str]:
         """Lead and partner entities on the country's records (the e and E pickers add the ones
