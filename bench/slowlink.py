@@ -617,6 +617,52 @@ def run_visidata(csv_path: Path, rows: int, *, reps: Reps, title: str) -> Result
     return result
 
 
+# Keys of the recommendations list that open something (a picker, a screen): each pressed three
+# times, closed in between. The first press is where counts, indexes and CSS used to be built.
+FIRST_USE_KEYS = [
+    (b"c", "cluster picker (c)"), (b"e", "lead entity picker (e)"), (b"E", "partners (E)"),
+    (b"o", "outcome picker (o)"), (b"s", "status (s)"), (b"a", "action category (a)"),
+    (b"p", "position (p)"), (b"m", "note (m)"), (b"f", "filters (f)"), (b"w", "saved views (w)"),
+    (b"C", "clusters screen (C)"), (b"t", "queue (t)"), (b"/", "search box (/)"),
+    (b"?", "help (?)"), (b"v", "detail pane (v)"),
+]
+
+
+def first_use(cache: Path, size: int, flags: Sequence[str]) -> str:
+    """Latency of the first, second and third use of every key that opens something."""
+    workspace = build_workspace(cache, size, "one")
+    lines = [f"| key (upr {' '.join(flags)}, {size:,} recommendations in one list) "
+             "| 1st | 2nd | 3rd | bytes (3rd) |", "|---|---|---|---|---|"]
+    with tempfile.TemporaryDirectory(prefix="upr-bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        copy = tmp / "ws.json"
+        shutil.copyfile(workspace, copy)
+        term = Term([str(UPR), str(copy), "--today", TODAY, *flags], env=user_env(tmp), cwd=str(tmp))
+        try:
+            if not first_paint(term, shows(term, "Afghanistan"), Result("first use")):
+                return "the country list did not show"
+            term.quiet(3.0)  # the file finishes loading
+            press(term, STATE_NAME.lower().encode(), expect=shows(term, "1 of 193"))
+            press(term, KEY_ENTER, expect=shows(term, "in this workspace"), timeout=120)
+            press(term, b"r", expect=shows(term, "Para"), timeout=120)
+            term.quiet(3.0)  # the list's background worker (search texts, counts, history)
+            for key, label in FIRST_USE_KEYS:
+                times: list[str] = []
+                nbytes = 0
+                for _ in range(3):
+                    before = term.text()
+                    nbytes, latency = press(term, key, expect=lambda b=before: term.text() != b,
+                                            timeout=10)
+                    times.append("—" if latency is None else f"{latency:.0f} ms")
+                    close = b"q" if key in (b"C", b"t") else (b"v" if key == b"v" else KEY_ESC)
+                    press(term, close, timeout=5)
+                lines.append(f"| {label} | {' | '.join(times)} | {nbytes:,} B |")
+        finally:
+            term.quit(b"\x11")
+            term.close()
+    return "\n".join(lines)
+
+
 def first_csv_text(csv_path: Path) -> str:
     with csv_path.open(encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)
@@ -875,12 +921,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--no-store", action="store_true", help="skip load/save/merge figures")
     p.add_argument("--record", type=Path, metavar="DIR",
                    help="only record Textual's output in scripted sessions (tests/samples/lean)")
+    p.add_argument("--first-use", action="store_true",
+                   help="only the first, second and third use of each key that opens something")
     p.add_argument("--layer-ablation", action="store_true",
                    help="only print what each part of the lean output layer saves (recordings)")
     args = p.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
     if args.layer_ablation:
         print(layer_ablation())
+        return 0
+    if args.first_use:
+        for size in (int(x) for x in args.sizes.split(",") if x):
+            print(first_use(args.cache, size, ["--lean"]))
+            print()
         return 0
     if args.record:
         record(args.record, args.cache)
