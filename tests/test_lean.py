@@ -610,7 +610,7 @@ def test_real_upr_opens_a_large_file_behind_the_first_screen(tmp_path: Path) -> 
         app.send("sloven")
         assert app.wait_for("1 of 193"), app.text()
         app.send("\r")
-        assert app.wait_for(f"{n} in this workspace"), app.text()
+        assert app.wait_for(f"{n:,} in this workspace"), app.text()
         app.send("\x11")
         assert app.wait(20) == 0
     finally:
