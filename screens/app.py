@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 import threading
@@ -155,9 +156,13 @@ class UprApp(MergeActions, App[int]):
         self._after_open()
 
     def _preload_screens(self) -> None:
-        """After the first frame: import the screens a country opens (~20 ms at first use)."""
+        """After the first frame: import the screens a country opens (~20 ms at first use),
+        then keep every object alive now (Textual's, the reference data) out of the
+        collector's full scans: they live as long as the app."""
         for target in PARTS.values():
             importlib.import_module(target.partition(":")[0])
+        if not self.is_headless:  # tests start many apps in one process: no freezing there
+            gc.freeze()
 
     @work(thread=True, group="open", exit_on_error=False)
     def _wait_for_workspace(self) -> None:

@@ -368,13 +368,13 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
         """Once the list is on screen: fold the texts for search (0.5 s at 100k), count what
         the pickers and the clusters screen show, and index the history the detail pane shows
         (0.1–0.4 s at 100k), so none of it waits for a key."""
-        index = self.index
+        index = self.index  # the app keeps it across visits: only what is missing is made
         if len(index) > 2000:
             index.prepare_search()
-            counts = index.prepare_counts()
-            self.app.call_from_thread(index.adopt_counts, counts)
-        prepared = index.prepare_history()
-        self.app.call_from_thread(index.adopt_history, prepared)
+            if not index.counted:
+                self.app.call_from_thread(index.adopt_counts, index.prepare_counts())
+        if not index.history_indexed:
+            self.app.call_from_thread(index.adopt_history, index.prepare_history())
         self.app.call_from_thread(keep_long_lived, len(index))
 
     def on_unmount(self) -> None:

@@ -856,6 +856,16 @@ class TriageIndex:
         return self._used
 
     # -- counting ahead, in a thread ----------------------------------------------------------
+    @property
+    def counted(self) -> bool:
+        """True once the pickers' and clusters screen's counts exist (then kept by on_edit)."""
+        return (self._cluster_stats is not None and self._cluster_rows is not None
+                and self._used is not None)
+
+    @property
+    def history_indexed(self) -> bool:
+        return self._history is not None
+
     def prepare_counts(self) -> tuple[int, Any, Any, Any]:
         """In a thread, once the list shows: what the cluster and entity pickers and the
         clusters screen count at their first use (0.1–0.3 s each at 100k). ``adopt_counts``
