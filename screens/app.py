@@ -146,7 +146,8 @@ class UprApp(MergeActions, App[int]):
 
     # -- screens ----------------------------------------------------------------------
     def on_mount(self) -> None:
-        self.call_after_refresh(self._preload_screens)
+        # Once the first screen is written (run at the first refresh, it delayed it by 0.1 s).
+        self.set_timer(1.0, self._preload_screens)
         if self._workspace is None:
             # First screen now; the rest when the file is read (issue 8: first paint at 100k).
             self.push_screen(CountryListScreen(self.today, {}))
