@@ -505,16 +505,7 @@ def cluster_rows(entries: Iterable[Entry], clusters: Sequence[str] = ()) -> list
     """One row per cluster (the country's list first, in its order), then "(no cluster)"."""
     rows: dict[str, ClusterRow] = {name: ClusterRow(name) for name in clusters}
     for entry in entries:
-        rec = entry.record
-        name = str(rec.get("cluster") or "")
-        row = rows.get(name)
-        if row is None:
-            row = rows[name] = ClusterRow(name)
-        row.total += 1
-        row.triaged += entry.triaged
-        row.positions[str(rec.get("position") or "pending")] += 1
-        row.priorities[str(rec.get("priority") or "none")] += 1
-        row.statuses[str(rec.get("status") or "no_information")] += 1
+        _count_cluster(rows, _cluster_key(entry, entry.record), 1)
     out = [r for n, r in rows.items() if n]
     if "" in rows:
         out.append(rows[""])

@@ -68,7 +68,11 @@ def _rank(source: Any) -> int:
 
 
 STATED = "stated_position"  # key of ``source``: the position the imported files state
-KNOWN_POSITIONS = ("supported", "noted")
+
+
+def _source_of(record: dict[str, Any] | None) -> dict[str, Any]:
+    source = (record or {}).get("source")
+    return source if isinstance(source, dict) else {}
 
 
 def corrected_position(existing: dict[str, Any]) -> bool:
@@ -76,8 +80,8 @@ def corrected_position(existing: dict[str, Any]) -> bool:
 
     Records imported before ``stated_position`` existed count as not corrected (as before).
     """
-    source = existing.get("source")
-    if not isinstance(source, dict) or STATED not in source:
+    source = _source_of(existing)
+    if STATED not in source:
         return False
     position = existing.get("position")
     return position not in (None, "", "pending") and position != source[STATED]
@@ -85,8 +89,7 @@ def corrected_position(existing: dict[str, Any]) -> bool:
 
 def _stated(existing: dict[str, Any] | None, incoming: Any) -> Any:
     """The position the files state after this import: "pending" never replaces a known one."""
-    source = (existing or {}).get("source")
-    before = source.get(STATED) if isinstance(source, dict) else None
+    before = _source_of(existing).get(STATED)
     if incoming in (None, ""):
         return before
     if incoming == "pending" and before not in (None, "", "pending"):
@@ -130,7 +133,7 @@ def merge_values(existing: dict[str, Any] | None, incoming: dict[str, Any]) -> d
         if not (position == "pending" and old_position not in (None, "", "pending")):
             values["position"] = position
     source = fields.get("source")
-    old_source = existing.get("source") if isinstance(existing.get("source"), dict) else {}
+    old_source = _source_of(existing)
     merged_source = dict(old_source)
     if isinstance(source, dict):
         if in_rank >= ex_rank:
@@ -224,7 +227,7 @@ def _plan_addendum(ws: WorkspaceLike, batch: ImportBatch,
         if existing is None:
             summary.missing_paragraphs.append(paragraph)
             continue
-        old_source = existing.get("source") if isinstance(existing.get("source"), dict) else {}
+        old_source = _source_of(existing)
         stated = _stated(existing, position)
         values: dict[str, Any] = {}
         if stated not in (None, "") and old_source.get(STATED) != stated:
