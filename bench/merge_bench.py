@@ -38,9 +38,33 @@ from tui.share import write_share_copy  # noqa: E402
 from tui.store import Workspace  # noqa: E402
 
 RECS = "recommendations"
-WORDS = ("ensure", "rights", "women", "children", "adopt", "national", "plan", "Roma", "persons",
-         "with", "disabilities", "discrimination", "strengthen", "measures", "Égalité", "über",
-         "the", "of", "and", "to", "in", "implementation", "Convention", "Optional", "Protocol")
+WORDS = (
+    "ensure",
+    "rights",
+    "women",
+    "children",
+    "adopt",
+    "national",
+    "plan",
+    "Roma",
+    "persons",
+    "with",
+    "disabilities",
+    "discrimination",
+    "strengthen",
+    "measures",
+    "Égalité",
+    "über",
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "implementation",
+    "Convention",
+    "Optional",
+    "Protocol",
+)
 
 
 def shared_dir() -> Path:
@@ -67,25 +91,38 @@ def share_sizes(folder: Path) -> list[str]:
     from tui.importers.base import ImportBatch
 
     records = real_records(10_000)
-    lines = ["| recommendations | workspace (.json) | share copy (.json.gz) | ratio | export time |",
-             "|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| recommendations | workspace (.json) | share copy (.json.gz) | ratio | export time |",
+        "|---:|---:|---:|---:|---:|",
+    ]
     for n in (300, 10_000):
         path = folder / f"share-{n}.json"
         ws = Workspace.open(path, author="alice")
-        batch = ImportBatch(kind="upr-info", source_file="sessions.csv", records=[dict(r) for r in records[:n]])
+        batch = ImportBatch(
+            kind="upr-info", source_file="sessions.csv", records=[dict(r) for r in records[:n]]
+        )
         apply_batch(ws, batch)
         rnd = random.Random(n)
         ids = sorted(ws.table(RECS))
         for rid in rnd.sample(ids, len(ids) // 10):
-            ws.edit(RECS, rid, {"priority": rnd.choice(["high", "medium", "low"]), "triaged": True,
-                                "lead_entity": rnd.choice(["OHCHR", "UNICEF", "UNDP"])})
+            ws.edit(
+                RECS,
+                rid,
+                {
+                    "priority": rnd.choice(["high", "medium", "low"]),
+                    "triaged": True,
+                    "lead_entity": rnd.choice(["OHCHR", "UNICEF", "UNDP"]),
+                },
+            )
         ws.save()
         ws.close()
         started = time.perf_counter()
         copy = write_share_copy(path, folder / f"share-{n}.json.gz")
         took = time.perf_counter() - started
-        lines.append(f"| {len(ids):,} | {copy.json_bytes / 1024:,.0f} KB | {copy.gz_bytes / 1024:,.0f} KB "
-                     f"| {copy.ratio:.1%} | {took:.2f} s |")
+        lines.append(
+            f"| {len(ids):,} | {copy.json_bytes / 1024:,.0f} KB | {copy.gz_bytes / 1024:,.0f} KB "
+            f"| {copy.ratio:.1%} | {took:.2f} s |"
+        )
     return lines
 
 
@@ -125,12 +162,20 @@ def build_copies(folder: Path, n: int) -> tuple[Path, Path, float]:
 
 
 def merge_in_subprocess(a: Path, b: Path, out: Path) -> tuple[float, int, str]:
-    code = ("import resource, sys, time; from tui.cli import main; t = time.perf_counter(); "
-            f"rc = main(['merge', {str(a)!r}, {str(b)!r}, '-o', {str(out)!r}]); "
-            "print(f'{time.perf_counter() - t:.3f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} {rc}', "
-            "file=sys.stderr)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                          env=dict(os.environ, PYTHONPATH=str(ROOT)), check=True)
+    code = (
+        "import resource, sys, time; from tui.cli import main; t = time.perf_counter(); "
+        f"rc = main(['merge', {str(a)!r}, {str(b)!r}, '-o', {str(out)!r}]); "
+        "print(f'{time.perf_counter() - t:.3f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} {rc}', "
+        "file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        check=True,
+    )
     last = done.stderr.strip().splitlines()
     seconds, rss_kb, rc = last[-1].split()
     return float(seconds), int(rss_kb), "\n".join(last[:-1])
@@ -158,7 +203,9 @@ def merge_phases(a: Path, b: Path, out: Path) -> list[tuple[str, float]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=100_000, help="recommendations per copy (default 100000)")
+    parser.add_argument(
+        "--n", type=int, default=100_000, help="recommendations per copy (default 100000)"
+    )
     parser.add_argument("--skip-share", action="store_true")
     parser.add_argument("--skip-merge", action="store_true")
     args = parser.parse_args()
@@ -175,15 +222,19 @@ def main() -> int:
             print(f"A: {sa / 1e6:.1f} MB, B: {sb / 1e6:.1f} MB (built in {built:.0f} s)\n")
             seconds, rss_kb, summary = merge_in_subprocess(a, b, folder / "out.json")
             out_size = (folder / "out.json").stat().st_size
-            print(f"`upr merge A B -o OUT` in a fresh process: **{seconds:.1f} s**, peak RSS "
-                  f"**{rss_kb / 1024:.0f} MB**; OUT {out_size / 1e6:.1f} MB")
+            print(
+                f"`upr merge A B -o OUT` in a fresh process: **{seconds:.1f} s**, peak RSS "
+                f"**{rss_kb / 1024:.0f} MB**; OUT {out_size / 1e6:.1f} MB"
+            )
             print(f"\n    {summary}\n")
             print("| phase | seconds |\n|---|---:|")
             for name, took in merge_phases(a, b, folder / "out2.json"):
                 print(f"| {name} | {took:.2f} |")
             same = (folder / "out.json").read_bytes() == (folder / "out2.json").read_bytes()
             print(f"\nSame bytes from the command and the in-process merge: {same}")
-            print(f"This process's peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+            print(
+                f"This process's peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+            )
     return 0
 
 

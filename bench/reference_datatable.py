@@ -24,7 +24,9 @@ from textual.widgets import DataTable, Static  # noqa: E402
 
 class Detail(ModalScreen[None]):
     BINDINGS = [Binding("escape", "app.pop_screen", "Close")]
-    DEFAULT_CSS = "Detail { align: center middle; } #text { width: 70; height: auto; border: round $accent; }"
+    DEFAULT_CSS = (
+        "Detail { align: center middle; } #text { width: 70; height: auto; border: round $accent; }"
+    )
 
     def __init__(self, text: str) -> None:
         super().__init__()

@@ -76,8 +76,15 @@ KEY_ESC = b"\x1b"
 class Term:
     """A program on a pty of COLS x ROWS, read into pyte; every byte it writes is counted."""
 
-    def __init__(self, argv: Sequence[str], *, env: dict[str, str] | None = None,
-                 cwd: str | None = None, cols: int = COLS, rows: int = ROWS) -> None:
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        env: dict[str, str] | None = None,
+        cwd: str | None = None,
+        cols: int = COLS,
+        rows: int = ROWS,
+    ) -> None:
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.total = 0
@@ -216,8 +223,14 @@ def p90(values: Sequence[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
 
 
-def press(term: Term, key: bytes, *, expect: Callable[[], bool] | None = None,
-          gap: float = 0.25, timeout: float = 20.0) -> tuple[int, float | None]:
+def press(
+    term: Term,
+    key: bytes,
+    *,
+    expect: Callable[[], bool] | None = None,
+    gap: float = 0.25,
+    timeout: float = 20.0,
+) -> tuple[int, float | None]:
     """Press ``key``; (bytes until quiet, ms until the screen changed and ``expect`` holds)."""
     term.quiet(0.15)
     before = term.state()
@@ -289,8 +302,15 @@ def build_workspace(cache: Path, size: int, layout: str) -> Path:
     from tui.store import Workspace
 
     pool = json.loads(pool_path.read_bytes())["recommendations"]
-    records = sorted(pool.values(), key=lambda r: (r["country"] != STATE, r.get("session") or 0,
-                                                    r["source"].get("file", ""), r["source"].get("row", 0)))
+    records = sorted(
+        pool.values(),
+        key=lambda r: (
+            r["country"] != STATE,
+            r.get("session") or 0,
+            r["source"].get("file", ""),
+            r["source"].get("row", 0),
+        ),
+    )
     codes = [s.iso3 for s in states()]
     tmp = cache / f"ws-{layout}-{size}.building.json"
     for stale in (tmp, Path(str(tmp) + ".lock")):
@@ -353,8 +373,15 @@ def export_rows_csv(workspace: Path, out: Path) -> int:
         writer.writerow(["paragraph", "text", "position", "priority", "status"])
         for entry in index.entries:
             rec = entry.record
-            writer.writerow([rec.get("paragraph") or f"S{rec.get('session')}", entry.line,
-                             rec.get("position"), rec.get("priority"), rec.get("status")])
+            writer.writerow(
+                [
+                    rec.get("paragraph") or f"S{rec.get('session')}",
+                    entry.line,
+                    rec.get("position"),
+                    rec.get("priority"),
+                    rec.get("status"),
+                ]
+            )
     tmp.replace(out)
     return len(index.entries)
 
@@ -390,7 +417,9 @@ def user_env(tmp: Path) -> dict[str, str]:
     }
 
 
-def first_paint(term: Term, ready: Callable[[], bool], result: Result, timeout: float = 120) -> bool:
+def first_paint(
+    term: Term, ready: Callable[[], bool], result: Result, timeout: float = 120
+) -> bool:
     seen = term.until(ready, timeout)
     if seen is None:
         result.notes.append("no first paint: " + term.text()[:200].replace("\n", " | "))
@@ -475,11 +504,15 @@ def first_visit(term: Term, result: Result) -> bool:
     term.quiet(0.25)
     if screen is None or counts is None:
         return False
-    result.sample("open a country, first time (enter → its screen)").latency.append((screen - sent) * 1000)
+    result.sample("open a country, first time (enter → its screen)").latency.append(
+        (screen - sent) * 1000
+    )
     first = result.sample("open a country, first time (enter → its counts)")
     first.latency.append((counts - sent) * 1000)
     first.bytes.append(term.total - start_total)
-    result.sample("open a country, first time (enter → its screen)").bytes.append(term.total - start_total)
+    result.sample("open a country, first time (enter → its screen)").bytes.append(
+        term.total - start_total
+    )
     opened = result.sample("open the list (r, first time)")
     nbytes, latency = press(term, b"r", expect=shows(term, "Para"), timeout=120)
     if latency is None:
@@ -551,10 +584,16 @@ def run_triage(term: Term, result: Result, reps: Reps) -> bool:
 def run_datatable(csv_path: Path, rows: int, *, reps: Reps, title: str) -> Result:
     result = Result(title, rows=rows)
     with tempfile.TemporaryDirectory(prefix="upr-bench-") as tmpdir:
-        env = {**user_env(Path(tmpdir)), "TEXTUAL_COLOR_SYSTEM": "standard",
-               "TEXTUAL_ANIMATIONS": "none"}
-        term = Term([str(PYTHON), str(ROOT / "bench" / "reference_datatable.py"), str(csv_path)],
-                    env=env, cwd=tmpdir)
+        env = {
+            **user_env(Path(tmpdir)),
+            "TEXTUAL_COLOR_SYSTEM": "standard",
+            "TEXTUAL_ANIMATIONS": "none",
+        }
+        term = Term(
+            [str(PYTHON), str(ROOT / "bench" / "reference_datatable.py"), str(csv_path)],
+            env=env,
+            cwd=tmpdir,
+        )
         try:
             first_row = first_csv_text(csv_path)
             if not first_paint(term, shows(term, first_row), result, timeout=300):
@@ -620,24 +659,39 @@ def run_visidata(csv_path: Path, rows: int, *, reps: Reps, title: str) -> Result
 # Keys of the recommendations list that open something (a picker, a screen): each pressed three
 # times, closed in between. The first press is where counts, indexes and CSS used to be built.
 FIRST_USE_KEYS = [
-    (b"c", "cluster picker (c)"), (b"e", "lead entity picker (e)"), (b"E", "partners (E)"),
-    (b"o", "outcome picker (o)"), (b"s", "status (s)"), (b"a", "action category (a)"),
-    (b"p", "position (p)"), (b"m", "note (m)"), (b"f", "filters (f)"), (b"w", "saved views (w)"),
-    (b"C", "clusters screen (C)"), (b"t", "queue (t)"), (b"/", "search box (/)"),
-    (b"?", "help (?)"), (b"v", "detail pane (v)"),
+    (b"c", "cluster picker (c)"),
+    (b"e", "lead entity picker (e)"),
+    (b"E", "partners (E)"),
+    (b"o", "outcome picker (o)"),
+    (b"s", "status (s)"),
+    (b"a", "action category (a)"),
+    (b"p", "position (p)"),
+    (b"m", "note (m)"),
+    (b"f", "filters (f)"),
+    (b"w", "saved views (w)"),
+    (b"C", "clusters screen (C)"),
+    (b"t", "queue (t)"),
+    (b"/", "search box (/)"),
+    (b"?", "help (?)"),
+    (b"v", "detail pane (v)"),
 ]
 
 
 def first_use(cache: Path, size: int, flags: Sequence[str]) -> str:
     """Latency of the first, second and third use of every key that opens something."""
     workspace = build_workspace(cache, size, "one")
-    lines = [f"| key (upr {' '.join(flags)}, {size:,} recommendations in one list) "
-             "| 1st | 2nd | 3rd | bytes (3rd) |", "|---|---|---|---|---|"]
+    lines = [
+        f"| key (upr {' '.join(flags)}, {size:,} recommendations in one list) "
+        "| 1st | 2nd | 3rd | bytes (3rd) |",
+        "|---|---|---|---|---|",
+    ]
     with tempfile.TemporaryDirectory(prefix="upr-bench-") as tmpdir:
         tmp = Path(tmpdir)
         copy = tmp / "ws.json"
         shutil.copyfile(workspace, copy)
-        term = Term([str(UPR), str(copy), "--today", TODAY, *flags], env=user_env(tmp), cwd=str(tmp))
+        term = Term(
+            [str(UPR), str(copy), "--today", TODAY, *flags], env=user_env(tmp), cwd=str(tmp)
+        )
         try:
             if not first_paint(term, shows(term, "Afghanistan"), Result("first use")):
                 return "the country list did not show"
@@ -651,8 +705,9 @@ def first_use(cache: Path, size: int, flags: Sequence[str]) -> str:
                 nbytes = 0
                 for _ in range(3):
                     before = term.text()
-                    nbytes, latency = press(term, key, expect=lambda b=before: term.text() != b,
-                                            timeout=10)
+                    nbytes, latency = press(
+                        term, key, expect=lambda b=before: term.text() != b, timeout=10
+                    )
                     times.append("—" if latency is None else f"{latency:.0f} ms")
                     close = b"q" if key in (b"C", b"t") else (b"v" if key == b"v" else KEY_ESC)
                     press(term, close, timeout=5)
@@ -710,13 +765,18 @@ def store_figures(workspace: Path) -> dict[str, str]:
     with tempfile.TemporaryDirectory(prefix="upr-bench-") as tmpdir:
         copy = Path(tmpdir) / "ws.json"
         shutil.copyfile(workspace, copy)
-        probe = subprocess.run([str(PYTHON), "-c", STORE_PROBE, str(copy), str(ROOT)],
-                               capture_output=True, text=True, timeout=600)
+        probe = subprocess.run(
+            [str(PYTHON), "-c", STORE_PROBE, str(copy), str(ROOT)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         if probe.returncode == 0:
             got = json.loads(probe.stdout.strip().splitlines()[-1])
             out["load (open + validate)"] = f"{got['load']:.2f} s"
             out["first save after opening (1 edit; every line encoded once)"] = (
-                f"{got['save_first']:.2f} s")
+                f"{got['save_first']:.2f} s"
+            )
             out["save (1 edit, later)"] = f"{got['save_one']:.2f} s"
             out["save (every record re-encoded)"] = f"{got['save_all']:.2f} s"
             out["peak memory (open, edit, save)"] = f"{got['rss_mb']:.0f} MB"
@@ -724,14 +784,23 @@ def store_figures(workspace: Path) -> dict[str, str]:
             out["load (open + validate)"] = "failed: " + probe.stderr.strip()[-80:]
         other = Path(tmpdir) / "other.json"
         shutil.copyfile(workspace, other)
-        subprocess.run([str(PYTHON), "-c", DIVERGE, str(other), str(ROOT)], check=True,
-                       capture_output=True, timeout=600)
+        subprocess.run(
+            [str(PYTHON), "-c", DIVERGE, str(other), str(ROOT)],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
         merged = Path(tmpdir) / "merged.json"
         env = {**os.environ, "UPR_AUTHOR": "bench", "UPR_CONFIG_DIR": str(Path(tmpdir) / "c")}
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         start = time.perf_counter()
-        merge = subprocess.run([str(UPR), "merge", str(copy), str(other), "-o", str(merged)],
-                               capture_output=True, text=True, timeout=600, env=env)
+        merge = subprocess.run(
+            [str(UPR), "merge", str(copy), str(other), "-o", str(merged)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=env,
+        )
         elapsed = time.perf_counter() - start
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         if merge.returncode == 0:
@@ -740,19 +809,35 @@ def store_figures(workspace: Path) -> dict[str, str]:
                 out["peak memory (merge)"] = f"{peak / 1024:.0f} MB"
         else:
             out["merge (upr merge A B -o C, 2,000 edits apart)"] = (
-                "failed: " + (merge.stderr.strip() or merge.stdout.strip())[-80:])
+                "failed: " + (merge.stderr.strip() or merge.stdout.strip())[-80:]
+            )
     return out
 
 
 # -- recordings for tests/test_lean.py ------------------------------------------------------
 
 SAMPLE_ROWS = [
-    ["140.1", "Ratify the Optional Protocol to the Convention against Torture", "supported", "none",
-     "no_information"],
-    ["140.2", "日本語のテキスト: wide characters in a recommendation", "noted", "high",
-     "in_progress"],
-    ["140.3", "Protéger les défenseurs des droits humains (combining: e\u0301)", "supported",
-     "low", "implemented"],
+    [
+        "140.1",
+        "Ratify the Optional Protocol to the Convention against Torture",
+        "supported",
+        "none",
+        "no_information",
+    ],
+    [
+        "140.2",
+        "日本語のテキスト: wide characters in a recommendation",
+        "noted",
+        "high",
+        "in_progress",
+    ],
+    [
+        "140.3",
+        "Protéger les défenseurs des droits humains (combining: e\u0301)",
+        "supported",
+        "low",
+        "implemented",
+    ],
 ]
 
 
@@ -770,10 +855,35 @@ def record(out_dir: Path, cache: Path) -> None:
         term = Term([str(UPR), "--demo", "--today", TODAY, "--lean"], env=env, cwd=str(tmp))
         try:
             term.until(shows(term, "Afghanistan"), 60)
-            for key in [b"bos", KEY_ESC, KEY_DOWN, KEY_DOWN, KEY_DOWN, KEY_PGDN, KEY_PGDN,
-                        b"\x1b[5~", b"slove", KEY_ENTER, b"?", KEY_ESC, b"r", b"j", b"j",
-                        KEY_PGDN, b"1", b"2", KEY_ENTER, KEY_ESC, b"/", b"torture", KEY_ESC,
-                        KEY_ESC, KEY_ESC, KEY_ESC, KEY_ESC]:
+            for key in [
+                b"bos",
+                KEY_ESC,
+                KEY_DOWN,
+                KEY_DOWN,
+                KEY_DOWN,
+                KEY_PGDN,
+                KEY_PGDN,
+                b"\x1b[5~",
+                b"slove",
+                KEY_ENTER,
+                b"?",
+                KEY_ESC,
+                b"r",
+                b"j",
+                b"j",
+                KEY_PGDN,
+                b"1",
+                b"2",
+                KEY_ENTER,
+                KEY_ESC,
+                b"/",
+                b"torture",
+                KEY_ESC,
+                KEY_ESC,
+                KEY_ESC,
+                KEY_ESC,
+                KEY_ESC,
+            ]:
                 press(term, key, timeout=3)
         finally:
             term.quit(b"\x11")
@@ -788,10 +898,17 @@ def record(out_dir: Path, cache: Path) -> None:
                 writer.writerow(row)
         target = out_dir / "datatable-truecolor.jsonl"
         target.unlink(missing_ok=True)
-        env = {**user_env(tmp), "UPR_LEAN_RECORD": str(target), "BENCH_LEAN_DRIVER": "1",
-               "TEXTUAL_COLOR_SYSTEM": "truecolor"}
-        term = Term([str(PYTHON), str(ROOT / "bench" / "reference_datatable.py"), str(rows_csv)],
-                    env=env, cwd=str(tmp))
+        env = {
+            **user_env(tmp),
+            "UPR_LEAN_RECORD": str(target),
+            "BENCH_LEAN_DRIVER": "1",
+            "TEXTUAL_COLOR_SYSTEM": "truecolor",
+        }
+        term = Term(
+            [str(PYTHON), str(ROOT / "bench" / "reference_datatable.py"), str(rows_csv)],
+            env=env,
+            cwd=str(tmp),
+        )
         try:
             term.until(shows(term, "Ratify"), 60)
             for key in [KEY_DOWN, KEY_DOWN, b"1", KEY_PGDN, KEY_ENTER, KEY_ESC, b"1", b"1"]:
@@ -837,19 +954,27 @@ def layer_ablation() -> str:
         ("without skipping unchanged cells", {"forget": True}),
     ]
     names = sorted(p.name for p in samples.glob("*.jsonl.gz"))
-    lines = ["| bytes written | " + " | ".join(n.split(".")[0] for n in names) + " |",
-             "|---|" + "---|" * len(names)]
+    lines = [
+        "| bytes written | " + " | ".join(n.split(".")[0] for n in names) + " |",
+        "|---|" + "---|" * len(names),
+    ]
     chunks_by = {}
     for name in names:
         with gzip.open(samples / name, "rt", encoding="utf-8") as fh:
             chunks = [json.loads(line) for line in fh]
         end = next((i for i, c in enumerate(chunks) if "\x1b[?1049l" in c), len(chunks))
         chunks_by[name] = chunks[:end]
-    lines.append("| Textual's own output | " + " | ".join(
-        f"{sum(len(c.encode()) for c in chunks_by[n]):,}" for n in names) + " |")
+    lines.append(
+        "| Textual's own output | "
+        + " | ".join(f"{sum(len(c.encode()) for c in chunks_by[n]):,}" for n in names)
+        + " |"
+    )
     for label, knobs in configs:
-        lines.append(f"| {label} | " + " | ".join(
-            f"{replay(chunks_by[n], **dict(knobs)):,}" for n in names) + " |")
+        lines.append(
+            f"| {label} | "
+            + " | ".join(f"{replay(chunks_by[n], **dict(knobs)):,}" for n in names)
+            + " |"
+        )
     return "\n".join(lines)
 
 
@@ -870,12 +995,17 @@ class Reps:
 
 
 KEY_ORDER = [
-    "open the list (r, first time)", "cursor down",
+    "open the list (r, first time)",
+    "cursor down",
     "cursor down past the bottom (scrolls), first autosave running",
-    "page down", "triage decision",
+    "page down",
+    "triage decision",
     "triage decision (queue)",
-    "open + close detail", "search 5 letters (list)", "search 5 letters (country filter)",
-    "search 5 letters (prompt)", "switch screens (list → overview → list)",
+    "open + close detail",
+    "search 5 letters (list)",
+    "search 5 letters (country filter)",
+    "search 5 letters (prompt)",
+    "switch screens (list → overview → list)",
     "switch screens (recommendations ↔ overview)",
 ]
 
@@ -888,19 +1018,29 @@ def markdown(results: Sequence[Result], store: dict[str, dict[str, str]]) -> str
         lines.append("| " + " | ".join([label, *cells]) + " |")
 
     row("rows in the list", (f"{r.rows:,}" for r in results))
-    row("first paint (s)", (f"{r.first_paint_s:.2f}" if r.first_paint_s is not None else "—"
-                            for r in results))
-    row("bytes to first paint", (f"{r.first_bytes:,}" if r.first_bytes is not None else "—"
-                                 for r in results))
-    row("bytes, first complete screen", (f"{r.complete_bytes:,}" if r.complete_bytes is not None
-                                         else "—" for r in results))
+    row(
+        "first paint (s)",
+        (f"{r.first_paint_s:.2f}" if r.first_paint_s is not None else "—" for r in results),
+    )
+    row(
+        "bytes to first paint",
+        (f"{r.first_bytes:,}" if r.first_bytes is not None else "—" for r in results),
+    )
+    row(
+        "bytes, first complete screen",
+        (f"{r.complete_bytes:,}" if r.complete_bytes is not None else "—" for r in results),
+    )
     keys = [k for k in KEY_ORDER if any(k in r.keys for r in results)]
     keys += sorted({k for r in results for k in r.keys} - set(keys))
     for key in keys:
-        row(key + " (bytes · median/p90 latency)", (r.keys[key].cell() if key in r.keys else "—"
-                                                    for r in results))
-    row("idle 10 s (bytes)", (f"{r.idle_bytes:,}" if r.idle_bytes is not None else "—"
-                              for r in results))
+        row(
+            key + " (bytes · median/p90 latency)",
+            (r.keys[key].cell() if key in r.keys else "—" for r in results),
+        )
+    row(
+        "idle 10 s (bytes)",
+        (f"{r.idle_bytes:,}" if r.idle_bytes is not None else "—" for r in results),
+    )
     store_keys = sorted({k for figures in store.values() for k in figures})
     for key in store_keys:
         row(key, (store.get(r.title, {}).get(key, "—") for r in results))
@@ -911,20 +1051,35 @@ def markdown(results: Sequence[Result], store: dict[str, dict[str, str]]) -> str
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--sizes", default="300,10000,100000")
-    p.add_argument("--subjects", default="upr-lean,upr,datatable,visidata",
-                   help="comma list: upr-lean, upr, upr-16, upr-lean-no-layer, datatable, "
-                        "visidata, spread")
-    p.add_argument("--reference-sizes", default="100000",
-                   help="sizes at which upr (no lean) and the reference apps run")
+    p.add_argument(
+        "--subjects",
+        default="upr-lean,upr,datatable,visidata",
+        help="comma list: upr-lean, upr, upr-16, upr-lean-no-layer, datatable, visidata, spread",
+    )
+    p.add_argument(
+        "--reference-sizes",
+        default="100000",
+        help="sizes at which upr (no lean) and the reference apps run",
+    )
     p.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "upr-bench")
     p.add_argument("--quick", action="store_true", help="fewer repetitions, 3 s idle")
     p.add_argument("--no-store", action="store_true", help="skip load/save/merge figures")
-    p.add_argument("--record", type=Path, metavar="DIR",
-                   help="only record Textual's output in scripted sessions (tests/samples/lean)")
-    p.add_argument("--first-use", action="store_true",
-                   help="only the first, second and third use of each key that opens something")
-    p.add_argument("--layer-ablation", action="store_true",
-                   help="only print what each part of the lean output layer saves (recordings)")
+    p.add_argument(
+        "--record",
+        type=Path,
+        metavar="DIR",
+        help="only record Textual's output in scripted sessions (tests/samples/lean)",
+    )
+    p.add_argument(
+        "--first-use",
+        action="store_true",
+        help="only the first, second and third use of each key that opens something",
+    )
+    p.add_argument(
+        "--layer-ablation",
+        action="store_true",
+        help="only print what each part of the lean output layer saves (recordings)",
+    )
     args = p.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
     if args.layer_ablation:
@@ -938,9 +1093,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.record:
         record(args.record, args.cache)
         return 0
-    reps = Reps(down=8, page=5, triage=5, detail=3, switch=3, words=("bosni",),
-                list_words=("women",), idle=3.0) \
-        if args.quick else Reps()
+    reps = (
+        Reps(
+            down=8,
+            page=5,
+            triage=5,
+            detail=3,
+            switch=3,
+            words=("bosni",),
+            list_words=("women",),
+            idle=3.0,
+        )
+        if args.quick
+        else Reps()
+    )
     sizes = [int(s) for s in args.sizes.split(",") if s]
     ref_sizes = {int(s) for s in args.reference_sizes.split(",") if s}
     subjects = [s.strip() for s in args.subjects.split(",") if s.strip()]
@@ -962,8 +1128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             title = f"upr --lean {label} spread"
             print(f"… {title}", file=sys.stderr)
             spread_rows = export_rows_csv(spread, args.cache / f"rows-spread-{size}.csv")
-            results.append(run_upr(spread, spread_rows, variant="upr-lean", reps=reps,
-                                   title=title))
+            results.append(run_upr(spread, spread_rows, variant="upr-lean", reps=reps, title=title))
         if size not in ref_sizes:
             continue
         for variant in ("upr-lean-no-layer", "upr-16", "upr"):

@@ -35,9 +35,33 @@ from tui.store import (  # noqa: E402
     validate_tables,
 )
 
-WORDS = ("ensure", "rights", "women", "children", "adopt", "national", "plan", "Roma", "persons",
-         "with", "disabilities", "discrimination", "strengthen", "measures", "Égalité", "über",
-         "the", "of", "and", "to", "in", "implementation", "Convention", "Optional", "Protocol")
+WORDS = (
+    "ensure",
+    "rights",
+    "women",
+    "children",
+    "adopt",
+    "national",
+    "plan",
+    "Roma",
+    "persons",
+    "with",
+    "disabilities",
+    "discrimination",
+    "strengthen",
+    "measures",
+    "Égalité",
+    "über",
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "implementation",
+    "Convention",
+    "Optional",
+    "Protocol",
+)
 
 
 def synthetic(n: int, base_ms: int | None = None) -> dict[str, dict[str, Any]]:
@@ -50,24 +74,61 @@ def synthetic(n: int, base_ms: int | None = None) -> dict[str, dict[str, Any]]:
         rid = f"UPR:A/HRC/{8 + i % 52}/{10 + i % 9}:{100 + i // 1000}.{i % 1000}"
         clock = format_clock(base + i, 0, "importer")
         records[rid] = {
-            "id": rid, "mechanism": "UPR", "body": "", "country": rnd.choice(["SVN", "AUT", "LTU"]),
-            "cycle": 4, "session": 48, "document": "A/HRC/59/15", "paragraph": f"140.{i}",
+            "id": rid,
+            "mechanism": "UPR",
+            "body": "",
+            "country": rnd.choice(["SVN", "AUT", "LTU"]),
+            "cycle": 4,
+            "session": 48,
+            "document": "A/HRC/59/15",
+            "paragraph": f"140.{i}",
             "text": " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(15, 45))),
             "recommending": [rnd.choice(["FRA", "DEU", "BRA", "KEN"])],
-            "position": rnd.choice(["supported", "noted"]), "themes": ["A41", "B31"],
-            "groups": ["women"], "sdgs": ["5", "16"], "action_category": None, "priority": "none",
-            "cluster": "", "lead_entity": "", "partners": [], "cf_outcome": "",
-            "status": "no_information", "evidence": "", "note": "", "triaged": False,
-            "deleted": False, "source": {"file": "A_HRC_59_15.txt", "line": i, "kind": "report"},
+            "position": rnd.choice(["supported", "noted"]),
+            "themes": ["A41", "B31"],
+            "groups": ["women"],
+            "sdgs": ["5", "16"],
+            "action_category": None,
+            "priority": "none",
+            "cluster": "",
+            "lead_entity": "",
+            "partners": [],
+            "cf_outcome": "",
+            "status": "no_information",
+            "evidence": "",
+            "note": "",
+            "triaged": False,
+            "deleted": False,
+            "source": {"file": "A_HRC_59_15.txt", "line": i, "kind": "report"},
             "_clock": {"*": clock},
         }
         hid = f"{rid}|*|{clock}"
-        history[hid] = {"id": hid, "table": "recommendations", "record": rid, "field": "*",
-                        "old": None, "new": None, "author": "importer", "clock": clock}
-    return {"meta": {"meta": {"id": "meta", "schema_version": 1, "workspace_id": "bench",
-                              "created": "2025-01-01T00:00:00Z"}},
-            "countries": {}, "recommendations": records, "checklist": {}, "actions": {},
-            "history": history, "conflicts": {}}
+        history[hid] = {
+            "id": hid,
+            "table": "recommendations",
+            "record": rid,
+            "field": "*",
+            "old": None,
+            "new": None,
+            "author": "importer",
+            "clock": clock,
+        }
+    return {
+        "meta": {
+            "meta": {
+                "id": "meta",
+                "schema_version": 1,
+                "workspace_id": "bench",
+                "created": "2025-01-01T00:00:00Z",
+            }
+        },
+        "countries": {},
+        "recommendations": records,
+        "checklist": {},
+        "actions": {},
+        "history": history,
+        "conflicts": {},
+    }
 
 
 def best(fn: Any, repeat: int = 3) -> float:
@@ -114,8 +175,9 @@ def measure(n: int, folder: Path) -> dict[str, Any]:
         import orjson
 
         out["parse_orjson"] = best(lambda: _gc_off(lambda: orjson.loads(raw)), repeat)
-        out["parse_orjson_lines"] = best(lambda: _gc_off(lambda: _orjson_lines(raw, orjson.loads)),
-                                         repeat)
+        out["parse_orjson_lines"] = best(
+            lambda: _gc_off(lambda: _orjson_lines(raw, orjson.loads)), repeat
+        )
     except ImportError:
         out["parse_orjson"] = out["parse_orjson_lines"] = float("nan")
     data = parse_workspace(raw, path.name)
@@ -150,8 +212,11 @@ def measure(n: int, folder: Path) -> dict[str, Any]:
         worker.start()
         while worker.is_alive():
             started = time.perf_counter()
-            ws.edit("recommendations", rids[len(latencies) % len(rids)],
-                    {"note": f"{key}{len(latencies)}"})
+            ws.edit(
+                "recommendations",
+                rids[len(latencies) % len(rids)],
+                {"note": f"{key}{len(latencies)}"},
+            )
             latencies.append(time.perf_counter() - started)
             if pause:
                 time.sleep(pause)  # keystrokes, not a loop
@@ -192,7 +257,7 @@ def _orjson_lines(raw: bytes, loads: Any) -> dict[str, Any]:
         key = line[1:cut].decode()
         if key in table:
             raise ValueError(f"duplicate {key}")
-        table[key] = loads(line[cut + 2:].rstrip(b","))
+        table[key] = loads(line[cut + 2 :].rstrip(b","))
     return data
 
 
@@ -204,8 +269,13 @@ def main(argv: list[str]) -> None:
     sizes = [int(a) for a in argv] or [300, 10_000, 100_000]
     rows = []
     for n in sizes:
-        result = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True,
-                                text=True, check=True, env=dict(os.environ, PYTHONHASHSEED="0"))
+        result = subprocess.run(
+            [sys.executable, __file__, "--one", str(n)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=dict(os.environ, PYTHONHASHSEED="0"),
+        )
         rows.append(json.loads(result.stdout))
     cols = [
         ("records", lambda r: f"{r['n']:,}"),
@@ -214,13 +284,19 @@ def main(argv: list[str]) -> None:
         ("parse s", lambda r: f"{r['parse_store']:.3f}"),
         ("validate s", lambda r: f"{r['validate']:.3f}"),
         ("1st save s (wall)", lambda r: f"{r['save_first']:.3f} ({r['save_first_wall']:.3f})"),
-        ("save after 1 edit s (wall)",
-         lambda r: f"{r['save_one_edit']:.3f} ({r['save_one_edit_wall']:.3f})"),
+        (
+            "save after 1 edit s (wall)",
+            lambda r: f"{r['save_one_edit']:.3f} ({r['save_one_edit_wall']:.3f})",
+        ),
         ("edit µs", lambda r: f"{r['edit_us']:.0f}"),
-        ("edit during full save: worst / p99 ms (typed)",
-         lambda r: f"{r['edit_typed_worst_ms']:.1f} / {r['edit_typed_p99_ms']:.1f}"),
-        ("(back to back)",
-         lambda r: f"{r['edit_hammer_worst_ms']:.1f} / {r['edit_hammer_p99_ms']:.1f}"),
+        (
+            "edit during full save: worst / p99 ms (typed)",
+            lambda r: f"{r['edit_typed_worst_ms']:.1f} / {r['edit_typed_p99_ms']:.1f}",
+        ),
+        (
+            "(back to back)",
+            lambda r: f"{r['edit_hammer_worst_ms']:.1f} / {r['edit_hammer_p99_ms']:.1f}",
+        ),
         ("full gc s", lambda r: f"{r['gc_full']:.3f}"),
         ("peak MB", lambda r: f"{r['peak_mb']:.0f}"),
     ]
@@ -234,12 +310,16 @@ def main(argv: list[str]) -> None:
     print()
     print("Parsing the same bytes (CPU s, best of 3; 1 run at 100k; GC paused for all):")
     print()
-    print("| records | store (orjson lines) | store (stdlib + duplicate hook) | json.loads | "
-          "orjson.loads | bare orjson lines |")
+    print(
+        "| records | store (orjson lines) | store (stdlib + duplicate hook) | json.loads | "
+        "orjson.loads | bare orjson lines |"
+    )
     print("|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['n']:,} | {r['parse_store']:.3f} | {r['parse_stdlib']:.3f} | "
-              f"{r['parse_json']:.3f} | {r['parse_orjson']:.3f} | {r['parse_orjson_lines']:.3f} |")
+        print(
+            f"| {r['n']:,} | {r['parse_store']:.3f} | {r['parse_stdlib']:.3f} | "
+            f"{r['parse_json']:.3f} | {r['parse_orjson']:.3f} | {r['parse_orjson_lines']:.3f} |"
+        )
 
 
 if __name__ == "__main__":

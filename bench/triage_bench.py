@@ -74,19 +74,36 @@ def corpus_records() -> tuple[list[dict[str, Any]], str]:
 
 def synthetic(n: int) -> list[dict[str, Any]]:
     verbs = ["Ratify", "Continue", "Consider", "Adopt", "Strengthen", "Ensure", "Establish"]
-    topics = ["the rights of the child", "women's participation", "torture prevention",
-              "the national human rights institution", "Roma inclusion", "hate speech"]
+    topics = [
+        "the rights of the child",
+        "women's participation",
+        "torture prevention",
+        "the national human rights institution",
+        "Roma inclusion",
+        "hate speech",
+    ]
     states = [s.iso3 for s in refdata.states()]
     out = []
     for i in range(n):
         text = f"{verbs[i % 7]} measures on {topics[i % 6]} (item {i})"
-        out.append({"mechanism": "UPR", "country": states[i % len(states)], "cycle": 1 + i % 4,
-                    "session": 1 + i % 40, "text": text, "recommending": [states[(i * 7) % 193]],
-                    "position": ("supported", "noted")[i % 5 == 0], "themes": [topics[i % 6]]})
+        out.append(
+            {
+                "mechanism": "UPR",
+                "country": states[i % len(states)],
+                "cycle": 1 + i % 4,
+                "session": 1 + i % 40,
+                "text": text,
+                "recommending": [states[(i * 7) % 193]],
+                "position": ("supported", "noted")[i % 5 == 0],
+                "themes": [topics[i % 6]],
+            }
+        )
     return out
 
 
-def make_records(base: list[dict[str, Any]], n: int, scenario: str, target: str) -> Iterator[dict[str, Any]]:
+def make_records(
+    base: list[dict[str, Any]], n: int, scenario: str, target: str
+) -> Iterator[dict[str, Any]]:
     """``n`` records with distinct ids: the corpus first, then copies to other States/sessions."""
     states = [s.iso3 for s in refdata.states()]
     for i in range(n):
@@ -96,15 +113,20 @@ def make_records(base: list[dict[str, Any]], n: int, scenario: str, target: str)
         if scenario == "one":
             rec["country"] = target
         elif copy:
-            rec["country"] = states[(states.index(src["country"]) + 37 * copy) % len(states)] \
-                if src.get("country") in states else states[i % len(states)]
+            rec["country"] = (
+                states[(states.index(src["country"]) + 37 * copy) % len(states)]
+                if src.get("country") in states
+                else states[i % len(states)]
+            )
         session = src.get("session") or 1
         rec["session"] = min(session + 20 * copy, 999)
         rec["id"] = hash_id("UPR", rec["country"], f"{session}.{copy}.{i}", rec["text"])
         yield rec
 
 
-def build(path: Path, base: list[dict[str, Any]], n: int, scenario: str) -> tuple[Workspace, str, float]:
+def build(
+    path: Path, base: list[dict[str, Any]], n: int, scenario: str
+) -> tuple[Workspace, str, float]:
     ws = Workspace.open(path, author="bench")
     t0 = time.perf_counter()
     counts: Counter[str] = Counter()
@@ -221,7 +243,10 @@ async def measure(ws: Workspace, target: str) -> dict[str, Any]:
         for _ in range(4):
             lat_o, size_o = await keys("c", 1)
             lat_c, size_c = await keys("escape", 1)
-            for key, (la, sz) in (("picker_open", (lat_o, size_o)), ("picker_close", (lat_c, size_c))):
+            for key, (la, sz) in (
+                ("picker_open", (lat_o, size_o)),
+                ("picker_close", (lat_c, size_c)),
+            ):
                 out[key][0].extend(la)
                 out[key][1].extend(sz)
         await pilot.press("t")
@@ -239,8 +264,10 @@ def main() -> int:
     os.environ.setdefault("UPR_CONFIG_DIR", tempfile.mkdtemp(prefix="upr-bench-config-"))
     os.environ.setdefault("UPR_DATA_DIR", tempfile.mkdtemp(prefix="upr-bench-data-"))
     base, origin = corpus_records()
-    print(f"Source: {origin}. Terminal 80x24, headless (App.run_test), colours as the "
-          f"console reports ({os.environ.get('TEXTUAL_COLOR_SYSTEM', 'default')}).\n")
+    print(
+        f"Source: {origin}. Terminal 80x24, headless (App.run_test), colours as the "
+        f"console reports ({os.environ.get('TEXTUAL_COLOR_SYSTEM', 'default')}).\n"
+    )
     rows: list[tuple[str, dict[str, Any], int, float]] = []
     for scenario in args.scenarios.split(","):
         for n in (int(s) for s in args.sizes.split(",")):
@@ -253,20 +280,35 @@ def main() -> int:
             rows.append((f"{scenario} ({target})", r, n, built))
             print(f"measured {scenario} {n:,}", file=sys.stderr, flush=True)
     print("Latency (ms, median / p90):\n")
-    print("| scenario | records | rows listed | build (s) | first paint | down | down, scrolling "
-          "| page down | decision `1` | search key | open search | picker open | queue decision |")
+    print(
+        "| scenario | records | rows listed | build (s) | first paint | down | down, scrolling "
+        "| page down | decision `1` | search key | open search | picker open | queue decision |"
+    )
     print("|---" * 13 + "|")
     for label, r, n, built in rows:
-        print(f"| {label} | {n:,} | {r['rows']:,} | {built:.1f} | {r['first_paint']:.0f} | "
-              + " | ".join(summary(r[k][0]) for k in ("down", "scroll", "pagedown", "decision",
-                                                     "search"))
-              + f" | {r['open_search'] or 0:.0f} | {summary(r['picker_open'][0])} | "
-              f"{summary(r['queue'][0])} |")
+        print(
+            f"| {label} | {n:,} | {r['rows']:,} | {built:.1f} | {r['first_paint']:.0f} | "
+            + " | ".join(
+                summary(r[k][0]) for k in ("down", "scroll", "pagedown", "decision", "search")
+            )
+            + f" | {r['open_search'] or 0:.0f} | {summary(r['picker_open'][0])} | "
+            f"{summary(r['queue'][0])} |"
+        )
     print("\nBytes written per key (median; what the frames would send to the terminal):\n")
-    keys = ("down", "scroll", "pagedown", "decision", "search", "picker_open", "picker_close",
-            "queue")
-    print("| scenario | records | down | down, scrolling | page down | decision `1` | search key "
-          "| picker open | picker close | queue decision |")
+    keys = (
+        "down",
+        "scroll",
+        "pagedown",
+        "decision",
+        "search",
+        "picker_open",
+        "picker_close",
+        "queue",
+    )
+    print(
+        "| scenario | records | down | down, scrolling | page down | decision `1` | search key "
+        "| picker open | picker close | queue decision |"
+    )
     print("|---" * 10 + "|")
     for label, r, n, _built in rows:
         sizes = [f"{int(statistics.median(r[k][1])):,}" if r[k][1] else "—" for k in keys]

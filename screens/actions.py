@@ -39,9 +39,13 @@ COLUMNS = [
     Column("status", "Status", 12),
     Column("cost", "Cost", 11, show_from=96, justify="right"),
 ]
-STATUS_SHORT = {"not_started": "not started", "in_progress": "in progress",
-                "partially_implemented": "partial", "implemented": "implemented",
-                "no_information": "no info"}
+STATUS_SHORT = {
+    "not_started": "not started",
+    "in_progress": "in progress",
+    "partially_implemented": "partial",
+    "implemented": "implemented",
+    "no_information": "no info",
+}
 
 # Form fields: (field, label, hint); a hint fits the field at 80 columns (42 cells)
 FORM_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -96,18 +100,25 @@ class ActionsScreen(Screen[None]):
 
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(Text(f"Implementation plan · {self.country_name}", style="bold"),
-                     id="ac-title", markup=False)
+        yield Static(
+            Text(f"Implementation plan · {self.country_name}", style="bold"),
+            id="ac-title",
+            markup=False,
+        )
         yield Static(id="ac-summary", markup=False)
         header = RowHeader(COLUMNS, id="header")
         yield header
-        rows = RowList(COLUMNS, self.row_cells, id="ac-rows",
-                       empty_text="No actions yet: a adds one.")
+        rows = RowList(
+            COLUMNS, self.row_cells, id="ac-rows", empty_text="No actions yet: a adds one."
+        )
         rows.header = header
         yield rows
         yield Static(id="ac-detail", markup=False)
-        yield Static("a add · ⏎ edit · l link · s status · e entity · m note · d del · ? help",
-                     id="status", markup=False)
+        yield Static(
+            "a add · ⏎ edit · l link · s status · e entity · m note · d del · ? help",
+            id="status",
+            markup=False,
+        )
 
     @property
     def ws(self) -> Any:
@@ -201,12 +212,17 @@ class ActionsScreen(Screen[None]):
         total = sum((t.total for t in totals), Decimal(0))
         late = sum(1 for a in live if core.is_overdue(a, self.today))
         done = sum(1 for a in live if a.get("status") == "implemented")
-        text = Text(f"{len(live)} action{'s' if len(live) != 1 else ''} · {done} implemented · "
-                    f"estimated cost {core.format_cost(total) or '0'}")
+        text = Text(
+            f"{len(live)} action{'s' if len(live) != 1 else ''} · {done} implemented · "
+            f"estimated cost {core.format_cost(total) or '0'}"
+        )
         if late:
             text.append(f" · {late} late", style="bold red")
         if totals and any(t.cluster for t in totals):
-            shown = [f"{t.cluster or 'no cluster'} {core.format_cost(t.total) or '0'}" for t in totals[:4]]
+            shown = [
+                f"{t.cluster or 'no cluster'} {core.format_cost(t.total) or '0'}"
+                for t in totals[:4]
+            ]
             text.append("\nBy cluster: " + " · ".join(clean_line(s) for s in shown), style="dim")
         self.query_one("#ac-summary", Static).update(text)
 
@@ -219,11 +235,13 @@ class ActionsScreen(Screen[None]):
             return Text("")
         recs = self.ws.table("recommendations")
         text = Text(clean_line(str(record.get("title") or "")), style="bold")
-        text.append(f"\nStatus: {label(STATUS_LABELS, record.get('status'))}"
-                    f" · Entity: {clean_line(str(record.get('entity') or '')) or '—'}"
-                    f" · Deadline: {record.get('deadline') or '—'}"
-                    f" · Cost: {core.format_cost(core.cost_of(record)) or '—'}"
-                    f" · Cluster: {clean_line(core.action_cluster(record, recs)) or '—'}")
+        text.append(
+            f"\nStatus: {label(STATUS_LABELS, record.get('status'))}"
+            f" · Entity: {clean_line(str(record.get('entity') or '')) or '—'}"
+            f" · Deadline: {record.get('deadline') or '—'}"
+            f" · Cost: {core.format_cost(core.cost_of(record)) or '—'}"
+            f" · Cluster: {clean_line(core.action_cluster(record, recs)) or '—'}"
+        )
         for name in ("baseline", "indicator", "target"):
             value = clean_line(str(record.get(name) or ""))
             if value:
@@ -233,8 +251,10 @@ class ActionsScreen(Screen[None]):
             text.append(f"\nAnswers {len(links)} recommendation{'s' if len(links) != 1 else ''}:")
             for rid in sorted(links, key=lambda r: natural_key(core.paragraph_of(r, recs)))[:3]:
                 rec = recs.get(rid) or {}
-                text.append(f"\n  {core.paragraph_of(rid, recs)} "
-                            f"{clean_line(str(rec.get('text') or '(not in this workspace)'))}")
+                text.append(
+                    f"\n  {core.paragraph_of(rid, recs)} "
+                    f"{clean_line(str(rec.get('text') or '(not in this workspace)'))}"
+                )
             if len(links) > 3:
                 text.append(f"\n  … and {len(links) - 3} more", style="dim")
         else:
@@ -306,9 +326,12 @@ class ActionsScreen(Screen[None]):
         assert aid is not None
         record = self.action_record(aid)
         options = [
-            Option(str(r["id"]), str(r.get("paragraph") or r["id"]),
-                   clean_line(str(r.get("text") or ""))[:200],
-                   " ".join(str(x) for x in (r.get("cluster"), r.get("document")) if x))
+            Option(
+                str(r["id"]),
+                str(r.get("paragraph") or r["id"]),
+                clean_line(str(r.get("text") or ""))[:200],
+                " ".join(str(x) for x in (r.get("cluster"), r.get("document")) if x),
+            )
             for r in select_recommendations(self.ws, self.iso3)
         ]
         if not options and not core.linked_ids(record):
@@ -320,9 +343,13 @@ class ActionsScreen(Screen[None]):
                 self._apply(aid, {"recommendations": chosen})
 
         self.app.push_screen(
-            MultiPicker("Recommendations this action answers", options,
-                        checked=core.linked_ids(record), clear_label="(none: unlink all)",
-                        hint="type a paragraph or words"),
+            MultiPicker(
+                "Recommendations this action answers",
+                options,
+                checked=core.linked_ids(record),
+                clear_label="(none: unlink all)",
+                hint="type a paragraph or words",
+            ),
             done,
         )
 
@@ -337,8 +364,10 @@ class ActionsScreen(Screen[None]):
             if value:
                 self._apply(aid, {"status": value})
 
-        self.app.push_screen(Picker("Implementation status", options,
-                                    current=self.action_record(aid).get("status")), done)
+        self.app.push_screen(
+            Picker("Implementation status", options, current=self.action_record(aid).get("status")),
+            done,
+        )
 
     def action_entity(self) -> None:
         if not self.can_edit():
@@ -351,9 +380,17 @@ class ActionsScreen(Screen[None]):
             if value is not None:
                 self._apply(aid, {"entity": value})
 
-        self.app.push_screen(Picker("Responsible entity", options, allow_new=True,
-                                    new_label="entity", clear_label="(none)",
-                                    current=self.action_record(aid).get("entity")), done)
+        self.app.push_screen(
+            Picker(
+                "Responsible entity",
+                options,
+                allow_new=True,
+                new_label="entity",
+                clear_label="(none)",
+                current=self.action_record(aid).get("entity"),
+            ),
+            done,
+        )
 
     def action_note(self) -> None:
         if not self.can_edit():
@@ -365,7 +402,9 @@ class ActionsScreen(Screen[None]):
             if value is not None:
                 self._apply(aid, {"note": value})
 
-        self.app.push_screen(TextPrompt("Note", str(self.action_record(aid).get("note") or "")), done)
+        self.app.push_screen(
+            TextPrompt("Note", str(self.action_record(aid).get("note") or "")), done
+        )
 
     def action_delete(self) -> None:
         if not self.can_edit():
@@ -387,9 +426,11 @@ class ActionForm(ModalScreen[dict[str, str] | None]):
 
     CSS_PATH = "actions.tcss"
     HELP_TITLE = "Action"
-    HELP = ("Title, responsible entity, baseline, indicator, target, cost estimate, deadline, "
-            "cluster and note of one action. Cost: a plain amount (12000, 12,000, 250k, 1.5m). "
-            "Deadline: YYYY-MM-DD. Tab moves between fields; enter saves; escape cancels.")
+    HELP = (
+        "Title, responsible entity, baseline, indicator, target, cost estimate, deadline, "
+        "cluster and note of one action. Cost: a plain amount (12000, 12,000, 250k, 1.5m). "
+        "Deadline: YYYY-MM-DD. Tab moves between fields; enter saves; escape cancels."
+    )
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, record: dict[str, Any]) -> None:
@@ -410,12 +451,18 @@ class ActionForm(ModalScreen[dict[str, str] | None]):
             for name, caption, hint in FORM_FIELDS:
                 with Horizontal(classes="field"):
                     yield Static(Text(caption), classes="label", markup=False)
-                    suggester = (SuggestFromList(entities, case_sensitive=False)
-                                 if name == "entity" else None)
-                    yield PlainInput(self.value_of(name), id=f"f-{name}", placeholder=hint,
-                                     suggester=suggester)
+                    suggester = (
+                        SuggestFromList(entities, case_sensitive=False)
+                        if name == "entity"
+                        else None
+                    )
+                    yield PlainInput(
+                        self.value_of(name), id=f"f-{name}", placeholder=hint, suggester=suggester
+                    )
             yield Static("", id="ac-form-error", markup=False)
-            yield Static("enter save · tab next field · escape cancel", classes="hint", markup=False)
+            yield Static(
+                "enter save · tab next field · escape cancel", classes="hint", markup=False
+            )
 
     def on_mount(self) -> None:
         self.query_one("#f-title", Input).focus()

@@ -45,8 +45,10 @@ class UprApp(MergeActions, App[int]):
     # Every screen's CSS from the start: Textual reads a screen's own CSS_PATH when the first
     # screen of its kind opens and restyles the whole app then (~20 ms on the first `r` or
     # picker, and a repaint). Screens keep their CSS_PATH; it is then already read.
-    CSS_PATH = ["app.tcss", *sorted(p.name for p in Path(__file__).parent.glob("*.tcss")
-                                    if p.name != "app.tcss")]
+    CSS_PATH = [
+        "app.tcss",
+        *sorted(p.name for p in Path(__file__).parent.glob("*.tcss") if p.name != "app.tcss"),
+    ]
     TITLE = "UPR Workbench"
     COMMANDS = App.COMMANDS | {ScreenActions}
     ENABLE_COMMAND_PALETTE = True
@@ -121,8 +123,15 @@ class UprApp(MergeActions, App[int]):
         if driver is not None:
             self.driver_class = driver
 
-    def notify(self, message: str, *, title: str = "", severity: Any = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
         """Toasts are plain text: file names, labels and errors come from files and users."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
@@ -192,8 +201,10 @@ class UprApp(MergeActions, App[int]):
         for warning in self.workspace.warnings:
             self.notify(warning, severity="warning")
         if self.workspace.read_only:
-            self.notify(f"{self.workspace.path.name} is open read-only: edits are not possible.",
-                        severity="warning")
+            self.notify(
+                f"{self.workspace.path.name} is open read-only: edits are not possible.",
+                severity="warning",
+            )
         self.check_synced_copies()  # conflict copies next to the file: offer to merge them
 
     def checklist_progress(self) -> dict[str, str]:
@@ -235,7 +246,9 @@ class UprApp(MergeActions, App[int]):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError:
-            self.notify(f"The {message.part} screen is not in this version yet.", severity="warning")
+            self.notify(
+                f"The {message.part} screen is not in this version yet.", severity="warning"
+            )
             return
         self.push_screen(getattr(module, class_name)(message.iso3, self.today))
 
@@ -285,8 +298,11 @@ class UprApp(MergeActions, App[int]):
         ws = self._workspace
         if iso3 in self._preparing:
             return True
-        if (ws is None or iso3 in self._triage_indexes
-                or len(ws.table("recommendations")) < PREPARE_INDEX_FROM):
+        if (
+            ws is None
+            or iso3 in self._triage_indexes
+            or len(ws.table("recommendations")) < PREPARE_INDEX_FROM
+        ):
             return False
         future: Future[Any] = Future()
         self._preparing[iso3] = (future, self._edits)
@@ -359,7 +375,10 @@ class UprApp(MergeActions, App[int]):
         return self._summaries.get(iso3)
 
     def _forget_summary(self, table: str, rid: str) -> None:
-        if threading.get_ident() != self._ui_thread or table not in ("recommendations", "checklist"):
+        if threading.get_ident() != self._ui_thread or table not in (
+            "recommendations",
+            "checklist",
+        ):
             self._summaries.clear()
             return
         record = self.workspace.get(table, rid) or {}
@@ -427,8 +446,10 @@ class UprApp(MergeActions, App[int]):
 
     def action_quit_saving(self) -> None:
         if not self.workspace.read_only and self.workspace.dirty and not self._save_blocking():
-            self.notify("Not saved: fix the problem, or press ctrl+q again to quit anyway.",
-                        severity="error")
+            self.notify(
+                "Not saved: fix the problem, or press ctrl+q again to quit anyway.",
+                severity="error",
+            )
             if getattr(self, "_quit_armed", False):
                 self.exit(1)
             self._quit_armed = True

@@ -46,12 +46,14 @@ WRITERS: dict[str, tuple[str, str]] = {
 }
 
 
-def choose_export(screen: Screen[Any], iso3: str, today: date,
-                  kinds: Sequence[str] | None = None) -> None:
+def choose_export(
+    screen: Screen[Any], iso3: str, today: date, kinds: Sequence[str] | None = None
+) -> None:
     """Offer the reports (of ``kinds``) and write the chosen one in the current folder."""
     options = [
         Option(f"{kind}:{fmt}", default_filename(kind, iso3, fmt), about)
-        for kind, fmt, about in EXPORTS if kinds is None or kind in kinds
+        for kind, fmt, about in EXPORTS
+        if kinds is None or kind in kinds
     ]
 
     def chosen(value: str | None) -> None:
@@ -59,12 +61,14 @@ def choose_export(screen: Screen[Any], iso3: str, today: date,
             kind, _, fmt = value.partition(":")
             start_export(screen, iso3, kind, fmt, today)
 
-    screen.app.push_screen(Picker("Export to the current folder", options,
-                                  hint="the file of upr export"), chosen)
+    screen.app.push_screen(
+        Picker("Export to the current folder", options, hint="the file of upr export"), chosen
+    )
 
 
-def start_export(screen: Screen[Any], iso3: str, kind: str, fmt: str, today: date,
-                 folder: Path | None = None) -> None:
+def start_export(
+    screen: Screen[Any], iso3: str, kind: str, fmt: str, today: date, folder: Path | None = None
+) -> None:
     """Copy the country's records now; write the file in a worker thread; notify when done."""
     app = screen.app
     source = Snapshot.of(app.workspace, country=iso3)  # type: ignore[attr-defined]
@@ -75,17 +79,18 @@ def start_export(screen: Screen[Any], iso3: str, kind: str, fmt: str, today: dat
 
     def work() -> None:
         try:
-            atomic_write(target, lambda fh: write(source, iso3, fmt, fh, today=today,
-                                                  bom=fmt == "csv"))
+            atomic_write(
+                target, lambda fh: write(source, iso3, fmt, fh, today=today, bom=fmt == "csv")
+            )
         except (OSError, ValueError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
-            app.call_from_thread(app.notify, f"Could not write {target}: {reason}",
-                                 severity="error", markup=False)
+            app.call_from_thread(
+                app.notify, f"Could not write {target}: {reason}", severity="error", markup=False
+            )
             return
         app.call_from_thread(app.notify, f"Wrote {target}", timeout=5, markup=False)
 
-    app.run_worker(work, thread=True, group="export", exclusive=False,
-                   name=f"export {kind} {fmt}")
+    app.run_worker(work, thread=True, group="export", exclusive=False, name=f"export {kind} {fmt}")
 
 
 class BriefScreen(Screen[None]):

@@ -35,7 +35,12 @@ from tui.sanitize import clean_line
 
 FLAG_STYLES = {"overdue": "bold red", "due_soon": "yellow"}
 FLAG_WORDS = {"overdue": "late", "due_soon": "soon"}
-STATUS_KEYS = {"done": "done", "in_progress": "in progress", "todo": "to do", "not_applicable": "not applicable"}
+STATUS_KEYS = {
+    "done": "done",
+    "in_progress": "in progress",
+    "todo": "to do",
+    "not_applicable": "not applicable",
+}
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,12 @@ class ChecklistRows(RowList):
                     break
         super().set_cursor(index, force=force)
         # Keep the phase header above the first item of a phase in view.
-        if rows and index > 0 and isinstance(rows[index - 1], PhaseRow) and index - 1 < self.scroll_offset.y:
+        if (
+            rows
+            and index > 0
+            and isinstance(rows[index - 1], PhaseRow)
+            and index - 1 < self.scroll_offset.y
+        ):
             self.scroll_to(y=index - 1, animate=False, immediate=True)
 
     def _render_row(self, index: int, width: int, is_cursor: bool) -> Strip:
@@ -126,7 +136,9 @@ class ChecklistScreen(Screen[None]):
         Binding("x", "export", "Export to Markdown"),
     ]
 
-    def __init__(self, iso3: str, today: date, cycle: int | None = None, item: str | None = None) -> None:
+    def __init__(
+        self, iso3: str, today: date, cycle: int | None = None, item: str | None = None
+    ) -> None:
         super().__init__()
         self.iso3 = iso3
         self.today = today
@@ -154,7 +166,8 @@ class ChecklistScreen(Screen[None]):
         yield Static(id="cl-detail", markup=False)
         yield Static(
             "d done i doing o to do n n/a · e edit · a add · < > cycle · x export · ? help",
-            id="status", markup=False,
+            id="status",
+            markup=False,
         )
 
     @property
@@ -170,7 +183,9 @@ class ChecklistScreen(Screen[None]):
         if opening_default:
             self.cycle = core.default_cycle(self.ws.table("checklist"), self.iso3, self.today)
         if (
-            opening_default and self.cycle is not None and not self.ws.read_only
+            opening_default
+            and self.cycle is not None
+            and not self.ws.read_only
             and not core.cycle_entries(self.ws.table("checklist"), self.iso3, self.cycle)
         ):
             core.start_checklist(self.ws, self.iso3, self.cycle)
@@ -195,7 +210,8 @@ class ChecklistScreen(Screen[None]):
         self.review = core.review_for(self.iso3, self.cycle) if self.cycle is not None else None
         entries = (
             core.cycle_entries(self.ws.table("checklist"), self.iso3, self.cycle)
-            if self.cycle is not None else []
+            if self.cycle is not None
+            else []
         )
         rows: list[Row] = []
         self.index, self.header_index = {}, {}
@@ -294,7 +310,7 @@ class ChecklistScreen(Screen[None]):
         if start is None:
             return []
         out = []
-        for row in self.rows[start + 1:]:
+        for row in self.rows[start + 1 :]:
             if isinstance(row, PhaseRow):
                 break
             out.append(self.entry(row.rid))
@@ -312,8 +328,9 @@ class ChecklistScreen(Screen[None]):
     def update_head(self) -> None:
         name = state_name(self.iso3)  # a code in the file may be no State
         cycles = core.available_cycles(self.ws.table("checklist"), self.iso3)
-        title = Text.assemble((f"{name} ({self.iso3})" if name != self.iso3 else name, "bold"),
-                              " · checklist")
+        title = Text.assemble(
+            (f"{name} ({self.iso3})" if name != self.iso3 else name, "bold"), " · checklist"
+        )
         if self.cycle is not None:
             title.append(f" · cycle {self.cycle}")
             if cycles:
@@ -440,8 +457,14 @@ class ChecklistScreen(Screen[None]):
             if values is None or self.cycle is None:
                 return
             new = core.add_custom_item(
-                self.ws, self.iso3, self.cycle, values["text"], values["phase"],
-                due=values["due"], owner=values["owner"], note=values.get("note", ""),
+                self.ws,
+                self.iso3,
+                self.cycle,
+                values["text"],
+                values["phase"],
+                due=values["due"],
+                owner=values["owner"],
+                note=values.get("note", ""),
             )
             self._keep_after_rebuild = new
 
@@ -456,7 +479,9 @@ class ChecklistScreen(Screen[None]):
         else:
             pos = cycles.index(self.cycle) + step
             if not 0 <= pos < len(cycles):
-                self.notify(f"No {'earlier' if step < 0 else 'later'} cycle.", timeout=2, markup=False)
+                self.notify(
+                    f"No {'earlier' if step < 0 else 'later'} cycle.", timeout=2, markup=False
+                )
                 return
             target = cycles[pos]
         self.cycle = target
@@ -496,7 +521,9 @@ class ChecklistScreen(Screen[None]):
         try:  # a temp file renamed over the target, as every export: never half a file
             atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))
         except OSError as exc:
-            self.notify(f"Could not write {path}: {exc.strerror or exc}", severity="error", markup=False)
+            self.notify(
+                f"Could not write {path}: {exc.strerror or exc}", severity="error", markup=False
+            )
             return
         self.notify(f"Wrote {path}", timeout=4, markup=False)
 
@@ -509,8 +536,10 @@ class EditItemScreen(ModalScreen[dict[str, str] | None]):
 
     CSS_PATH = "checklist.tcss"
     HELP_TITLE = "Edit item"
-    HELP = "Owner: a UN entity (suggested as you type; → accepts) or a person. Due: YYYY-MM-DD; "\
+    HELP = (
+        "Owner: a UN entity (suggested as you type; → accepts) or a person. Due: YYYY-MM-DD; "
         "empty goes back to the rule's date. Tab moves between fields; enter saves; escape cancels."
+    )
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, entry: dict[str, Any], rule_due: str) -> None:
@@ -521,17 +550,24 @@ class EditItemScreen(ModalScreen[dict[str, str] | None]):
     def compose(self) -> ComposeResult:
         owners = [e.short for e in refdata.entities()]
         with Vertical(id="form"):
-            yield Static(Text(clean_line(str(self.entry.get("text", ""))), style="bold"), markup=False)
+            yield Static(
+                Text(clean_line(str(self.entry.get("text", ""))), style="bold"), markup=False
+            )
             yield Static("Owner (UN entity or person)", classes="label", markup=False)
-            yield PlainInput(str(self.entry.get("owner") or ""), id="owner",
-                             suggester=SuggestFromList(owners, case_sensitive=False))
+            yield PlainInput(
+                str(self.entry.get("owner") or ""),
+                id="owner",
+                suggester=SuggestFromList(owners, case_sensitive=False),
+            )
             hint = f"empty: the rule's date {self.rule_due}" if self.rule_due else "empty: no date"
             yield Static(f"Due date YYYY-MM-DD ({hint})", classes="label", markup=False)
             yield PlainInput(str(self.entry.get("due") or ""), id="due", placeholder=self.rule_due)
             yield Static("Note", classes="label", markup=False)
             yield PlainInput(str(self.entry.get("note") or ""), id="note")
             yield Static("", id="form-error", markup=False)
-            yield Static("enter save · tab next field · escape cancel", classes="hint", markup=False)
+            yield Static(
+                "enter save · tab next field · escape cancel", classes="hint", markup=False
+            )
 
     def on_mount(self) -> None:
         self.query_one("#owner", Input).focus()
@@ -568,7 +604,9 @@ class PhasePicker(Widget, can_focus=True):
 
     def render(self) -> Text:
         text = Text("Phase: ")
-        text.append(f"‹ {PHASE_LABELS[self.phase]} ›", style="reverse" if self.has_focus else "bold")
+        text.append(
+            f"‹ {PHASE_LABELS[self.phase]} ›", style="reverse" if self.has_focus else "bold"
+        )
         return text
 
     def action_step(self, step: int) -> None:
@@ -587,8 +625,10 @@ class AddItemScreen(ModalScreen[dict[str, str] | None]):
 
     CSS_PATH = "checklist.tcss"
     HELP_TITLE = "Add an item"
-    HELP = "An item this country team adds to its checklist. Tab moves between fields; on the "\
+    HELP = (
+        "An item this country team adds to its checklist. Tab moves between fields; on the "
         "phase line ← → change the phase; enter saves; escape cancels."
+    )
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, phase: str) -> None:
@@ -607,7 +647,9 @@ class AddItemScreen(ModalScreen[dict[str, str] | None]):
             yield Static("Owner (UN entity or person, optional)", classes="label", markup=False)
             yield PlainInput(id="owner", suggester=SuggestFromList(owners, case_sensitive=False))
             yield Static("", id="form-error", markup=False)
-            yield Static("enter save · tab next field · escape cancel", classes="hint", markup=False)
+            yield Static(
+                "enter save · tab next field · escape cancel", classes="hint", markup=False
+            )
 
     def on_mount(self) -> None:
         self.query_one("#text", Input).focus()
@@ -641,8 +683,10 @@ class TemplatePicker(ModalScreen[list[str] | None]):
 
     CSS_PATH = "checklist.tcss"
     HELP_TITLE = "Checklist templates"
-    HELP = "The templates this country's checklist is built from (kept in the workspace for the "\
+    HELP = (
+        "The templates this country's checklist is built from (kept in the workspace for the "
         "country). Adding one adds its items to the open cycle; dropping one sets its items aside."
+    )
     BINDINGS = [
         Binding("up,k", "move(-1)", "Up", show=False),
         Binding("down,j", "move(1)", "Down", show=False),
@@ -693,7 +737,9 @@ class TemplatePicker(ModalScreen[list[str] | None]):
 
     def action_apply(self) -> None:
         if not self.chosen:
-            self.query_one("#form-error", Static).update(Text("Choose at least one template.", style="bold red"))
+            self.query_one("#form-error", Static).update(
+                Text("Choose at least one template.", style="bold red")
+            )
             return
         self.dismiss([k for k in self.keys if k in self.chosen])
 

@@ -83,13 +83,20 @@ class ClustersScreen(Screen[str | None]):
     def compose(self) -> ComposeResult:
         yield Static(id="counter", markup=False)
         header = RowHeader(COLUMNS, id="header")
-        rows = RowList(COLUMNS, cluster_cells, id="clusters",
-                       empty_text="No recommendations yet: nothing to cluster.")
+        rows = RowList(
+            COLUMNS,
+            cluster_cells,
+            id="clusters",
+            empty_text="No recommendations yet: nothing to cluster.",
+        )
         rows.header = header
         yield header
         yield rows
-        yield Static(Text("enter show its recommendations · q back · ? help", no_wrap=True),
-                     id="status", markup=False)
+        yield Static(
+            Text("enter show its recommendations · q back · ? help", no_wrap=True),
+            id="status",
+            markup=False,
+        )
 
     def on_mount(self) -> None:
         rows = self.index.cluster_table()
@@ -99,10 +106,14 @@ class ClustersScreen(Screen[str | None]):
         named = sum(1 for r in rows if r.name)
         total = len(self.index)
         high = sum(r.priorities["high"] for r in rows)
-        self.query_one("#counter", Static).update(Text(
-            f"{self.country_name} · {named} cluster{'' if named == 1 else 's'} · {clustered} of {total} recommendations "
-            f"clustered ({triage.percent(clustered, total)}%) · {high} high priority",
-            no_wrap=True, overflow="ellipsis"))
+        self.query_one("#counter", Static).update(
+            Text(
+                f"{self.country_name} · {named} cluster{'' if named == 1 else 's'} · {clustered} of {total} recommendations "
+                f"clustered ({triage.percent(clustered, total)}%) · {high} high priority",
+                no_wrap=True,
+                overflow="ellipsis",
+            )
+        )
 
     @on(RowList.Selected, "#clusters")
     def _selected(self) -> None:

@@ -119,13 +119,17 @@ class CountryListScreen(Screen[None]):
         self.progress = progress or {}
         self.group_filter: str | None = None
         self.sort_by_next = False
-        self.all_rows = [CountryRow.build(st, today, self.progress.get(st.iso3, "")) for st in refdata.states()]
+        self.all_rows = [
+            CountryRow.build(st, today, self.progress.get(st.iso3, "")) for st in refdata.states()
+        ]
 
     def compose(self) -> ComposeResult:
         yield Static(id="title", markup=False)
         yield FilterInput(placeholder="type to filter: name, ISO code, other names", id="filter")
         header = RowHeader(COLUMNS, id="header")
-        rows = RowList(COLUMNS, row_cells, empty_text="No State matches the filter.", id="countries")
+        rows = RowList(
+            COLUMNS, row_cells, empty_text="No State matches the filter.", id="countries"
+        )
         rows.header = header
         yield header
         yield rows
@@ -167,12 +171,19 @@ class CountryListScreen(Screen[None]):
         query = self.query_one(FilterInput).value
         words = refdata.fold(query).split()
         rows = [
-            r for r in self.all_rows
+            r
+            for r in self.all_rows
             if (self.group_filter is None or r.state.region == self.group_filter)
             and all(w in r.search for w in words)
         ]
         if self.sort_by_next:
-            rows.sort(key=lambda r: (r.days_to_next is None, r.next.start if r.next else date.max, r.state.name))
+            rows.sort(
+                key=lambda r: (
+                    r.days_to_next is None,
+                    r.next.start if r.next else date.max,
+                    r.state.name,
+                )
+            )
         current = self.row_list.current
         self.row_list.set_rows(rows, keep=current if current in rows else None)
         self.update_title(len(rows))

@@ -74,8 +74,9 @@ class DecisionActions:
 
     def _targets(self) -> list[str] | None:
         if self.ws.read_only:
-            self.app.notify("This workspace is open read-only: decisions are not possible.",
-                            severity="warning")
+            self.app.notify(
+                "This workspace is open read-only: decisions are not possible.", severity="warning"
+            )
             return None
         rids = self.decision_targets()
         return rids or None
@@ -134,9 +135,15 @@ class DecisionActions:
         options = [Option(c, c, f"{counts.get(c, 0)}") for c in self.index.clusters()]
         current = triage.common_value(self.ws, rids, "cluster") or None
         suggested = None if current else self.index.suggest_cluster(rids[0])
-        picker = Picker(self._title("Thematic cluster", rids), options, current=current,
-                        suggested=suggested, allow_new=True, new_label="cluster",
-                        clear_label="(no cluster)")
+        picker = Picker(
+            self._title("Thematic cluster", rids),
+            options,
+            current=current,
+            suggested=suggested,
+            allow_new=True,
+            new_label="cluster",
+            clear_label="(no cluster)",
+        )
         self._pick(picker, lambda value: self._apply(rids, {"cluster": value}))
 
     def action_pick_outcome(self) -> None:
@@ -145,16 +152,24 @@ class DecisionActions:
             return
         options = [Option(c, c) for c in self.index.outcomes()]
         current = triage.common_value(self.ws, rids, "cf_outcome") or None
-        picker = Picker(self._title("Cooperation Framework outcome", rids), options,
-                        current=current, allow_new=True, new_label="outcome",
-                        clear_label="(no outcome)")
+        picker = Picker(
+            self._title("Cooperation Framework outcome", rids),
+            options,
+            current=current,
+            allow_new=True,
+            new_label="outcome",
+            clear_label="(no outcome)",
+        )
         self._pick(picker, lambda value: self._apply(rids, {"cf_outcome": value}))
 
     def _entity_options(self) -> list[Option]:
         options = [Option(v, v, name, search) for v, name, search in triage.entity_choices()]
         known = {o.value for o in options}
-        options.extend(Option(v, v, "(added by the team)")
-                       for v in self.index.entities_used() if v not in known)
+        options.extend(
+            Option(v, v, "(added by the team)")
+            for v in self.index.entities_used()
+            if v not in known
+        )
         return options
 
     def action_pick_lead(self) -> None:
@@ -162,9 +177,14 @@ class DecisionActions:
         if not rids:
             return
         current = triage.common_value(self.ws, rids, "lead_entity") or None
-        picker = Picker(self._title("Lead UN entity", rids), self._entity_options(),
-                        current=current, allow_new=True, new_label="entity",
-                        clear_label="(no lead entity)")
+        picker = Picker(
+            self._title("Lead UN entity", rids),
+            self._entity_options(),
+            current=current,
+            allow_new=True,
+            new_label="entity",
+            clear_label="(no lead entity)",
+        )
         self._pick(picker, lambda value: self._apply(rids, {"lead_entity": value}))
 
     def action_pick_partners(self) -> None:
@@ -172,9 +192,14 @@ class DecisionActions:
         if not rids:
             return
         current = triage.common_value(self.ws, rids, "partners") or []
-        picker = MultiPicker(self._title("Partner UN entities", rids), self._entity_options(),
-                             checked=current, allow_new=True, new_label="entity",
-                             clear_label="(no partners)")
+        picker = MultiPicker(
+            self._title("Partner UN entities", rids),
+            self._entity_options(),
+            checked=current,
+            allow_new=True,
+            new_label="entity",
+            clear_label="(no partners)",
+        )
         self._pick(picker, lambda values: self._apply(rids, {"partners": list(values)}))
 
     def action_pick_status(self) -> None:
@@ -187,8 +212,11 @@ class DecisionActions:
 
         def chosen(status: str) -> None:
             evidence = triage.common_value(self.ws, rids, "evidence") or ""
-            prompt = TextPrompt(f"Evidence for '{triage.STATUS_LABELS.get(status, status)}'",
-                                evidence, hint="a source, a date, what changed")
+            prompt = TextPrompt(
+                f"Evidence for '{triage.STATUS_LABELS.get(status, status)}'",
+                evidence,
+                hint="a source, a date, what changed",
+            )
 
             def noted(text: str | None) -> None:
                 values: dict[str, Any] = {"status": status}
@@ -207,10 +235,13 @@ class DecisionActions:
         options = [Option(v, label) for v, label in triage.action_category_choices()]
         current = triage.common_value(self.ws, rids, "action_category")
         suggestion = triage.suggest_action_category(str(self._first_record(rids).get("text") or ""))
-        picker = Picker(self._title("Action category", rids), options,
-                        current=str(current) if current else None,
-                        suggested=str(suggestion) if suggestion else None,
-                        clear_label="(not set)")
+        picker = Picker(
+            self._title("Action category", rids),
+            options,
+            current=str(current) if current else None,
+            suggested=str(suggestion) if suggestion else None,
+            clear_label="(not set)",
+        )
 
         def chosen(value: str) -> None:
             self._apply(rids, {"action_category": int(value) if value else None})
@@ -246,7 +277,9 @@ class DecisionActions:
             return
         step = fn()
         if step is None:
-            self.app.notify(f"Nothing to {'undo' if verb == 'Undone' else 'redo'}.", timeout=2, markup=False)
+            self.app.notify(
+                f"Nothing to {'undo' if verb == 'Undone' else 'redo'}.", timeout=2, markup=False
+            )
             return
         # No toast on success: the rows repaint and the cursor goes to the record (a toast
         # costs ~2 KB to show and as much to take away over a slow link).

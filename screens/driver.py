@@ -51,7 +51,9 @@ def input_driver_class() -> type | None:
             parser = XTermParser(self._debug)
             decode = getincrementaldecoder("utf-8")().decode
 
-            def process(events: list[tuple[selectors.SelectorKey, int]], final: bool = False) -> None:
+            def process(
+                events: list[tuple[selectors.SelectorKey, int]], final: bool = False
+            ) -> None:
                 for last, (_key, mask) in loop_last(events):
                     if mask & selectors.EVENT_READ:
                         data = decode(os.read(fileno, 1024 * 4), final=final and last)

@@ -130,8 +130,10 @@ class DueScreen(Screen[None]):
             text.append(f"{item.country} · cycle {item.cycle} · ", style="bold")
             text.append(clean_line(str(entry.get("text", ""))))
             owner = clean_line(str(entry.get("owner") or ""))
-            text.append(f"\nOwner: {owner or 'none'} · Status: "
-                        f"{core.STATUS_LABELS.get(str(entry.get('status')), '')}")
+            text.append(
+                f"\nOwner: {owner or 'none'} · Status: "
+                f"{core.STATUS_LABELS.get(str(entry.get('status')), '')}"
+            )
         self.query_one("#due-detail", Static).update(text)
 
     @on(RowList.Highlighted, "#due-rows")

@@ -44,8 +44,14 @@ def facet_options(index: triage.TriageIndex, facet: str) -> list[Option]:
     elif facet == "sdg":
         values = sorted(counts, key=lambda v: (v == triage.NONE, int(v) if v.isdigit() else 99, v))
     else:
-        values = sorted(counts, key=lambda v: (v == triage.NONE, -counts[v],
-                                               triage.fast_fold(triage.facet_label(facet, v))))
+        values = sorted(
+            counts,
+            key=lambda v: (
+                v == triage.NONE,
+                -counts[v],
+                triage.fast_fold(triage.facet_label(facet, v)),
+            ),
+        )
     return [Option(v, triage.facet_label(facet, v), f"{counts.get(v, 0)}", v) for v in values]
 
 
@@ -68,8 +74,12 @@ class FilterScreen(ModalScreen[triage.Filter]):
         Binding("escape,q,f", "done", "Done"),
     ]
 
-    def __init__(self, index: triage.TriageIndex, filt: triage.Filter,
-                 on_change: Callable[[triage.Filter], None] | None = None) -> None:
+    def __init__(
+        self,
+        index: triage.TriageIndex,
+        filt: triage.Filter,
+        on_change: Callable[[triage.Filter], None] | None = None,
+    ) -> None:
         super().__init__()
         self.index = index
         self.filter = filt
@@ -81,8 +91,11 @@ class FilterScreen(ModalScreen[triage.Filter]):
             rows = RowList(COLUMNS, self.render_row, id="facets")
             rows.styles.height = len(triage.FACETS)
             yield rows
-            yield Static(Text("enter pick · x clear · C clear all · w save view · esc done"),
-                         id="picker-hint", markup=False)
+            yield Static(
+                Text("enter pick · x clear · C clear all · w save view · esc done"),
+                id="picker-hint",
+                markup=False,
+            )
 
     def on_mount(self) -> None:
         rows = self.query_one("#facets", RowList)
@@ -112,8 +125,10 @@ class FilterScreen(ModalScreen[triage.Filter]):
         if facet is None:
             return
         picker = MultiPicker(
-            f"Filter: {triage.FACET_LABELS[facet]}", facet_options(self.index, facet),
-            checked=sorted(self.filter.facets.get(facet, ())), clear_label="any (no filter)",
+            f"Filter: {triage.FACET_LABELS[facet]}",
+            facet_options(self.index, facet),
+            checked=sorted(self.filter.facets.get(facet, ())),
+            clear_label="any (no filter)",
         )
 
         def chosen(values: list[str] | None) -> None:
@@ -140,8 +155,12 @@ class FilterScreen(ModalScreen[triage.Filter]):
             return
         views = triage.load_views(ws, self.index.iso3)
         options = [Option(n, n, f.describe()) for n, f in views.items()]
-        picker = Picker("Save as view: type a name (an existing one is replaced)", options,
-                        allow_new=True, new_label="view")
+        picker = Picker(
+            "Save as view: type a name (an existing one is replaced)",
+            options,
+            allow_new=True,
+            new_label="view",
+        )
 
         def chosen(name: str | None) -> None:
             if name:

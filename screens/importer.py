@@ -167,7 +167,8 @@ class ImportScreen(Screen[None]):
 
     INTRO = Text(
         "Type the path of a report, addendum, thematic list, UPR Info or UHRI export, or "
-        "another CSV/XLSX, then press enter to read it. Nothing is written before you confirm.")
+        "another CSV/XLSX, then press enter to read it. Nothing is written before you confirm."
+    )
 
     class Imported(Message):
         """An import was written: listeners (tests, other screens) may react."""
@@ -193,20 +194,27 @@ class ImportScreen(Screen[None]):
         yield Static(id="imp-title", markup=False)
         with Horizontal(classes="imp-row"):
             yield Static("File", classes="imp-label", markup=False)
-            yield PathInput(self.initial_path, id="imp-path",
-                            placeholder="path of the report, list or export (tab completes)")
+            yield PathInput(
+                self.initial_path,
+                id="imp-path",
+                placeholder="path of the report, list or export (tab completes)",
+            )
         with Horizontal(classes="imp-row"):
             yield Static("Country", classes="imp-label", markup=False)
             yield PlainInput(self.iso3 or "", id="imp-country", placeholder="ISO3")
             yield Static("Symbol", classes="imp-label2", markup=False)
             yield PlainInput(id="imp-symbol", placeholder="if not stated")
             yield Static("Kind", classes="imp-label2", markup=False)
-            yield PlainInput(id="imp-kind", placeholder="detect",
-                             suggester=SuggestFromList(KINDS, case_sensitive=False))
+            yield PlainInput(
+                id="imp-kind",
+                placeholder="detect",
+                suggester=SuggestFromList(KINDS, case_sensitive=False),
+            )
         with Horizontal(classes="imp-row"):
             yield Static("Mapping", classes="imp-label", markup=False)
-            yield PlainInput(id="imp-mapping",
-                             placeholder="column mapping (YAML) for another CSV/XLSX; optional")
+            yield PlainInput(
+                id="imp-mapping", placeholder="column mapping (YAML) for another CSV/XLSX; optional"
+            )
         yield Static(id="imp-progress", markup=False)
         with VerticalScroll(id="imp-preview"):
             yield Static(id="imp-body", markup=False)
@@ -215,7 +223,8 @@ class ImportScreen(Screen[None]):
     def on_mount(self) -> None:
         workspace = self.app.workspace  # type: ignore[attr-defined]
         self.query_one("#imp-title", Static).update(
-            Text(f"Import a file into {clean_line(workspace.path.name)}", style="bold"))
+            Text(f"Import a file into {clean_line(workspace.path.name)}", style="bold")
+        )
         self.query_one("#imp-progress", Static).display = False
         self.show_message(self.INTRO)
         self.set_status("enter read the file · tab complete · escape cancel · ? help")
@@ -230,8 +239,10 @@ class ImportScreen(Screen[None]):
         self.query_one("#imp-preview", VerticalScroll).scroll_home(animate=False)
 
     def options(self) -> Options:
-        value = {name: self.query_one(f"#imp-{name}", Input).value.strip()
-                 for name in ("path", "country", "symbol", "kind", "mapping")}
+        value = {
+            name: self.query_one(f"#imp-{name}", Input).value.strip()
+            for name in ("path", "country", "symbol", "kind", "mapping")
+        }
         return Options(**value)
 
     # -- reading the file (a worker thread) ------------------------------------------------------
@@ -256,7 +267,11 @@ class ImportScreen(Screen[None]):
 
     @on(Input.Changed)
     def _changed(self) -> None:
-        if self.state == "ready" and self.read_options is not None and self.options() != self.read_options:
+        if (
+            self.state == "ready"
+            and self.read_options is not None
+            and self.options() != self.read_options
+        ):
             self.state = "idle"
             self.batch = None
             self.set_status("options changed: enter reads the file again · escape cancel · ? help")
@@ -275,8 +290,13 @@ class ImportScreen(Screen[None]):
             return
         kind = opts.kind.casefold() or None
         if kind is not None and kind not in KINDS:
-            self.show_message(Text(f"Unknown kind {clean_line(opts.kind)!r}: one of {', '.join(KINDS)}, "
-                                   "or empty to detect it.", style="bold red"))
+            self.show_message(
+                Text(
+                    f"Unknown kind {clean_line(opts.kind)!r}: one of {', '.join(KINDS)}, "
+                    "or empty to detect it.",
+                    style="bold red",
+                )
+            )
             self.query_one("#imp-kind", Input).focus()
             return
         path = Path(os.path.expanduser(opts.path))
@@ -294,8 +314,15 @@ class ImportScreen(Screen[None]):
         self._read(self._token, path, country, opts.symbol or None, kind, mapping)
 
     @work(thread=True, exclusive=True, group="import-read")
-    def _read(self, token: int, path: Path, country: str | None, symbol: str | None,
-              kind: str | None, mapping: Path | None) -> None:
+    def _read(
+        self,
+        token: int,
+        path: Path,
+        country: str | None,
+        symbol: str | None,
+        kind: str | None,
+        mapping: Path | None,
+    ) -> None:
         started = time.perf_counter()
 
         def progress(done: int, total: int) -> None:
@@ -306,18 +333,21 @@ class ImportScreen(Screen[None]):
                 self.app.call_from_thread(self._progress, token, done, total)
 
         try:
-            batch = parse_file(path, country=country, symbol=symbol, kind=kind, mapping=mapping,
-                               progress=progress)
+            batch = parse_file(
+                path, country=country, symbol=symbol, kind=kind, mapping=mapping, progress=progress
+            )
         except SourceError as exc:
             self.app.call_from_thread(self._failed, token, str(exc))
             return
         except OSError as exc:
-            self.app.call_from_thread(self._failed, token,
-                                      f"{path.name}: cannot read the file ({exc.strerror or exc})")
+            self.app.call_from_thread(
+                self._failed, token, f"{path.name}: cannot read the file ({exc.strerror or exc})"
+            )
             return
         except Exception as exc:  # a parser bug must not take the app (and unsaved edits) down
-            self.app.call_from_thread(self._failed, token,
-                                      f"{path.name}: could not be read ({type(exc).__name__}: {exc})")
+            self.app.call_from_thread(
+                self._failed, token, f"{path.name}: could not be read ({type(exc).__name__}: {exc})"
+            )
             return
         self.app.call_from_thread(self._parsed, token, batch, time.perf_counter() - started)
 
@@ -341,10 +371,13 @@ class ImportScreen(Screen[None]):
         workspace = self.app.workspace  # type: ignore[attr-defined]
         summary, countries = apply_import(workspace, batch, dry_run=True)
         self.batch = batch
-        self.result = ImportResult(batch, summary, countries, workspace.path.name, "preview",
-                                   parse_seconds=seconds)
+        self.result = ImportResult(
+            batch, summary, countries, workspace.path.name, "preview", parse_seconds=seconds
+        )
         self.state = "ready"
-        self.query_one("#imp-body", Static).update(summary_renderable(self.result, outcome_first=True))
+        self.query_one("#imp-body", Static).update(
+            summary_renderable(self.result, outcome_first=True)
+        )
         preview = self.query_one("#imp-preview", VerticalScroll)
         preview.scroll_home(animate=False)
         preview.focus()
@@ -357,7 +390,11 @@ class ImportScreen(Screen[None]):
     def action_confirm(self) -> None:
         """Write the previewed file into the workspace (one undo step)."""
         if self.state in ("reading", "writing"):
-            self.notify("Still reading the file." if self.state == "reading" else "Writing…", timeout=2, markup=False)
+            self.notify(
+                "Still reading the file." if self.state == "reading" else "Writing…",
+                timeout=2,
+                markup=False,
+            )
             return
         if self.state != "ready" or self.batch is None:
             if self.state != "applied":
@@ -365,7 +402,11 @@ class ImportScreen(Screen[None]):
             return
         workspace = self.app.workspace  # type: ignore[attr-defined]
         if workspace.read_only:
-            self.notify(f"{workspace.path.name} is open read-only: nothing imported.", severity="warning", markup=False)
+            self.notify(
+                f"{workspace.path.name} is open read-only: nothing imported.",
+                severity="warning",
+                markup=False,
+            )
             return
         count = len(self.batch.records) or len(self.batch.positions)
         if count < BIG_IMPORT:
@@ -386,14 +427,26 @@ class ImportScreen(Screen[None]):
             summary, countries = apply_import(workspace, batch)
         except ValueError as exc:  # a value the workspace refuses (apply_batch checks first)
             self.state = "ready"
-            self.notify(f"Import stopped: {clean_line(str(exc))}; u undoes what was written",
-                        severity="error", markup=False)
+            self.notify(
+                f"Import stopped: {clean_line(str(exc))}; u undoes what was written",
+                severity="error",
+                markup=False,
+            )
             return
         parse_seconds = self.result.parse_seconds if self.result else 0.0
-        self.result = ImportResult(batch, summary, countries, workspace.path.name, "applied",
-                                   parse_seconds, time.perf_counter() - started)
+        self.result = ImportResult(
+            batch,
+            summary,
+            countries,
+            workspace.path.name,
+            "applied",
+            parse_seconds,
+            time.perf_counter() - started,
+        )
         self.state = "applied"
-        self.query_one("#imp-body", Static).update(summary_renderable(self.result, outcome_first=True))
+        self.query_one("#imp-body", Static).update(
+            summary_renderable(self.result, outcome_first=True)
+        )
         self.query_one("#imp-preview", VerticalScroll).scroll_home(animate=False)
         if batch.kind == "addendum":
             message = f"Positions set on {summary.updated}; {len(summary.missing_paragraphs)} paragraphs missing"
@@ -413,12 +466,16 @@ class ImportScreen(Screen[None]):
             self.notify("Nothing to undo.", timeout=2)
             return
         self.notify(f"Undone: {step.label}", timeout=3, markup=False)
-        if self.state == "applied" and self.batch is not None and \
-                step.label == f"Import {clean_line(self.batch.source_file)}":
+        if (
+            self.state == "applied"
+            and self.batch is not None
+            and step.label == f"Import {clean_line(self.batch.source_file)}"
+        ):
             self.state = "idle"
             self.batch = None
-            self.show_message(Text("Import undone: nothing of it is left in the workspace "
-                                   "(ctrl+r redoes it)."))
+            self.show_message(
+                Text("Import undone: nothing of it is left in the workspace (ctrl+r redoes it).")
+            )
             self.set_status("o another file · ctrl+r redo · escape back · ? help")
 
     def action_choose_file(self) -> None:
@@ -432,7 +489,9 @@ class ImportScreen(Screen[None]):
             return
         iso3 = self.result.batch.country
         if not iso3:
-            self.notify("This file holds several countries: open one from the country list.", timeout=3)
+            self.notify(
+                "This file holds several countries: open one from the country list.", timeout=3
+            )
             return
         from screens.overview import CountryOverviewScreen
 
@@ -457,4 +516,11 @@ def open_import(app: Any, iso3: str | None = None) -> None:
     app.push_screen(ImportScreen(iso3 if iso3 is not None else getattr(app.screen, "iso3", None)))
 
 
-__all__ = ["Completion", "ImportScreen", "PathInput", "complete_path", "open_import", "progress_text"]
+__all__ = [
+    "Completion",
+    "ImportScreen",
+    "PathInput",
+    "complete_path",
+    "open_import",
+    "progress_text",
+]

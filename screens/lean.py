@@ -43,7 +43,6 @@ Cell = tuple[str, int, int]
 LEAN_THEME = "ansi-dark"
 
 
-
 def _box_ascii() -> dict[int, str]:
     """Box-drawing characters (3 bytes each, missing from some fonts) as ASCII: - | + / \\ X."""
     import unicodedata
@@ -78,13 +77,44 @@ _ESC = re.compile(r"\x1b[\x20-\x2f]*[\x30-\x7e]")
 _TEXT = re.compile(r"[^\x00-\x1f\x7f\x1b]+")
 
 # SGR flags: code -> bit; codes that clear them.
-_FLAG_BITS = {1: 1, 2: 2, 3: 4, 4: 8, 5: 16, 6: 32, 7: 64, 8: 128, 9: 256, 21: 512,
-              51: 1024, 52: 2048, 53: 4096}
-_OFF = {22: 1 | 2, 23: 4, 24: 8 | 512, 25: 16 | 32, 27: 64, 28: 128, 29: 256, 54: 1024 | 2048,
-        55: 4096}
+_FLAG_BITS = {
+    1: 1,
+    2: 2,
+    3: 4,
+    4: 8,
+    5: 16,
+    6: 32,
+    7: 64,
+    8: 128,
+    9: 256,
+    21: 512,
+    51: 1024,
+    52: 2048,
+    53: 4096,
+}
+_OFF = {
+    22: 1 | 2,
+    23: 4,
+    24: 8 | 512,
+    25: 16 | 32,
+    27: 64,
+    28: 128,
+    29: 256,
+    54: 1024 | 2048,
+    55: 4096,
+}
 # The shortest code that clears each flag, in the order they are tried.
-_CLEARERS = [(22, 1 | 2), (23, 4), (24, 8 | 512), (25, 16 | 32), (27, 64), (28, 128), (29, 256),
-             (54, 1024 | 2048), (55, 4096)]
+_CLEARERS = [
+    (22, 1 | 2),
+    (23, 4),
+    (24, 8 | 512),
+    (25, 16 | 32),
+    (27, 64),
+    (28, 128),
+    (29, 256),
+    (54, 1024 | 2048),
+    (55, 4096),
+]
 # Screen-altering CSI finals this layer does not model: pass through, then forget the screen.
 _ALTERING = set("JKLMPX@STrbZIz")
 _ALT_SCREEN = {"1049", "1047", "47"}
@@ -95,8 +125,9 @@ class Style:
 
     __slots__ = ("flags", "fg", "bg", "ul", "extra")
 
-    def __init__(self, flags: int = 0, fg: str = "", bg: str = "", ul: str = "",
-                 extra: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, flags: int = 0, fg: str = "", bg: str = "", ul: str = "", extra: tuple[str, ...] = ()
+    ) -> None:
         self.flags, self.fg, self.bg, self.ul, self.extra = flags, fg, bg, ul, extra
 
     def key(self) -> tuple[int, str, str, str, tuple[str, ...]]:
@@ -116,7 +147,7 @@ class Style:
                 # Once something unmodelled appears, keep every later code in order too.
                 if token in ("38", "48", "58") and i < len(parts):
                     n = 2 if parts[i] == "5" else 4 if parts[i] == "2" else 0
-                    token = ";".join(parts[i - 1:i + n])
+                    token = ";".join(parts[i - 1 : i + n])
                     i += n
                 self.extra = (*self.extra, token)
                 continue
@@ -125,9 +156,9 @@ class Style:
                 mode = parts[i] if i < len(parts) else ""
                 n = 2 if mode == "5" else 4 if mode == "2" else 0
                 if n == 0 or i + n > len(parts):
-                    self.extra = (*self.extra, ";".join(parts[i - 1:]))
+                    self.extra = (*self.extra, ";".join(parts[i - 1 :]))
                     return
-                value = ";".join(parts[i - 1:i + n])
+                value = ";".join(parts[i - 1 : i + n])
                 i += n
                 if code == 38:
                     self.fg = value
@@ -221,8 +252,9 @@ class LeanFilter:
     ERASE_MIN = 4  # blank cells at a line's end worth an ``ESC[K``
     SCROLL_MIN_ROWS = 3  # lines that must move together before scrolling is considered
 
-    def __init__(self, width: int, height: int, *, lf_returns: bool = False,
-                 ascii_boxes: bool = False) -> None:
+    def __init__(
+        self, width: int, height: int, *, lf_returns: bool = False, ascii_boxes: bool = False
+    ) -> None:
         self.lf_returns = lf_returns
         # Draw box-drawing characters as ASCII (--lean: "ASCII-safe borders" for every
         # widget, Textual's own included; one byte instead of three).
@@ -326,8 +358,11 @@ class LeanFilter:
             self._flush()
             self._move(x, y)
             if self._rstyle != self._pen_id:
-                self._out.append(transition(self._styles[self._rstyle]
-                                            if self._rstyle is not None else None, self._pen))
+                self._out.append(
+                    transition(
+                        self._styles[self._rstyle] if self._rstyle is not None else None, self._pen
+                    )
+                )
                 self._rstyle = self._pen_id
             self._out.append(ch)
             if x > 0:
@@ -369,8 +404,10 @@ class LeanFilter:
                 grid_row = self.grid[y]
                 sid = self._pen_id
                 # Fast path; the slow one handles wide neighbours left by earlier frames.
-                edges = (row.get(x) or grid_row[x], row.get(x + len(text) - 1)
-                         or grid_row[x + len(text) - 1])
+                edges = (
+                    row.get(x) or grid_row[x],
+                    row.get(x + len(text) - 1) or grid_row[x + len(text) - 1],
+                )
                 if all(e is None or e[2] == 1 for e in edges):
                     for i, ch in enumerate(text):
                         row[x + i] = (ch, sid, 1)
@@ -401,7 +438,7 @@ class LeanFilter:
                         if re.match(r"\x1b\[[\x20-\x3f]*$", data[i:]):
                             self._carry = data[i:]
                             return
-                        self._passthrough(data[i:i + 2], forget=True)
+                        self._passthrough(data[i : i + 2], forget=True)
                         i += 2
                         continue
                     self._csi(m.group(1), m.group(2), m.group(3), m.group())
@@ -434,14 +471,15 @@ class LeanFilter:
                     if i + 1 >= n or re.match(r"\x1b[\x20-\x2f]*$", data[i:]):
                         self._carry = data[i:]
                         return
-                    self._passthrough(data[i:i + 2], forget=True)
+                    self._passthrough(data[i : i + 2], forget=True)
                     i += 2
                     continue
                 seq = m.group()
                 # Save/restore cursor, keypad modes: harmless; anything else may move or
                 # change the screen.
-                self._passthrough(seq, forget=seq not in ("\x1b=", "\x1b>", "\x1b7"),
-                                  cursor_only=seq == "\x1b8")
+                self._passthrough(
+                    seq, forget=seq not in ("\x1b=", "\x1b>", "\x1b7"), cursor_only=seq == "\x1b8"
+                )
                 i = m.end()
                 continue
             # A single control character.
@@ -553,8 +591,11 @@ class LeanFilter:
             # give it Textual's cursor and pen, as the unfiltered stream would have.
             self._move(self._tx, self._ty)
             if self._rstyle != self._pen_id:
-                self._out.append(transition(self._styles[self._rstyle]
-                                            if self._rstyle is not None else None, self._pen))
+                self._out.append(
+                    transition(
+                        self._styles[self._rstyle] if self._rstyle is not None else None, self._pen
+                    )
+                )
                 self._rstyle = self._pen_id
         self._out.append(seq)
         if forget:
@@ -633,16 +674,24 @@ class LeanFilter:
             moved[y] = list(grid[source]) if top <= source <= bottom else list(blank)
 
         def cost(rows_now: list[list[Cell | None]]) -> int:
-            return sum(1 for y in range(top, bottom + 1)
-                       for a, b in zip(rows_now[y], new[y], strict=True) if a != b)
+            return sum(
+                1
+                for y in range(top, bottom + 1)
+                for a, b in zip(rows_now[y], new[y], strict=True)
+                if a != b
+            )
 
         overhead = 24 + 2 * abs(shift)
         if cost(moved) + overhead >= cost(grid):
             return
         # Blank lines scroll in with the current background: reset first.
         if self._rstyle != 0:
-            out.append(transition(self._styles[self._rstyle]
-                                  if self._rstyle is not None else None, self._styles[0]))
+            out.append(
+                transition(
+                    self._styles[self._rstyle] if self._rstyle is not None else None,
+                    self._styles[0],
+                )
+            )
             self._rstyle = 0
         out.append(f"\x1b[{top + 1};{bottom + 1}r")  # also homes the cursor
         if shift > 0:
@@ -681,8 +730,10 @@ class LeanFilter:
         # Runs of changed cells; short gaps of known cells are rewritten, not skipped.
         runs: list[list[int]] = []
         for x in changed:
-            if runs and x - runs[-1][1] - 1 <= self.MERGE_GAP and (
-                x == runs[-1][1] + 1 or None not in target[runs[-1][1] + 1:x]
+            if (
+                runs
+                and x - runs[-1][1] - 1 <= self.MERGE_GAP
+                and (x == runs[-1][1] + 1 or None not in target[runs[-1][1] + 1 : x])
             ):
                 runs[-1][1] = x
             else:
@@ -700,8 +751,12 @@ class LeanFilter:
                 if x != self._rx or y != self._ry:
                     self._move(x, y, out)
                 if sid != self._rstyle:
-                    out.append(transition(self._styles[self._rstyle]
-                                          if self._rstyle is not None else None, self._styles[sid]))
+                    out.append(
+                        transition(
+                            self._styles[self._rstyle] if self._rstyle is not None else None,
+                            self._styles[sid],
+                        )
+                    )
                     self._rstyle = sid
                 out.append(text)
                 # Like Textual, trust the character widths along a row, never across rows.
@@ -710,8 +765,12 @@ class LeanFilter:
         if erase_from is not None:
             self._move(erase_from, y, out)
             if self._rstyle != 0:
-                out.append(transition(self._styles[self._rstyle]
-                                      if self._rstyle is not None else None, self._styles[0]))
+                out.append(
+                    transition(
+                        self._styles[self._rstyle] if self._rstyle is not None else None,
+                        self._styles[0],
+                    )
+                )
                 self._rstyle = 0
             out.append("\x1b[K")
         for x in self._forget.pop(y, ()):
@@ -735,8 +794,11 @@ class LeanFilter:
                     best = option
             else:
                 dy = y - ry
-                vertical = (("\x1b[B" if dy == 1 else f"\x1b[{dy}B") if dy > 0
-                            else ("\x1b[A" if dy == -1 else f"\x1b[{-dy}A"))
+                vertical = (
+                    ("\x1b[B" if dy == 1 else f"\x1b[{dy}B")
+                    if dy > 0
+                    else ("\x1b[A" if dy == -1 else f"\x1b[{-dy}A")
+                )
                 option = vertical + _horizontal(rx, x)
                 if len(option) < len(best):
                     best = option
@@ -788,8 +850,7 @@ def lean_driver_class() -> type | None:
                 width, height = size.columns, size.lines
             except OSError:
                 width, height = 80, 24
-            self._lean = LeanFilter(width, height, lf_returns=_lf_returns(fileno),
-                                    ascii_boxes=True)
+            self._lean = LeanFilter(width, height, lf_returns=_lf_returns(fileno), ascii_boxes=True)
             # Debugging and tests: UPR_LEAN_RECORD=FILE keeps what Textual wrote (before the
             # filter), one JSON string per line, so both paths can be replayed into pyte.
             record = os.environ.get("UPR_LEAN_RECORD")

@@ -104,7 +104,9 @@ class MergePromptScreen(ModalScreen[Candidate | None]):
         Binding("down", "move(1)", "Down", show=False),
     ]
 
-    def __init__(self, workspace_name: str, candidates: Sequence[Candidate], title: str = "") -> None:
+    def __init__(
+        self, workspace_name: str, candidates: Sequence[Candidate], title: str = ""
+    ) -> None:
         super().__init__()
         self.workspace_name = workspace_name
         self.candidates = list(candidates)
@@ -112,16 +114,23 @@ class MergePromptScreen(ModalScreen[Candidate | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="merge-box"):
-            yield Static(Text(clean_line(self.title_text), style="bold"), id="merge-title", markup=False)
+            yield Static(
+                Text(clean_line(self.title_text), style="bold"), id="merge-title", markup=False
+            )
             if self.candidates:
                 header = RowHeader(CANDIDATE_COLUMNS, id="merge-candidates-header")
                 rows = RowList(CANDIDATE_COLUMNS, self._cells, id="merge-candidates")
                 rows.header = header
                 yield header
                 yield rows
-            yield PathInput(placeholder="or type the path of a copy (.json or .json.gz)", id="merge-path")
-            hint = ("enter merges the file typed, else the one highlighted; escape cancels"
-                    if self.candidates else "enter merges it; escape cancels")
+            yield PathInput(
+                placeholder="or type the path of a copy (.json or .json.gz)", id="merge-path"
+            )
+            hint = (
+                "enter merges the file typed, else the one highlighted; escape cancels"
+                if self.candidates
+                else "enter merges it; escape cancels"
+            )
             yield Static(Text(hint), id="merge-hint", markup=False)
 
     @staticmethod
@@ -166,8 +175,10 @@ class MergingScreen(ModalScreen[None]):
 
     CSS_PATH = "merge.tcss"
     HELP_TITLE = "Merging"
-    HELP = ("Another copy is being merged into this workspace. Keys wait until it is done, so no "
-            "edit lands half-way; ctrl+q still quits (the merge is then not applied).")
+    HELP = (
+        "Another copy is being merged into this workspace. Keys wait until it is done, so no "
+        "edit lands half-way; ctrl+q still quits (the merge is then not applied)."
+    )
     BINDINGS: list[Binding] = []
 
     def __init__(self, name: str) -> None:
@@ -218,7 +229,9 @@ class MergeReviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="review-title", markup=False)
         header = RowHeader(REVIEW_COLUMNS, id="review-header")
-        rows = RowList(REVIEW_COLUMNS, self._cells, empty_text="No open conflicts.", id="review-list")
+        rows = RowList(
+            REVIEW_COLUMNS, self._cells, empty_text="No open conflicts.", id="review-list"
+        )
         rows.header = header
         yield header
         yield rows
@@ -271,27 +284,40 @@ class MergeReviewScreen(Screen[None]):
             detail.update(Text("Nothing to review. q goes back."))
             return
         row = self._conflict(cid)
-        table, rid, fname = str(row.get("table", "")), str(row.get("record", "")), str(row.get("field", ""))
+        table, rid, fname = (
+            str(row.get("table", "")),
+            str(row.get("record", "")),
+            str(row.get("field", "")),
+        )
         record = self.workspace.get(table, rid) or {}
         text = Text()
         text.append(f"{clean_line(rid)} · {clean_line(fname)}\n", style="bold")
         if record.get("text"):
             text.append(clean_text(str(record["text"]))[:400] + "\n", style="dim")
-        winner_clock, other_clock = str(row.get("winner_clock", "")), str(row.get("other_clock", ""))
+        winner_clock, other_clock = (
+            str(row.get("winner_clock", "")),
+            str(row.get("other_clock", "")),
+        )
         text.append("Kept:  ", style="bold")
         text.append(f"{shown(row.get('winner'), 500)}\n")
-        text.append(f"       by {clean_line(clock_author(winner_clock))}, {clock_time(winner_clock)}\n",
-                    style="dim")
+        text.append(
+            f"       by {clean_line(clock_author(winner_clock))}, {clock_time(winner_clock)}\n",
+            style="dim",
+        )
         text.append("Other: ", style="bold")
         text.append(f"{shown(row.get('other'), 500)}\n")
-        text.append(f"       by {clean_line(clock_author(other_clock))}, {clock_time(other_clock)}\n",
-                    style="dim")
+        text.append(
+            f"       by {clean_line(clock_author(other_clock))}, {clock_time(other_clock)}\n",
+            style="dim",
+        )
         current = record.get(fname, row.get("winner")) if record else row.get("winner")
         if current != row.get("winner"):
             now_clock = field_clock(record, fname)
             text.append("Now:   ", style="bold")
-            text.append(f"{shown(current, 500)} (changed since, by {clean_line(clock_author(now_clock))}, "
-                        f"{clock_time(now_clock)})\n")
+            text.append(
+                f"{shown(current, 500)} (changed since, by {clean_line(clock_author(now_clock))}, "
+                f"{clock_time(now_clock)})\n"
+            )
         text.append("w keeps the value there now · o takes the other value", style="dim")
         detail.update(text)
 
@@ -342,8 +368,9 @@ class MergeActions:
         ws = self.workspace
         found: list[Candidate] = []
         if ws.changed_on_disk():
-            found.append(Candidate(ws.path, ws.path.name, "changed on disk by another app",
-                                   from_disk=True))
+            found.append(
+                Candidate(ws.path, ws.path.name, "changed on disk by another app", from_disk=True)
+            )
         copies: list[ConflictCopy] = find_conflict_copies(ws.path)
         found += [Candidate(c.path, c.path.name, c.note) for c in copies]
         return found
@@ -352,8 +379,9 @@ class MergeActions:
         if self.workspace.read_only:
             self.notify("Read-only: nothing can be merged in.", severity="warning")  # type: ignore[attr-defined]
             return
-        self.push_screen(MergePromptScreen(self.workspace.path.name, self.merge_candidates()),
-                         self._merge_chosen)
+        self.push_screen(
+            MergePromptScreen(self.workspace.path.name, self.merge_candidates()), self._merge_chosen
+        )
 
     def action_review_conflicts(self) -> None:
         self.push_screen(MergeReviewScreen())  # type: ignore[attr-defined]
@@ -364,14 +392,19 @@ class MergeActions:
             return
         candidates = self.merge_candidates()
         if candidates:
-            title = (f"{len(candidates)} other copy(ies) of {self.workspace.path.name} found: "
-                     "merge one in?")
-            self.push_screen(MergePromptScreen(self.workspace.path.name, candidates, title),
-                             self._merge_chosen)  # type: ignore[attr-defined]
+            title = (
+                f"{len(candidates)} other copy(ies) of {self.workspace.path.name} found: "
+                "merge one in?"
+            )
+            self.push_screen(
+                MergePromptScreen(self.workspace.path.name, candidates, title), self._merge_chosen
+            )  # type: ignore[attr-defined]
             return
         waiting = len(open_conflicts(self.workspace.snapshot_tables()))
         if waiting:
-            self.notify(f"{waiting} merge conflict(s) await review: press C.", timeout=6, markup=False)  # type: ignore[attr-defined]
+            self.notify(
+                f"{waiting} merge conflict(s) await review: press C.", timeout=6, markup=False
+            )  # type: ignore[attr-defined]
 
     def on_file_replaced(self) -> None:
         """Another program (a sync tool) replaced the file: merge it in, never overwrite it.
@@ -391,10 +424,13 @@ class MergeActions:
         ws = self.workspace
         self.notify(  # type: ignore[attr-defined]
             f"{ws.path.name} was replaced by another program (a sync tool?): merging it in.",
-            severity="warning", timeout=8, markup=False,
+            severity="warning",
+            timeout=8,
+            markup=False,
         )
-        self.start_merge(Candidate(ws.path, ws.path.name, "changed on disk by another app",
-                                   from_disk=True))
+        self.start_merge(
+            Candidate(ws.path, ws.path.name, "changed on disk by another app", from_disk=True)
+        )
 
     def on_app_focus(self) -> None:
         """Back in the terminal: if another program replaced the file meanwhile, say so once."""
@@ -411,8 +447,12 @@ class MergeActions:
             return
         self._merging = True
         self.push_screen(MergingScreen(chosen.path.name))  # type: ignore[attr-defined]
-        self.run_worker(lambda: self._merge_worker(chosen), thread=True,  # type: ignore[attr-defined]
-                        group="merge", exit_on_error=False)
+        self.run_worker(
+            lambda: self._merge_worker(chosen),
+            thread=True,  # type: ignore[attr-defined]
+            group="merge",
+            exit_on_error=False,
+        )
 
     def _merge_worker(self, chosen: Candidate) -> None:
         stamp = FileStamp.of(chosen.path) if chosen.from_disk else None
@@ -423,15 +463,19 @@ class MergeActions:
             self.call_from_thread(self._merge_failed, str(exc))  # type: ignore[attr-defined]
             return
         except Exception as exc:  # never leave the "merging" box up: say what went wrong
-            self.call_from_thread(self._merge_failed,  # type: ignore[attr-defined]
-                                  f"unexpected {type(exc).__name__}: {exc}")
+            self.call_from_thread(
+                self._merge_failed,  # type: ignore[attr-defined]
+                f"unexpected {type(exc).__name__}: {exc}",
+            )
             return
         self.call_from_thread(self._merge_done, chosen, result, stamp)  # type: ignore[attr-defined]
 
     def _merge_failed(self, message: str) -> None:
         self._merging = False
         self.pop_screen()  # type: ignore[attr-defined]
-        self.notify(f"Not merged: {clean_line(message)}", severity="error", timeout=10, markup=False)  # type: ignore[attr-defined]
+        self.notify(
+            f"Not merged: {clean_line(message)}", severity="error", timeout=10, markup=False
+        )  # type: ignore[attr-defined]
 
     def _merge_done(self, chosen: Candidate, result: Any, stamp: FileStamp | None) -> None:
         self._merging = False
@@ -446,7 +490,8 @@ class MergeActions:
         if chosen.from_disk:
             self._replaced_offered = False
         for done in ([chosen.path] if not chosen.from_disk and chosen.note != "typed" else []) + (
-                [kept] if kept is not None and kept.exists() else []):
+            [kept] if kept is not None and kept.exists() else []
+        ):
             try:
                 mark_merged(done)
             except OSError:

@@ -20,19 +20,28 @@ from tui.sanitize import clean_text
 def phase_sentence(summary: CountrySummary, today: date) -> Text:
     nxt, last = summary.next_review, summary.last_review
     if nxt and nxt.start <= today <= nxt.end:
-        return Text(f"In review now: session {nxt.session.number} runs until {nxt.end:%d %b %Y}.", style="bold")
+        return Text(
+            f"In review now: session {nxt.session.number} runs until {nxt.end:%d %b %Y}.",
+            style="bold",
+        )
     if nxt:
         days = (nxt.start - today).days
-        text = Text(f"Before the cycle {nxt.cycle} review: session {nxt.session.number} starts "
-                    f"{nxt.start:%d %b %Y}, in {days} days.")
+        text = Text(
+            f"Before the cycle {nxt.cycle} review: session {nxt.session.number} starts "
+            f"{nxt.start:%d %b %Y}, in {days} days."
+        )
         if nxt.caveat:
             text.append(f" ({nxt.caveat})", style="dim")
         if last:
-            text.append(f"\nAfter the cycle {last.cycle} review (session {last.session.number}, "
-                        f"{last.end:%b %Y}): follow-up and implementation.")
+            text.append(
+                f"\nAfter the cycle {last.cycle} review (session {last.session.number}, "
+                f"{last.end:%b %Y}): follow-up and implementation."
+            )
         return text
     if last:
-        return Text(f"After its last known review (session {last.session.number}, {last.end:%b %Y}).")
+        return Text(
+            f"After its last known review (session {last.session.number}, {last.end:%b %Y})."
+        )
     return Text("No UPR review is scheduled (observer State).")
 
 
@@ -42,12 +51,14 @@ def reviews_table(iso3: str, today: date) -> Text:
     rows = [("Cycle", "Session", "Dates", "Basis")]
     for review in refdata.reviews(iso3):
         mark = "◀ " if review.start <= today <= review.end else ""
-        rows.append((
-            str(review.cycle),
-            f"{mark}{review.session.number}",
-            f"{review.start:%d %b %Y} – {review.end:%d %b %Y}",
-            review.caveat or "published",
-        ))
+        rows.append(
+            (
+                str(review.cycle),
+                f"{mark}{review.session.number}",
+                f"{review.start:%d %b %Y} – {review.end:%d %b %Y}",
+                review.caveat or "published",
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     table = Text(no_wrap=False)
     for n, (cycle, session, dates, basis) in enumerate(rows):
@@ -97,15 +108,23 @@ class CountryOverviewScreen(Screen[None]):
         if known is not None:
             self._shown = self._work_text(known)
         with VerticalScroll():
-            yield Static(Text.assemble((st.name, "bold"), f" · {st.iso3} · {refdata.region_name(st.region)}"),
-                         id="country-title")
+            yield Static(
+                Text.assemble(
+                    (st.name, "bold"), f" · {st.iso3} · {refdata.region_name(st.region)}"
+                ),
+                id="country-title",
+            )
             # The phase needs only the calendar: no count of recommendations.
-            yield Static(phase_sentence(country_summary(None, self.iso3, self.today), self.today),
-                         id="phase")
+            yield Static(
+                phase_sentence(country_summary(None, self.iso3, self.today), self.today), id="phase"
+            )
             yield Static(reviews_table(self.iso3, self.today), id="reviews")
             yield Static(self._shown or Text("Recommendations: counting…", style="dim"), id="work")
-        yield Static("c checklist · r recommendations · A plan · b brief · q back · ? help",
-                     id="status", markup=False)
+        yield Static(
+            "c checklist · r recommendations · A plan · b brief · q back · ? help",
+            id="status",
+            markup=False,
+        )
 
     def on_screen_resume(self) -> None:
         # On the first visit and after edits elsewhere, the counts walk every recommendation
@@ -144,11 +163,15 @@ class CountryOverviewScreen(Screen[None]):
         work.append(summary.checklist_label or "not started (c to open)")
         work.append("\nRecommendations: ", style="bold")
         if summary.recommendations:
-            work.append(f"{summary.recommendations:,} in this workspace, {summary.triaged:,} triaged")
+            work.append(
+                f"{summary.recommendations:,} in this workspace, {summary.triaged:,} triaged"
+            )
             if summary.by_position:
                 work.append(" · " + ", ".join(f"{n:,} {p}" for p, n in summary.by_position.items()))
         else:
-            work.append("none yet (i imports a report, or upr import REPORT --country " + self.iso3 + ")")
+            work.append(
+                "none yet (i imports a report, or upr import REPORT --country " + self.iso3 + ")"
+            )
         country = workspace.get("countries", self.iso3) if workspace is not None else None
         notes = clean_text((country or {}).get("notes") or "").strip()
         if notes and not (country or {}).get("deleted"):

@@ -55,8 +55,10 @@ class _PickerBase(ModalScreen[Any]):
 
     CSS_PATH = "pickers.tcss"
     HELP_TITLE = "Picker"
-    HELP = ("Type to filter (all words, accents ignored); up and down move; enter chooses; "
-            "escape cancels.")
+    HELP = (
+        "Type to filter (all words, accents ignored); up and down move; enter chooses; "
+        "escape cancels."
+    )
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
@@ -114,8 +116,9 @@ class _PickerBase(ModalScreen[Any]):
         with Vertical(id="picker-box"):
             yield Static(Text(self.title_text, style="bold"), id="picker-title", markup=False)
             yield PickerInput(placeholder="type to filter", id="picker-filter")
-            rows = RowList(self.columns, self.render_row, empty_text="Nothing matches.",
-                           id="picker-list")
+            rows = RowList(
+                self.columns, self.render_row, empty_text="Nothing matches.", id="picker-list"
+            )
             rows.can_focus = False
             # Sized once, before the first frame, with room for a "new" row: a height change
             # while typing would cost a layout pass and a repaint of the whole picker.
@@ -151,13 +154,23 @@ class _PickerBase(ModalScreen[Any]):
     def render_row(self, row: PickerRow) -> dict[str, Any]:
         option = row.option
         if row.kind == "new":
-            return {"mark": "+", "label": Text(f"new {self.new_label}: {clean_line(option.value)}",
-                                             style="italic")}
+            return {
+                "mark": "+",
+                "label": Text(f"new {self.new_label}: {clean_line(option.value)}", style="italic"),
+            }
         if row.kind == "clear":
             text = Text(clean_line(option.label), style="dim")
-            return {"mark": "", "detail": text} if self._clear_in_detail else {"mark": "", "label": text}
+            return (
+                {"mark": "", "detail": text}
+                if self._clear_in_detail
+                else {"mark": "", "label": text}
+            )
         detail = option.detail
-        if self.suggested is not None and option.value == self.suggested and "suggested" not in detail:
+        if (
+            self.suggested is not None
+            and option.value == self.suggested
+            and "suggested" not in detail
+        ):
             detail = f"{detail} (suggested)" if detail else "(suggested)"
         return {"mark": self.mark_for(option), "label": option.label, "detail": detail}
 
@@ -166,13 +179,20 @@ class _PickerBase(ModalScreen[Any]):
         rows: list[PickerRow] = []
         if self.clear_label and not words:
             rows.append(PickerRow("clear", Option(CLEAR, self.clear_label)))
-        matched = [PickerRow("option", o) for o, f in zip(self.options, self._folded, strict=True)
-                   if all(w in f for w in words)]
+        matched = [
+            PickerRow("option", o)
+            for o, f in zip(self.options, self._folded, strict=True)
+            if all(w in f for w in words)
+        ]
         rows.extend(matched)
         typed = clean_line(query)
-        if self.allow_new and typed and not any(
-            fast_fold(o.value) == fast_fold(typed) or fast_fold(o.label) == fast_fold(typed)
-            for o in self.options
+        if (
+            self.allow_new
+            and typed
+            and not any(
+                fast_fold(o.value) == fast_fold(typed) or fast_fold(o.label) == fast_fold(typed)
+                for o in self.options
+            )
         ):
             rows.append(PickerRow("new", Option(typed, typed)))
         return rows
@@ -224,8 +244,14 @@ class Picker(_PickerBase):
 
     BINDINGS = [Binding("ctrl+d", "delete", "Delete this entry", priority=True)]
 
-    def __init__(self, title: str, options: Sequence[Option], *,
-                 on_delete: Callable[[str], None] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        title: str,
+        options: Sequence[Option],
+        *,
+        on_delete: Callable[[str], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(title, options, **kwargs)
         self.on_delete = on_delete
 
@@ -262,8 +288,9 @@ class MultiPicker(_PickerBase):
 
     BINDINGS = [Binding("tab", "toggle", "Mark or unmark", priority=True)]
 
-    def __init__(self, title: str, options: Sequence[Option], *, checked: Sequence[str] = (),
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, title: str, options: Sequence[Option], *, checked: Sequence[str] = (), **kwargs: Any
+    ) -> None:
         super().__init__(title, options, **kwargs)
         self.checked: list[str] = [v for v in checked]
         known = {o.value for o in self.options}

@@ -59,8 +59,11 @@ class QueueScreen(DecisionActions, Screen[str | None]):
     def compose(self) -> ComposeResult:
         yield Static(id="queue-progress", markup=False)
         yield TextPane(id="queue-text", more_hint="↓ or pgdn")
-        yield Static(Text(DECISION_KEYS_HINT + " · → next · ← previous · q back"),
-                     id="queue-keys", markup=False)
+        yield Static(
+            Text(DECISION_KEYS_HINT + " · → next · ← previous · q back"),
+            id="queue-keys",
+            markup=False,
+        )
 
     def on_mount(self) -> None:
         self.app.workspace.subscribe(self._on_ws_edit)
@@ -80,12 +83,15 @@ class QueueScreen(DecisionActions, Screen[str | None]):
 
         total = len(self.queue)
         decided = sum(1 for e in self.queue if e.triaged)
-        progress = (f"Queue {self.position + 1} of {total} · {decided} decided "
-                    f"({triage.percent(decided, total)}%) · {total - decided} left")
+        progress = (
+            f"Queue {self.position + 1} of {total} · {decided} decided "
+            f"({triage.percent(decided, total)}%) · {total - decided} left"
+        )
         if self.finished:
             progress += " · queue done"
         self.query_one("#queue-progress", Static).update(
-            Text(progress, no_wrap=True, overflow="ellipsis"), layout=False)
+            Text(progress, no_wrap=True, overflow="ellipsis"), layout=False
+        )
         entry = self.current
         pane = self.query_one("#queue-text", TextPane)
         if entry is None:
@@ -94,9 +100,18 @@ class QueueScreen(DecisionActions, Screen[str | None]):
         # Only the lines that differ from the last recommendation are sent to the terminal.
         same = entry.rid == self._shown_rid
         self._shown_rid = entry.rid
-        pane.set_text(detail_text(self.index, entry, history=False, compact=True,
-                                  pad_text_to=TEXT_LINES, wrap_width=max(pane.size.width - 2, 10),
-                                  console=self.app.console), keep_scroll=same)
+        pane.set_text(
+            detail_text(
+                self.index,
+                entry,
+                history=False,
+                compact=True,
+                pad_text_to=TEXT_LINES,
+                wrap_width=max(pane.size.width - 2, 10),
+                console=self.app.console,
+            ),
+            keep_scroll=same,
+        )
 
     def _on_ws_edit(self, table: str, rid: str, fields: tuple[str, ...]) -> None:
         if threading.get_ident() != self._ui_thread:

@@ -292,7 +292,12 @@ class RowList(ScrollView, can_focus=True):
 
     @property
     def has_focus_within_screen(self) -> bool:
-        return self.has_focus or not self.screen.focused or self.screen.focused is not self and self._cursor_follows_focus
+        return (
+            self.has_focus
+            or not self.screen.focused
+            or self.screen.focused is not self
+            and self._cursor_follows_focus
+        )
 
     _cursor_follows_focus = True
 

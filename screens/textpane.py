@@ -26,8 +26,15 @@ class TextPane(Widget):
     TextPane { height: 1fr; }
     """
 
-    def __init__(self, *, margin: int = 1, more_hint: str = "", name: str | None = None,
-                 id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        margin: int = 1,
+        more_hint: str = "",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.more_hint = more_hint
         self.text = Text()

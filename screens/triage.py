@@ -137,9 +137,17 @@ def _source(rec: dict[str, Any]) -> str:
     return where
 
 
-def detail_text(index: triage.TriageIndex, entry: triage.Entry, words: Sequence[str] = (),
-                *, history: bool = True, compact: bool = False, pad_text_to: int = 0,
-                wrap_width: int = 0, console: Any = None) -> Text:
+def detail_text(
+    index: triage.TriageIndex,
+    entry: triage.Entry,
+    words: Sequence[str] = (),
+    *,
+    history: bool = True,
+    compact: bool = False,
+    pad_text_to: int = 0,
+    wrap_width: int = 0,
+    console: Any = None,
+) -> Text:
     """Everything about one recommendation as inert text (nothing parsed as markup).
 
     ``compact`` (the queue) puts several facts on a line; ``pad_text_to`` pads the text to
@@ -219,8 +227,10 @@ def detail_text(index: triage.TriageIndex, entry: triage.Entry, words: Sequence[
             if h.field == "*":
                 out.append(f"{h.when}  {author}  created\n")
             else:
-                out.append(f"{h.when}  {author}  {clean_line(h.field)}: "
-                           f"{triage.show_value(h.old)[:60]} → {triage.show_value(h.new)[:60]}\n")
+                out.append(
+                    f"{h.when}  {author}  {clean_line(h.field)}: "
+                    f"{triage.show_value(h.old)[:60]} → {triage.show_value(h.new)[:60]}\n"
+                )
     return out
 
 
@@ -325,8 +335,11 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
         yield Static(id="counter", markup=False)
         header = RowHeader(COLUMNS, id="header")
         rows = TriageList(
-            COLUMNS, self.render_cells, id="recs",
-            empty_text="Nothing to show: no recommendation matches, or none imported yet.")
+            COLUMNS,
+            self.render_cells,
+            id="recs",
+            empty_text="Nothing to show: no recommendation matches, or none imported yet.",
+        )
         rows.header = header
         rows.is_marked = lambda entry: entry.rid in self.marks
         yield header
@@ -341,7 +354,11 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
     def _take_index(self) -> triage.TriageIndex:
         """The app's cached index for this country (built once: 0.4 s at 100k), else a new one."""
         take = getattr(self.app, "triage_index", None)
-        index = take(self.iso3) if take is not None else triage.TriageIndex(self.app.workspace, self.iso3)
+        index = (
+            take(self.iso3)
+            if take is not None
+            else triage.TriageIndex(self.app.workspace, self.iso3)
+        )
         index.in_use = True  # this screen keeps it current while mounted
         return index
 
@@ -350,7 +367,9 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
         search = self.query_one(SearchInput)
         search.cursor_blink = False
         self.show_search_box(False)
-        remembered = self.app.config_value("triage_detail") if hasattr(self.app, "config_value") else None
+        remembered = (
+            self.app.config_value("triage_detail") if hasattr(self.app, "config_value") else None
+        )
         self.show_detail = bool(remembered)
         self.query_one("#detail").display = self.show_detail
         self.query_one("#status", Static).update(Text(KEY_HINTS, no_wrap=True, overflow="ellipsis"))
@@ -361,8 +380,14 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
         self.row_list.focus()
         self.app.workspace.subscribe(self._on_ws_edit)
         if len(self.index) > 2000 or len(self.app.workspace.table("history")) > 20_000:
-            self.call_after_refresh(self.run_worker, self._prepare_in_background, thread=True,
-                                    exclusive=True, group="fold", exit_on_error=False)
+            self.call_after_refresh(
+                self.run_worker,
+                self._prepare_in_background,
+                thread=True,
+                exclusive=True,
+                group="fold",
+                exit_on_error=False,
+            )
 
     def _prepare_in_background(self) -> None:
         """Once the list is on screen: fold the texts for search (0.5 s at 100k), count what
@@ -420,10 +445,12 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
 
     def update_counter(self) -> None:
         text = f"{self.country_name} · " + triage.counter_text(
-            len(self.rows), self.triaged_shown, self.filter, len(self.marks))
+            len(self.rows), self.triaged_shown, self.filter, len(self.marks)
+        )
         # One line of fixed height: no layout pass (a layout repaints the whole screen).
-        self.query_one("#counter", Static).update(Text(text, no_wrap=True, overflow="ellipsis"),
-                                                  layout=False)
+        self.query_one("#counter", Static).update(
+            Text(text, no_wrap=True, overflow="ellipsis"), layout=False
+        )
 
     def update_detail(self) -> None:
         if not self.show_detail:
@@ -438,9 +465,17 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
         self._detail_rid = entry.rid
         # The text is padded to a few lines so the facts below keep their place from one
         # recommendation to the next: moving the cursor resends the text, not the facts.
-        pane.set_text(detail_text(self.index, entry, self.filter.search_terms, pad_text_to=4,
-                                  wrap_width=max(pane.size.width - 2, 10),
-                                  console=self.app.console), keep_scroll=same)
+        pane.set_text(
+            detail_text(
+                self.index,
+                entry,
+                self.filter.search_terms,
+                pad_text_to=4,
+                wrap_width=max(pane.size.width - 2, 10),
+                console=self.app.console,
+            ),
+            keep_scroll=same,
+        )
 
     @on(RowList.Highlighted, "#recs")
     def _highlighted(self) -> None:
@@ -633,25 +668,32 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
     def action_views(self) -> None:
         ws = self.app.workspace
         views = triage.load_views(ws, self.iso3)
-        options = [Option(name, name, filt.describe() or ("search: " + filt.search))
-                   for name, filt in views.items()]
+        options = [
+            Option(name, name, filt.describe() or ("search: " + filt.search))
+            for name, filt in views.items()
+        ]
 
         def delete(name: str) -> None:
             if triage.delete_view(ws, self.iso3, name):
                 self.app.notify(f"Deleted the view {name}.", timeout=2, markup=False)
 
-        picker = Picker("Saved views: choose one, or type a name to save the current filter",
-                        options, allow_new=not ws.read_only, new_label="view from this filter",
-                        on_delete=None if ws.read_only else delete,
-                        hint="" if ws.read_only else "ctrl+d delete")
+        picker = Picker(
+            "Saved views: choose one, or type a name to save the current filter",
+            options,
+            allow_new=not ws.read_only,
+            new_label="view from this filter",
+            on_delete=None if ws.read_only else delete,
+            hint="" if ws.read_only else "ctrl+d delete",
+        )
 
         def chosen(name: str) -> None:
             if name in views:
                 self.set_filter(views[name])
                 return
             if self.filter.is_empty:
-                self.app.notify("Set a filter or a search first: a view saves them.",
-                                severity="warning")
+                self.app.notify(
+                    "Set a filter or a search first: a view saves them.", severity="warning"
+                )
                 return
             saved = triage.save_view(ws, self.iso3, name, self.filter)
             self.app.notify(f"Saved the view {saved}.", timeout=2, markup=False)
@@ -668,8 +710,10 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
         if not queue:
             self.app.notify("Nothing undecided in this list.", timeout=2)
             return
-        self.app.push_screen(QueueScreen(self.index, self.iso3, queue),
-                             lambda rid: self.show_record(rid) if rid else None)
+        self.app.push_screen(
+            QueueScreen(self.index, self.iso3, queue),
+            lambda rid: self.show_record(rid) if rid else None,
+        )
 
     def action_clusters(self) -> None:
         from screens.clusters import ClustersScreen

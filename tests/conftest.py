@@ -27,7 +27,9 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Every test gets its own config and data folders and a fixed author: never the user's own."""
     base = tmp_path_factory.mktemp("userdirs")
     monkeypatch.setenv("UPR_CONFIG_DIR", str(base / "config"))

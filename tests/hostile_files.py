@@ -51,7 +51,11 @@ def small_real_file(demo: Path, path: Path) -> Path:
     data = load_tables(demo)
     recs = data[REC]
     chosen = list(recs)[:3]
-    chosen += [rid for rid, r in recs.items() if any(ord(c) > 127 for c in json.dumps(r, ensure_ascii=False))][:1]
+    chosen += [
+        rid
+        for rid, r in recs.items()
+        if any(ord(c) > 127 for c in json.dumps(r, ensure_ascii=False))
+    ][:1]
     assert len(chosen) == 4, "the demo has a recommendation with a non-ASCII character"
     sub: dict[str, dict[str, Any]] = {t: {} for t in data}
     sub["meta"] = data["meta"]
@@ -105,11 +109,16 @@ class AppStub:
     opened: list[dict[str, Any]] = field(default_factory=list)
 
     def run(self, workspace: Workspace, options: Any) -> int:
-        self.opened.append({
-            "path": workspace.path, "read_only": workspace.read_only,
-            "locked": lock_path(workspace.path).exists(),
-            "counts": {t: len(workspace.table(t)) for t in ("recommendations", "checklist", "history")},
-        })
+        self.opened.append(
+            {
+                "path": workspace.path,
+                "read_only": workspace.read_only,
+                "locked": lock_path(workspace.path).exists(),
+                "counts": {
+                    t: len(workspace.table(t)) for t in ("recommendations", "checklist", "history")
+                },
+            }
+        )
         workspace.close(save=not workspace.read_only)  # what screens.app.run does on exit
         return 0
 
@@ -178,4 +187,3 @@ class RecordingPty:
 
         app.stream.feed = tee  # type: ignore[method-assign]
         return app
-

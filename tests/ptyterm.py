@@ -18,8 +18,15 @@ import pyte
 class PtyApp:
     """A child process on a pty of ``cols`` x ``rows``; counts every byte it writes."""
 
-    def __init__(self, argv: Sequence[str], *, cols: int = 80, rows: int = 24,
-                 env: dict[str, str] | None = None, cwd: str | None = None) -> None:
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        cols: int = 80,
+        rows: int = 24,
+        env: dict[str, str] | None = None,
+        cwd: str | None = None,
+    ) -> None:
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.bytes_read = 0
@@ -28,7 +35,9 @@ class PtyApp:
             try:
                 if cwd:
                     os.chdir(cwd)
-                os.execvpe(argv[0], list(argv), {**os.environ, **(env or {}), "TERM": "xterm-256color"})
+                os.execvpe(
+                    argv[0], list(argv), {**os.environ, **(env or {}), "TERM": "xterm-256color"}
+                )
             finally:
                 os._exit(127)
         self.pid, self.fd = pid, fd

@@ -22,16 +22,32 @@ SYMBOL = "A/HRC/59/15"
 
 def setup(ws: Workspace) -> None:
     for paragraph, cluster in [("140.2", "Justice"), ("140.10", "Justice"), ("140.3", "Health")]:
-        ws.edit("recommendations", f"UPR:{SYMBOL}:{paragraph}", {
-            "country": "SVN", "cycle": 4, "document": SYMBOL, "paragraph": paragraph,
-            "text": f"Recommendation {paragraph} [bold]not markup[/bold]", "cluster": cluster,
-            "position": "supported"})
+        ws.edit(
+            "recommendations",
+            f"UPR:{SYMBOL}:{paragraph}",
+            {
+                "country": "SVN",
+                "cycle": 4,
+                "document": SYMBOL,
+                "paragraph": paragraph,
+                "text": f"Recommendation {paragraph} [bold]not markup[/bold]",
+                "cluster": cluster,
+                "position": "supported",
+            },
+        )
 
 
 def with_action(ws: Workspace) -> None:
     setup(ws)
-    act.add_action(ws, "SVN", "Train judges \x1b]0;evil\x07", recommendations=[f"UPR:{SYMBOL}:140.10"],
-                   entity="UNDP", cost=12000, deadline="2026-06-30")
+    act.add_action(
+        ws,
+        "SVN",
+        "Train judges \x1b]0;evil\x07",
+        recommendations=[f"UPR:{SYMBOL}:140.10"],
+        entity="UNDP",
+        cost=12000,
+        deadline="2026-06-30",
+    )
 
 
 async def open_plan(app, pilot) -> ActionsScreen:  # type: ignore[no-untyped-def]
@@ -52,8 +68,18 @@ async def test_add_an_action_with_the_form(make_app) -> None:
         await pilot.pause()
         assert isinstance(app.screen, ActionForm)
         await pilot.press(*"Train judges")
-        await pilot.press("tab", *"UNDP", "tab", *"0 trained", "tab", *"judges trained",
-                          "tab", *"200", "tab", *"lots")
+        await pilot.press(
+            "tab",
+            *"UNDP",
+            "tab",
+            *"0 trained",
+            "tab",
+            *"judges trained",
+            "tab",
+            *"200",
+            "tab",
+            *"lots",
+        )
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ActionForm)  # the bad cost is refused in the form
@@ -67,9 +93,15 @@ async def test_add_an_action_with_the_form(make_app) -> None:
         actions = act.country_actions(app.workspace, "SVN")
         assert len(actions) == 1
         a = actions[0]
-        assert (a["title"], a["entity"], a["baseline"], a["indicator"], a["target"], a["cost"],
-                a["deadline"]) == ("Train judges", "UNDP", "0 trained", "judges trained", "200",
-                                   12500, "2027-06-30")
+        assert (
+            a["title"],
+            a["entity"],
+            a["baseline"],
+            a["indicator"],
+            a["target"],
+            a["cost"],
+            a["deadline"],
+        ) == ("Train judges", "UNDP", "0 trained", "judges trained", "200", 12500, "2027-06-30")
         text = screen_text(app)
         assert "Train judges" in text and "1 action · 0 implemented · estimated cost 12,500" in text
 
@@ -93,7 +125,10 @@ async def test_link_status_entity_note_delete_and_undo(make_app) -> None:
         await pilot.press("tab", "enter")
         await pilot.pause()
         # Links in paragraph order (the picker's order).
-        assert ws.get("actions", aid)["recommendations"] == [f"UPR:{SYMBOL}:140.2", f"UPR:{SYMBOL}:140.10"]
+        assert ws.get("actions", aid)["recommendations"] == [
+            f"UPR:{SYMBOL}:140.2",
+            f"UPR:{SYMBOL}:140.10",
+        ]
         assert "140.2, 140.10" in screen_text(app)
 
         await pilot.press("s")
@@ -151,8 +186,16 @@ async def test_enter_edits_and_escape_cancels(make_app) -> None:
         await pilot.pause()
         record = ws.get("actions", aid)
         assert (record["target"], record["cluster"], record["cost"]) == ("300", "Health", 12000)
-        assert len([h for h in ws.table("history").values() if h["record"] == aid
-                    and h["field"] == "cost"]) == 0  # unchanged cost not rewritten
+        assert (
+            len(
+                [
+                    h
+                    for h in ws.table("history").values()
+                    if h["record"] == aid and h["field"] == "cost"
+                ]
+            )
+            == 0
+        )  # unchanged cost not rewritten
 
 
 async def test_read_only_workspace_refuses_edits(make_app, tmp_path: Path) -> None:
@@ -175,8 +218,9 @@ async def test_read_only_workspace_refuses_edits(make_app, tmp_path: Path) -> No
         assert len(act.country_actions(app.workspace, "SVN")) == 1
 
 
-async def test_brief_screen_and_export_from_the_app(make_app, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_brief_screen_and_export_from_the_app(
+    make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = make_app(setup=with_action, today="2026-11-25")
     monkeypatch.chdir(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -199,7 +243,11 @@ async def test_brief_screen_and_export_from_the_app(make_app, tmp_path: Path,
         target = tmp_path / "matrix-SVN.xlsx"
         assert target.exists()
         sheet = openpyxl.load_workbook(target).active
-        assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["140.2", "140.3", "140.10"]
+        assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
+            "140.2",
+            "140.3",
+            "140.10",
+        ]
         await pilot.press("A")
         await pilot.pause()
         assert isinstance(app.screen, ActionsScreen)
@@ -210,8 +258,11 @@ async def test_export_uses_a_copy_taken_before_later_edits(make_app, tmp_path: P
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_plan(app, pilot)
         start_export(screen, "SVN", "plan", "csv", date(2026, 11, 25), folder=tmp_path)
-        app.workspace.edit("actions", act.country_actions(app.workspace, "SVN")[0]["id"],
-                           {"title": "Renamed after the copy"})
+        app.workspace.edit(
+            "actions",
+            act.country_actions(app.workspace, "SVN")[0]["id"],
+            {"title": "Renamed after the copy"},
+        )
         await app.workers.wait_for_complete()
         await pilot.pause()
         text = (tmp_path / "plan-SVN.csv").read_text("utf-8-sig")
@@ -267,18 +318,32 @@ async def test_brief_charts_fit_the_screen_with_every_count(make_app) -> None:
 
     def many(ws: Workspace) -> None:
         for n in range(1, 131):
-            ws.edit("recommendations", f"UPR:{SYMBOL}:141.{n}", {
-                "country": "SVN", "cycle": 4, "document": SYMBOL, "paragraph": f"141.{n}",
-                "text": "x", "position": "supported",
-                "cluster": "Statelessness and nationality" if n == 1 else ""})
+            ws.edit(
+                "recommendations",
+                f"UPR:{SYMBOL}:141.{n}",
+                {
+                    "country": "SVN",
+                    "cycle": 4,
+                    "document": SYMBOL,
+                    "paragraph": f"141.{n}",
+                    "text": "x",
+                    "position": "supported",
+                    "cluster": "Statelessness and nationality" if n == 1 else "",
+                },
+            )
 
     app = make_app(setup=many)
     async with app.run_test(size=(80, 24)) as pilot:
         app.push_screen(BriefScreen("SVN", app.today))
         await pilot.pause()
         text = screen_text(app)
-        for expected in ("Supported 130 █", "No information 130 █", "No cluster", " 129 █",
-                         "No priority 130 █"):
+        for expected in (
+            "Supported 130 █",
+            "No information 130 █",
+            "No cluster",
+            " 129 █",
+            "No priority 130 █",
+        ):
             assert expected in text, expected
         assert "…█" not in text.replace(" ", "")  # no bar cut short with an ellipsis
 

@@ -207,8 +207,17 @@ def test_parse_due_rule(text: str, rule: cl.DueRule) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "soon", "120 before start", "-3 days before start", "3 months after end",
-     "3 days before", "on middle", "1.5 weeks after end", "99999 days after end"],
+    [
+        "",
+        "soon",
+        "120 before start",
+        "-3 days before start",
+        "3 months after end",
+        "3 days before",
+        "on middle",
+        "1.5 weeks after end",
+        "99999 days after end",
+    ],
 )
 def test_bad_due_rules_raise_clear_errors(text: str) -> None:
     with pytest.raises(ValueError) as info:
@@ -269,11 +278,23 @@ def test_shipped_templates_load_and_cover_every_phase() -> None:
 def test_shipped_item_keys_are_released_and_stable() -> None:
     # Keys are part of stored ids: renaming one orphans every team's checklist.
     assert [i.key for i in cl.templates()["unct-upr"].items] == [
-        "know-review-date", "read-guidelines", "read-past-reports", "map-national-mechanisms",
-        "ohchr-contact", "joint-submission", "stakeholder-submissions", "national-report",
-        "delegation-support", "inform-media", "attend-review", "webcast-screening",
-        "adoption-statement", "integrate-recommendations", "follow-up-mechanism",
-        "follow-up-assistance", "mid-term-review",
+        "know-review-date",
+        "read-guidelines",
+        "read-past-reports",
+        "map-national-mechanisms",
+        "ohchr-contact",
+        "joint-submission",
+        "stakeholder-submissions",
+        "national-report",
+        "delegation-support",
+        "inform-media",
+        "attend-review",
+        "webcast-screening",
+        "adoption-statement",
+        "integrate-recommendations",
+        "follow-up-mechanism",
+        "follow-up-assistance",
+        "mid-term-review",
     ]
 
 
@@ -304,7 +325,9 @@ def _session_dates(iso3: str, cycle: int) -> tuple[date, date, str]:
     """Session dates of a State's review, read from the shipped calendar in data/."""
     with data_path("calendar.csv").open(encoding="utf-8", newline="") as fh:
         session = next(
-            r["session"] for r in csv.DictReader(fh) if r["iso3"] == iso3 and r["cycle"] == str(cycle)
+            r["session"]
+            for r in csv.DictReader(fh)
+            if r["iso3"] == iso3 and r["cycle"] == str(cycle)
         )
     with data_path("sessions.csv").open(encoding="utf-8", newline="") as fh:
         row = next(r for r in csv.DictReader(fh) if r["session"] == session)
@@ -328,7 +351,9 @@ def test_slovenia_cycle_4_due_dates_from_the_real_calendar() -> None:
 
 def test_checklist_entries_records() -> None:
     start, end = date(2025, 1, 20), date(2025, 1, 31)
-    entries = cl.checklist_entries("SVN", 4, ["unct-upr", "sg-decision-2014-5", "unct-upr"], start, end)
+    entries = cl.checklist_entries(
+        "SVN", 4, ["unct-upr", "sg-decision-2014-5", "unct-upr"], start, end
+    )
     shipped = cl.templates()
     assert len(entries) == len(shipped["unct-upr"].items) + len(shipped["sg-decision-2014-5"].items)
     ids = [e["id"] for e in entries]
@@ -336,7 +361,12 @@ def test_checklist_entries_records() -> None:
     first = entries[0]
     assert first["id"] == "SVN:4:know-review-date"
     assert set(first) == set(CHECKLIST.fields)
-    assert (first["status"], first["owner"], first["note"], first["custom"]) == ("todo", "", "", False)
+    assert (first["status"], first["owner"], first["note"], first["custom"]) == (
+        "todo",
+        "",
+        "",
+        False,
+    )
     assert entries[-1]["template"] == "sg-decision-2014-5"
     assert entries[-1]["id"].startswith("SVN:4:sg-")
     for entry in entries:
@@ -382,8 +412,14 @@ def test_progress_and_summary_label() -> None:
     # Eight items fall due before 1 Nov 2024 (through the national report, 28 Oct).
     overdue = [e["item"] for e in entries if cl.due_state(e, today) == "overdue"]
     assert overdue == [
-        "know-review-date", "read-guidelines", "read-past-reports", "map-national-mechanisms",
-        "ohchr-contact", "joint-submission", "stakeholder-submissions", "national-report",
+        "know-review-date",
+        "read-guidelines",
+        "read-past-reports",
+        "map-national-mechanisms",
+        "ohchr-contact",
+        "joint-submission",
+        "stakeholder-submissions",
+        "national-report",
     ]
     assert cl.progress(entries) == (0, 17)
     assert cl.summary_label(entries, today) == "0/17 ✓ 8 late"

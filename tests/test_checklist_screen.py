@@ -45,7 +45,8 @@ async def open_ltu(pilot) -> ChecklistScreen:
 
 def live(app: UprApp, prefix: str = LTU) -> dict[str, dict]:
     return {
-        rid: e for rid, e in app.workspace.table("checklist").items()
+        rid: e
+        for rid, e in app.workspace.table("checklist").items()
         if rid.startswith(prefix) and not e.get("deleted")
     }
 
@@ -71,8 +72,10 @@ async def test_open_mark_undo_and_reopen(make_app, tmp_path: Path) -> None:
         assert screen.current_rid() == LTU + "know-review-date"
         assert "Why: Every other deadline of the cycle counts from the session dates." in shown
         detail = screen.detail_text().plain
-        assert "Due 2026-01-25 · overdue by 304 days · 365 days before the session starts " \
+        assert (
+            "Due 2026-01-25 · overdue by 304 days · 365 days before the session starts "
             "(session projected, dates inferred)" in detail
+        )
         first = line_with(shown, "Know when the country")
         assert first.startswith("[ ] ") and first.rstrip().endswith("2026-01-25 late")
 
@@ -194,23 +197,31 @@ async def test_add_custom_item(make_app) -> None:
         await pilot.pause()
         assert isinstance(app.screen, AddItemScreen)
         assert "An item needs a text." in screen_text(app)
-        await pilot.press(*"Brief the new RC", "tab", "right", "tab", *"2026-12-10", "tab",
-                          *"unicef", "enter")
+        await pilot.press(
+            *"Brief the new RC", "tab", "right", "tab", *"2026-12-10", "tab", *"unicef", "enter"
+        )
         await pilot.pause()
         assert app.screen is screen
         rid = LTU + "custom-brief-the-new-rc"
         entry = app.workspace.get("checklist", rid)
         assert entry is not None
         assert (entry["custom"], entry["phase"], entry["due"], entry["owner"], entry["status"]) == (
-            True, "in_session", "2026-12-10", "UNICEF", "todo",
+            True,
+            "in_session",
+            "2026-12-10",
+            "UNICEF",
+            "todo",
         )
         assert screen.current_rid() == rid
         shown = screen_text(app)
         assert "Added by the team for this country." in shown
         assert "Overall ░░░░░░░░░░░░ 0/18" in shown
         # It sits last in its phase.
-        in_session = [r.rid for r in screen.rows[screen.header_index["in_session"] + 1:]
-                      if isinstance(r, ItemRow)][:5]
+        in_session = [
+            r.rid
+            for r in screen.rows[screen.header_index["in_session"] + 1 :]
+            if isinstance(r, ItemRow)
+        ][:5]
         assert in_session[-1] == rid
         await pilot.press("d")
         await pilot.pause()
@@ -231,7 +242,10 @@ async def test_templates_picker_adds_and_sets_aside(make_app) -> None:
         assert "[x] UNCT checklist for engaging with the UPR (unct-upr)" in screen_text(app)
         await pilot.press("down", "space", "enter")
         await pilot.pause()
-        assert app.workspace.get("countries", "LTU")["templates"] == ["unct-upr", "sg-decision-2014-5"]
+        assert app.workspace.get("countries", "LTU")["templates"] == [
+            "unct-upr",
+            "sg-decision-2014-5",
+        ]
         sg = {rid for rid in live(app) if rid.startswith(LTU + "sg-")}
         assert len(sg) == 12 and len(live(app)) == 29
         app.workspace.edit("checklist", LTU + "sg-joint-submission", {"status": "done"})
@@ -291,8 +305,12 @@ async def test_export_from_the_screen(make_app, tmp_path: Path, monkeypatch, cap
     app.workspace.close(save=False)
     from tui.cli import main
 
-    assert main(["export", "checklist", "LTU", "-w", str(tmp_path / "ws.json"), "--today",
-                 "2026-11-25"]) == 0
+    assert (
+        main(
+            ["export", "checklist", "LTU", "-w", str(tmp_path / "ws.json"), "--today", "2026-11-25"]
+        )
+        == 0
+    )
     assert written.read_text("utf-8") == capsys.readouterr().out
     assert "- [x] Know when the country is scheduled for review" in written.read_text("utf-8")
 
@@ -336,7 +354,9 @@ async def test_read_only_workspace_creates_nothing(tmp_path: Path) -> None:
     path = tmp_path / "ro.json"
     Workspace.open(path, author="tester").close()
     ws = Workspace.open(path, author="tester", read_only=True)
-    app = UprApp(ws, AppOptions(path=path, author="tester", today=date(2026, 11, 25), read_only=True))
+    app = UprApp(
+        ws, AppOptions(path=path, author="tester", today=date(2026, 11, 25), read_only=True)
+    )
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await open_ltu(pilot)
@@ -372,11 +392,18 @@ async def test_due_screen_lists_soonest_first_and_jumps(make_app) -> None:
         dues = [i.due for i in items]
         assert dues == sorted(dues)
         assert [i.id for i in items] == [
-            "SVN:4:integrate-recommendations", "SVN:4:follow-up-mechanism",
+            "SVN:4:integrate-recommendations",
+            "SVN:4:follow-up-mechanism",
             "SVN:4:follow-up-assistance",
-            "LTU:4:know-review-date", "LTU:4:read-guidelines", "LTU:4:read-past-reports",
-            "LTU:4:map-national-mechanisms", "LTU:4:ohchr-contact", "LTU:4:joint-submission",
-            "LTU:4:stakeholder-submissions", "LTU:4:national-report", "LTU:4:delegation-support",
+            "LTU:4:know-review-date",
+            "LTU:4:read-guidelines",
+            "LTU:4:read-past-reports",
+            "LTU:4:map-national-mechanisms",
+            "LTU:4:ohchr-contact",
+            "LTU:4:joint-submission",
+            "LTU:4:stakeholder-submissions",
+            "LTU:4:national-report",
+            "LTU:4:delegation-support",
         ]
         assert all(i.days < 0 for i in items[:-1]) and items[-1].days == 5
         shown = screen_text(app)
@@ -392,7 +419,9 @@ async def test_due_screen_lists_soonest_first_and_jumps(make_app) -> None:
         await pilot.pause()
         assert screen.days == 14
         # Jump: enter opens the item in its checklist.
-        target = screen.items.index(next(i for i in screen.items if i.id == "LTU:4:joint-submission"))
+        target = screen.items.index(
+            next(i for i in screen.items if i.id == "LTU:4:joint-submission")
+        )
         screen.row_list.set_cursor(target)
         await pilot.press("enter")
         await pilot.pause()
@@ -426,9 +455,20 @@ async def test_due_item_of_a_code_that_is_no_state_opens(make_app) -> None:
     it and enter opens its checklist (it raised KeyError in the checklist's header)."""
 
     def odd(ws: Workspace) -> None:
-        ws.edit("checklist", "XKX:4:custom-brief-the-office", {
-            "country": "XKX", "cycle": 4, "item": "custom-brief-the-office", "phase": "general",
-            "text": "Brief the office", "status": "todo", "due": "2026-11-20", "custom": True})
+        ws.edit(
+            "checklist",
+            "XKX:4:custom-brief-the-office",
+            {
+                "country": "XKX",
+                "cycle": 4,
+                "item": "custom-brief-the-office",
+                "phase": "general",
+                "text": "Brief the office",
+                "status": "todo",
+                "due": "2026-11-20",
+                "custom": True,
+            },
+        )
 
     app = make_app(today="2026-11-25", setup=odd)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -24,8 +24,17 @@ def test_format_is_zero_padded_ms_counter_author() -> None:
     assert clock_key("1700000000123|000007|ana@un") == (1_700_000_000_123, 7, "ana@un")
 
 
-@pytest.mark.parametrize("bad", ["", "1|2|a", "1700000000123|7|a", "1700000000123|000007|",
-                                 "1700000000123|000007|bad author", "x700000000123|000007|a"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "1|2|a",
+        "1700000000123|7|a",
+        "1700000000123|000007|",
+        "1700000000123|000007|bad author",
+        "x700000000123|000007|a",
+    ],
+)
 def test_malformed_clocks_are_refused(bad: str) -> None:
     with pytest.raises(ValueError):
         clock_key(bad)
@@ -55,7 +64,13 @@ def test_ticks_increase_with_a_frozen_wall_clock() -> None:
     wall = FakeWall(5_000)
     clock = HybridClock("ana", now_ms=wall)
     ticks = [clock.tick() for _ in range(5)]
-    assert [clock_key(t)[:2] for t in ticks] == [(5_000, 0), (5_000, 1), (5_000, 2), (5_000, 3), (5_000, 4)]
+    assert [clock_key(t)[:2] for t in ticks] == [
+        (5_000, 0),
+        (5_000, 1),
+        (5_000, 2),
+        (5_000, 3),
+        (5_000, 4),
+    ]
 
 
 def test_monotonic_when_the_wall_clock_goes_backwards() -> None:

@@ -29,9 +29,17 @@ REC = "recommendations"
 TARGET = "UPR:A/HRC/59/15:140.7"
 
 
-def run_child(code: str, *args: str, timeout: float = 120, **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=timeout, **kwargs)
+def run_child(
+    code: str, *args: str, timeout: float = 120, **kwargs: Any
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **kwargs,
+    )
 
 
 def small_workspace(path: Path) -> Path:
@@ -91,7 +99,9 @@ class Boom(Exception):
 
 
 @pytest.mark.parametrize("step", SAVE_STEPS)
-def test_exception_at_each_step_keeps_the_edits_and_a_retry_works(tmp_path: Path, step: str) -> None:
+def test_exception_at_each_step_keeps_the_edits_and_a_retry_works(
+    tmp_path: Path, step: str
+) -> None:
     path = small_workspace(tmp_path / "w.json")
     ws = Workspace.open(path, author="ana")
     ws.edit(REC, TARGET, {"note": "new"})
@@ -118,28 +128,73 @@ def test_exception_at_each_step_keeps_the_edits_and_a_retry_works(tmp_path: Path
 def synthetic_workspace(path: Path, n: int) -> None:
     """``n`` recommendation records written straight through the storage (fast to build)."""
     rnd = random.Random(n)
-    words = ("ensure", "rights", "women", "children", "adopt", "national", "plan", "Roma",
-             "persons", "disabilities", "discrimination", "strengthen", "measures", "é", "ü")
+    words = (
+        "ensure",
+        "rights",
+        "women",
+        "children",
+        "adopt",
+        "national",
+        "plan",
+        "Roma",
+        "persons",
+        "disabilities",
+        "discrimination",
+        "strengthen",
+        "measures",
+        "é",
+        "ü",
+    )
     base = int(time.time() * 1000) - 86_400_000
     records: dict[str, Any] = {}
     for i in range(n):
         rid = f"UPR:A/HRC/{8 + i % 50}/{10 + i % 7}:{100 + i // 1000}.{i % 1000}"
         records[rid] = {
-            "id": rid, "mechanism": "UPR", "body": "", "country": "SVN", "cycle": 4,
-            "session": 48, "document": "A/HRC/59/15", "paragraph": f"140.{i}",
-            "text": " ".join(rnd.choice(words) for _ in range(20)), "recommending": ["FRA"],
-            "position": "supported", "themes": ["A41"], "groups": [], "sdgs": ["16"],
-            "action_category": None, "priority": "none", "cluster": "", "lead_entity": "",
-            "partners": [], "cf_outcome": "", "status": "no_information", "evidence": "",
-            "note": "", "triaged": False, "deleted": False,
+            "id": rid,
+            "mechanism": "UPR",
+            "body": "",
+            "country": "SVN",
+            "cycle": 4,
+            "session": 48,
+            "document": "A/HRC/59/15",
+            "paragraph": f"140.{i}",
+            "text": " ".join(rnd.choice(words) for _ in range(20)),
+            "recommending": ["FRA"],
+            "position": "supported",
+            "themes": ["A41"],
+            "groups": [],
+            "sdgs": ["16"],
+            "action_category": None,
+            "priority": "none",
+            "cluster": "",
+            "lead_entity": "",
+            "partners": [],
+            "cf_outcome": "",
+            "status": "no_information",
+            "evidence": "",
+            "note": "",
+            "triaged": False,
+            "deleted": False,
             "source": {"file": "synthetic", "line": i, "kind": "report"},
             "_clock": {"*": format_clock(base + i, 0, "gen")},
         }
     records[TARGET] = dict(next(iter(records.values())), id=TARGET, note="save-0")
-    data = {"meta": {"meta": {"id": "meta", "schema_version": 1, "workspace_id": "synthetic",
-                              "created": "2025-01-01T00:00:00Z"}},
-            "countries": {}, REC: records, "checklist": {}, "actions": {}, "history": {},
-            "conflicts": {}}
+    data = {
+        "meta": {
+            "meta": {
+                "id": "meta",
+                "schema_version": 1,
+                "workspace_id": "synthetic",
+                "created": "2025-01-01T00:00:00Z",
+            }
+        },
+        "countries": {},
+        REC: records,
+        "checklist": {},
+        "actions": {},
+        "history": {},
+        "conflicts": {},
+    }
     WorkspaceStorage(path).write(data)
 
 
@@ -172,8 +227,13 @@ def test_sigkill_during_saves_of_a_large_workspace(tmp_path: Path) -> None:
     durations = [0.3]
     outcomes: list[tuple[int, int]] = []
     for _round in range(30):
-        proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(SAVE_LOOP), str(path)],
-                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(SAVE_LOOP), str(path)],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         assert proc.stdout is not None
         victim = rnd.randint(1, 3)  # the first save (full encode) or a later one (one record)
         lines: list[str] = []

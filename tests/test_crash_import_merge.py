@@ -61,8 +61,9 @@ class Window:
 def watch(argv: list[str], path: Path, env: dict[str, str]) -> Window:
     """Run a command to the end, polling for the temp file of its atomic write of ``path``."""
     started = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=path.parent, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        argv, cwd=path.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     seen: list[float] = []
     while proc.poll() is None:
         if writing(path, proc.pid):
@@ -81,9 +82,16 @@ def writing(path: Path, pid: int) -> bool:
     return any(p.name.startswith(head) and p.name.endswith(".tmp") for p in path.parent.iterdir())
 
 
-def kill_rounds(argv: list[str], path: Path, env: dict[str, str], window: Window,
-                restore: Callable[[], None], verify: Callable[[str], None], rounds: int,
-                seed: int) -> dict[str, int]:
+def kill_rounds(
+    argv: list[str],
+    path: Path,
+    env: dict[str, str],
+    window: Window,
+    restore: Callable[[], None],
+    verify: Callable[[str], None],
+    rounds: int,
+    seed: int,
+) -> dict[str, int]:
     """Start the command ``rounds`` times and SIGKILL it: a third of the time at a random instant
     of its life, a third at a random instant while its temp file is written, a third just after
     the temp file was renamed over the workspace; ``verify(where)`` after each kill."""
@@ -93,8 +101,9 @@ def kill_rounds(argv: list[str], path: Path, env: dict[str, str], window: Window
     for i in range(rounds):
         restore()
         started = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=path.parent, env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            argv, cwd=path.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         if i % 3:  # once the temp file is there: inside the write, or right after the rename
             while proc.poll() is None and not writing(path, proc.pid):
                 time.sleep(0.001)
@@ -138,8 +147,11 @@ def env(isolated_user_dirs: Path) -> dict[str, str]:
 def unclocked(tables: dict[str, dict[str, Any]], rids: set[str]) -> dict[str, Any]:
     """The imported records without their clocks, and their history rows without clocks."""
     records = {rid: {k: v for k, v in tables[REC][rid].items() if k != "_clock"} for rid in rids}
-    history = sorted((h["record"], h["field"], json.dumps(h["new"], sort_keys=True))
-                     for h in tables["history"].values() if h["record"] in rids)
+    history = sorted(
+        (h["record"], h["field"], json.dumps(h["new"], sort_keys=True))
+        for h in tables["history"].values()
+        if h["record"] in rids
+    )
     return {"records": records, "history": history}
 
 
@@ -148,7 +160,8 @@ def unclocked(tables: dict[str, dict[str, Any]], rids: set[str]) -> dict[str, An
 
 @pytest.mark.slow
 def test_sigkill_during_upr_import_of_a_report_into_a_10_mb_workspace(
-        big: Path, tmp_path: Path, shared_dir: Path, env: dict[str, str]) -> None:
+    big: Path, tmp_path: Path, shared_dir: Path, env: dict[str, str]
+) -> None:
     folder = tmp_path / "team"
     folder.mkdir()
     path = folder / "team.json"
@@ -214,8 +227,9 @@ def colleague_copy(big: Path, target: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_sigkill_during_upr_merge_into_a_10_mb_workspace(big: Path, tmp_path: Path,
-                                                         env: dict[str, str]) -> None:
+def test_sigkill_during_upr_merge_into_a_10_mb_workspace(
+    big: Path, tmp_path: Path, env: dict[str, str]
+) -> None:
     folder = tmp_path / "team"
     folder.mkdir()
     path = folder / "team.json"
@@ -253,8 +267,9 @@ def test_sigkill_during_upr_merge_into_a_10_mb_workspace(big: Path, tmp_path: Pa
     cut = 0
     for i in range(15):
         restore()
-        proc = subprocess.Popen(argv, cwd=folder, env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            argv, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         while proc.poll() is None and not backup.exists():
             time.sleep(0.0005)
         time.sleep(rnd.uniform(0, 0.01))
@@ -354,22 +369,38 @@ def test_the_app_keeps_edits_when_saving_fails_and_a_retry_works(mode: str) -> N
     folder = Path(tempfile.mkdtemp(prefix="upr-disk-"))
     try:
         build_demo(folder / "w.json")
-        env = {**os.environ, "UPR_AUTHOR": "ana", "UPR_CONFIG_DIR": str(folder / "config"),
-               "UPR_DATA_DIR": str(folder / "data")}
-        result = subprocess.run([sys.executable, "-c", textwrap.dedent(APP_CHILD), mode, str(folder)],
-                                cwd=REPO, env=env, capture_output=True, text=True, timeout=180)
+        env = {
+            **os.environ,
+            "UPR_AUTHOR": "ana",
+            "UPR_CONFIG_DIR": str(folder / "config"),
+            "UPR_DATA_DIR": str(folder / "data"),
+        }
+        result = subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(APP_CHILD), mode, str(folder)],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
         assert result.returncode == 0, result.stderr[-3000:]
         out = json.loads(result.stdout.strip().splitlines()[-1])
         errors = [m for m in out["messages"] if m.startswith("could not save w.json")]
         assert errors, out["messages"]
         reason = "too large" if mode == "full disk" else "permission"
         assert reason in errors[0] and "kept in memory" in errors[0] and "\n" not in errors[0]
-        assert "could not save w.json" in out["screen"], out["screen"]  # the message is on the screen
+        assert "could not save w.json" in out["screen"], out[
+            "screen"
+        ]  # the message is on the screen
         assert out["intact"] and out["dirty"] and out["temps"] == []
         assert len(out["in_memory"]) == 3, out["in_memory"]
-        assert "Saved." in out["after"] or any(m.startswith("Saved w.json") for m in out["after"]), out["after"]
+        assert "Saved." in out["after"] or any(
+            m.startswith("Saved w.json") for m in out["after"]
+        ), out["after"]
         assert not out["dirty_after"]
-        assert out["saved"] == out["in_memory"]  # every edit made while the disk failed is in the file
+        assert (
+            out["saved"] == out["in_memory"]
+        )  # every edit made while the disk failed is in the file
     finally:
         os.chmod(folder, 0o755)
         shutil.rmtree(folder)

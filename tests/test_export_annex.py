@@ -32,7 +32,12 @@ TODAY = date(2026, 11, 25)  # after Slovenia's cycle 4 review (January 2025)
 CYCLE4: dict[str, tuple[str, str, str, str]] = {
     "140.10": ("Justice", "noted", "not_started", ""),
     "140.2": ("Justice", "supported", "implemented", "Act adopted in 2024 | see <gazette>"),
-    "140.1": ("Health", "supported_in_part", "partially_implemented", "Strategy drafted\nnot funded"),
+    "140.1": (
+        "Health",
+        "supported_in_part",
+        "partially_implemented",
+        "Strategy drafted\nnot funded",
+    ),
     "140.11": ("Education", "supported", "in_progress", "="),
     "140.3": ("", "pending", "no_information", ""),
     "140.9": ("Health", "noted", "no_information", ""),
@@ -47,18 +52,52 @@ def _rid(symbol: str, paragraph: str) -> str:
 def ws(tmp_path: Path) -> Workspace:
     w = Workspace.open(tmp_path / "ws.json", author="tester")
     for paragraph, (cluster, position, status, evidence) in CYCLE4.items():
-        w.edit("recommendations", _rid(C4, paragraph), {
-            "country": "SVN", "cycle": 4, "session": 48, "document": C4, "paragraph": paragraph,
-            "text": f"Recommendation {paragraph}", "recommending": ["FRA", "Atlantis"],
-            "position": position, "cluster": cluster, "status": status, "evidence": evidence})
-    w.edit("recommendations", _rid(C3, "121.4"), {
-        "country": "SVN", "cycle": 3, "document": C3, "paragraph": "121.4", "text": "older",
-        "position": "supported"})
-    w.edit("recommendations", _rid(C4, "140.12"), {
-        "country": "SVN", "cycle": 4, "document": C4, "paragraph": "140.12", "text": "deleted",
-        "deleted": True})
-    w.edit("recommendations", "TB:h:00000000000000aa", {
-        "country": "SVN", "mechanism": "TB", "body": "CRC", "cycle": 4, "text": "treaty body"})
+        w.edit(
+            "recommendations",
+            _rid(C4, paragraph),
+            {
+                "country": "SVN",
+                "cycle": 4,
+                "session": 48,
+                "document": C4,
+                "paragraph": paragraph,
+                "text": f"Recommendation {paragraph}",
+                "recommending": ["FRA", "Atlantis"],
+                "position": position,
+                "cluster": cluster,
+                "status": status,
+                "evidence": evidence,
+            },
+        )
+    w.edit(
+        "recommendations",
+        _rid(C3, "121.4"),
+        {
+            "country": "SVN",
+            "cycle": 3,
+            "document": C3,
+            "paragraph": "121.4",
+            "text": "older",
+            "position": "supported",
+        },
+    )
+    w.edit(
+        "recommendations",
+        _rid(C4, "140.12"),
+        {
+            "country": "SVN",
+            "cycle": 4,
+            "document": C4,
+            "paragraph": "140.12",
+            "text": "deleted",
+            "deleted": True,
+        },
+    )
+    w.edit(
+        "recommendations",
+        "TB:h:00000000000000aa",
+        {"country": "SVN", "mechanism": "TB", "body": "CRC", "cycle": 4, "text": "treaty body"},
+    )
     # The team's own cluster order: Health before Justice; Education is not declared.
     w.edit("countries", "SVN", {"clusters": ["Health", "Justice"]})
     yield w
@@ -72,21 +111,37 @@ EXPECTED_GROUPS = [
     ("Education", ["140.11"]),
     ("", ["140.3"]),
 ]
-POSITION = {"supported": "Supported", "supported_in_part": "Supported in part", "noted": "Noted",
-            "pending": "Pending"}
-STATUS = {"not_started": "Not started", "implemented": "Implemented", "in_progress": "In progress",
-          "partially_implemented": "Partially implemented", "no_information": "No information"}
+POSITION = {
+    "supported": "Supported",
+    "supported_in_part": "Supported in part",
+    "noted": "Noted",
+    "pending": "Pending",
+}
+STATUS = {
+    "not_started": "Not started",
+    "implemented": "Implemented",
+    "in_progress": "In progress",
+    "partially_implemented": "Partially implemented",
+    "no_information": "No information",
+}
 
 
 def expected_cells(paragraph: str) -> list[str]:
     _cluster, position, status, evidence = CYCLE4[paragraph]
-    return [paragraph, f"Recommendation {paragraph} (France; Atlantis)", POSITION[position],
-            STATUS[status], evidence]
+    return [
+        paragraph,
+        f"Recommendation {paragraph} (France; Atlantis)",
+        POSITION[position],
+        STATUS[status],
+        evidence,
+    ]
 
 
 def test_default_cycle_is_the_previous_review() -> None:
-    recs = {"a": {"country": "SVN", "mechanism": "UPR", "cycle": 3},
-            "b": {"country": "SVN", "mechanism": "UPR", "cycle": 4}}
+    recs = {
+        "a": {"country": "SVN", "mechanism": "UPR", "cycle": 3},
+        "b": {"country": "SVN", "mechanism": "UPR", "cycle": 4},
+    }
 
     class Src:
         def table(self, name: str) -> dict[str, Any]:
@@ -111,7 +166,9 @@ def test_markdown_reads_back(ws: Workspace) -> None:
     buf = io.BytesIO()
     assert write_annex(ws, "SVN", "md", buf, today=TODAY) == 6
     text = buf.getvalue().decode("utf-8")
-    assert text.startswith("# Implementation of the recommendations of the cycle 4 review: Slovenia")
+    assert text.startswith(
+        "# Implementation of the recommendations of the cycle 4 review: Slovenia"
+    )
     assert "6 recommendations: 2 supported, 1 supported in part, 2 noted, 1 pending." in text
     headings = re.findall(r"^## (.+) \((\d+)\)$", text, flags=re.M)
     assert headings == [(c or NO_CLUSTER, str(len(p))) for c, p in EXPECTED_GROUPS]
@@ -137,12 +194,15 @@ def test_csv_reads_back(ws: Workspace) -> None:
     rows = list(csv.DictReader(io.StringIO(buf.getvalue().decode("utf-8"), newline="")))
     assert tuple(rows[0]) == CSV_HEADER
     assert [(r["Cluster"], r["Paragraph"]) for r in rows] == [
-        (c, p) for c, ps in EXPECTED_GROUPS for p in ps]
+        (c, p) for c, ps in EXPECTED_GROUPS for p in ps
+    ]
     for row in rows:
         cluster, position, status, evidence = CYCLE4[row["Paragraph"]]
         assert row["Recommendation"] == f"Recommendation {row['Paragraph']}"
         assert row["Recommending States"] == "France; Atlantis"
-        assert row["Position"] == POSITION[position] and row["Implementation status"] == STATUS[status]
+        assert (
+            row["Position"] == POSITION[position] and row["Implementation status"] == STATUS[status]
+        )
         assert row["Evidence"] == ("'" + evidence if evidence.startswith("=") else evidence)
         assert row["Id"] == _rid(C4, row["Paragraph"]) and row["Document"] == C4
 

@@ -26,15 +26,37 @@ EVIL = "<script>alert(1)</script>[bold]x[/bold]\x1b]52;c;ZXZpbA==\x07"
 def ws(tmp_path: Path) -> Workspace:
     w = Workspace.open(tmp_path / "ws.json", author="tester")
     for i in range(1, 21):
-        w.edit("recommendations", f"UPR:{C4}:140.{i}", {
-            "country": "SVN", "cycle": 4, "document": C4, "paragraph": f"140.{i}", "text": "x",
-            "position": "noted" if i <= 4 else "supported",
-            "status": "implemented" if i <= 6 else "in_progress" if i <= 9 else "no_information",
-            "cluster": "Justice" if i <= 10 else EVIL if i <= 13 else "",
-            "priority": "high" if i <= 2 else "none",
-            "triaged": i <= 5})
-    w.edit("recommendations", "UPR:A/HRC/43/15:121.1", {
-        "country": "SVN", "cycle": 3, "document": "A/HRC/43/15", "paragraph": "121.1", "text": "old"})
+        w.edit(
+            "recommendations",
+            f"UPR:{C4}:140.{i}",
+            {
+                "country": "SVN",
+                "cycle": 4,
+                "document": C4,
+                "paragraph": f"140.{i}",
+                "text": "x",
+                "position": "noted" if i <= 4 else "supported",
+                "status": "implemented"
+                if i <= 6
+                else "in_progress"
+                if i <= 9
+                else "no_information",
+                "cluster": "Justice" if i <= 10 else EVIL if i <= 13 else "",
+                "priority": "high" if i <= 2 else "none",
+                "triaged": i <= 5,
+            },
+        )
+    w.edit(
+        "recommendations",
+        "UPR:A/HRC/43/15:121.1",
+        {
+            "country": "SVN",
+            "cycle": 3,
+            "document": "A/HRC/43/15",
+            "paragraph": "121.1",
+            "text": "old",
+        },
+    )
     review = refdata.next_review("SVN", TODAY)
     assert review is not None
     for entry in checklist_entries("SVN", review.cycle, ["unct-upr"], review.start, review.end):
@@ -44,7 +66,9 @@ def ws(tmp_path: Path) -> Workspace:
     w.edit("checklist", entries[1], {"due": "2026-10-01", "owner": "RCO", "text": "Overdue task"})
     w.edit("checklist", entries[2], {"due": "2026-10-02", "status": "done"})  # done: not overdue
     act.add_action(w, "SVN", f"Late action {EVIL}", deadline="2026-06-30", entity="UNDP", cost=1000)
-    act.add_action(w, "SVN", "Done action", deadline="2026-01-01", status="implemented", cost="2.5k")
+    act.add_action(
+        w, "SVN", "Done action", deadline="2026-01-01", status="implemented", cost="2.5k"
+    )
     act.add_action(w, "SVN", "Future action", deadline="2027-06-30")
     yield w
     w.close(save=False)
@@ -55,7 +79,11 @@ def test_figures(ws: Workspace) -> None:
     assert brief.name == "Slovenia" and brief.rec_cycle == 4
     assert (brief.rec_total, brief.rec_triaged) == (20, 5)
     assert brief.by_position == [Bar("Supported", 16), Bar("Noted", 4)]
-    assert brief.by_status == [Bar("In progress", 3), Bar("Implemented", 6), Bar("No information", 11)]
+    assert brief.by_status == [
+        Bar("In progress", 3),
+        Bar("Implemented", 6),
+        Bar("No information", 11),
+    ]
     clean_evil = "<script>alert(1)</script>[bold]x[/bold]"  # kept as text; escape removed
     assert [b.count for b in brief.by_cluster] == [10, 7, 3]
     assert brief.by_cluster[0].label == "Justice" and brief.by_cluster[1].label == "No cluster"
@@ -63,14 +91,19 @@ def test_figures(ws: Workspace) -> None:
     assert brief.by_priority == [Bar("High", 2), Bar("No priority", 18)]
     review = refdata.next_review("SVN", TODAY)
     assert review is not None and brief.checklist_cycle == review.cycle
-    assert (brief.checklist_done, brief.checklist_total) == (2, len([
-        e for e in ws.table("checklist").values() if e["cycle"] == review.cycle]))
+    assert (brief.checklist_done, brief.checklist_total) == (
+        2,
+        len([e for e in ws.table("checklist").values() if e["cycle"] == review.cycle]),
+    )
     assert f"session {review.session.number}" in brief.review_line
-    assert brief.phase_line.startswith(f"Before the cycle {review.cycle} review: "
-                                       f"{(review.start - TODAY).days} days to go")
+    assert brief.phase_line.startswith(
+        f"Before the cycle {review.cycle} review: {(review.start - TODAY).days} days to go"
+    )
     assert (brief.actions, brief.actions_done, brief.cost_total) == (3, 1, Decimal(3500))
     assert [(o.kind, o.due, o.owner) for o in brief.overdue] == [
-        ("action", "2026-06-30", "UNDP"), ("checklist", "2026-10-01", "RCO")]
+        ("action", "2026-06-30", "UNDP"),
+        ("checklist", "2026-10-01", "RCO"),
+    ]
     assert brief.overdue_more == 0
 
 
@@ -101,8 +134,11 @@ def test_terminal_text_fits_and_is_inert(ws: Workspace) -> None:
 def test_charts_at_80_columns_keep_every_count(ws: Workspace) -> None:
     """At the app's 76 columns the bars shrink; a count ("No information 11") is never cut."""
     for n in range(21, 300):  # three-digit counts, as in a real review
-        ws.edit("recommendations", f"UPR:{C4}:141.{n}", {
-            "country": "SVN", "cycle": 4, "document": C4, "paragraph": f"141.{n}", "text": "x"})
+        ws.edit(
+            "recommendations",
+            f"UPR:{C4}:141.{n}",
+            {"country": "SVN", "cycle": 4, "document": C4, "paragraph": f"141.{n}", "text": "x"},
+        )
     brief = build_brief(ws, "SVN", TODAY)
     for width in (60, 76):
         text = brief_text(brief, width)
@@ -130,8 +166,11 @@ def test_html_is_escaped_and_self_contained(ws: Workspace) -> None:
     assert not re.search(r"(src|href)=", page)  # nothing fetched from anywhere
     assert "default-src 'none'" in page
     assert page.count("<section>") == 4
-    widths = re.findall(r'<td>Supported</td><td class="n">16</td><td><span class="bar" '
-                        r'style="width:([\d.]+)rem">', page)
+    widths = re.findall(
+        r'<td>Supported</td><td class="n">16</td><td><span class="bar" '
+        r'style="width:([\d.]+)rem">',
+        page,
+    )
     assert widths == ["10.00"]
 
 

@@ -22,12 +22,22 @@ def build(path: Path) -> None:
     try:
         assert core.start_checklist(ws, "LTU", 4) == 17
         ws.edit("checklist", "LTU:4:know-review-date", {"status": "done", "owner": "RCO"})
-        ws.edit("checklist", "LTU:4:read-guidelines",
-                {"status": "in_progress", "note": "Draft *shared* | see [link]"})
+        ws.edit(
+            "checklist",
+            "LTU:4:read-guidelines",
+            {"status": "in_progress", "note": "Draft *shared* | see [link]"},
+        )
         ws.edit("checklist", "LTU:4:read-past-reports", {"status": "not_applicable"})
-        ws.edit("checklist", "LTU:4:ohchr-contact", {"owner": "=HYPERLINK(\"x\")"})
-        core.add_custom_item(ws, "LTU", 4, "Brief the new Resident Coordinator", "pre_session",
-                             due="2026-12-01", owner="UNDP")
+        ws.edit("checklist", "LTU:4:ohchr-contact", {"owner": '=HYPERLINK("x")'})
+        core.add_custom_item(
+            ws,
+            "LTU",
+            4,
+            "Brief the new Resident Coordinator",
+            "pre_session",
+            due="2026-12-01",
+            owner="UNDP",
+        )
         ws.save()
     finally:
         ws.close()
@@ -47,8 +57,9 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_markdown_line_by_line(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "checklist", "LTU", "--format", "md", "-w", str(workspace),
-                         "--today", TODAY)
+    code, out, err = run(
+        capsys, "checklist", "LTU", "--format", "md", "-w", str(workspace), "--today", TODAY
+    )
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[:7] == [
@@ -61,7 +72,7 @@ def test_markdown_line_by_line(workspace: Path, capsys: pytest.CaptureFixture[st
         "",
     ]
     general = lines.index("## General: 2/5 done")
-    assert lines[general:general + 14] == [
+    assert lines[general : general + 14] == [
         "## General: 2/5 done",
         "",
         "- [x] Know when the country is scheduled for review (session and dates).",
@@ -74,17 +85,19 @@ def test_markdown_line_by_line(workspace: Path, capsys: pytest.CaptureFixture[st
         "- [ ] Know which ministries and coordination mechanisms carry out UPR reporting and implementation.",
         "  - status: to do; owner: none; due: 2026-05-30 (OVERDUE)",
         "- [ ] Know whom to contact in the local or regional OHCHR office.",
-        "  - status: to do; owner: =HYPERLINK(\"x\"); due: 2026-05-30 (OVERDUE)",
+        '  - status: to do; owner: =HYPERLINK("x"); due: 2026-05-30 (OVERDUE)',
         "",
     ]
     # Phases in order, custom item last in its phase with its own due date.
     headings = [line for line in lines if line.startswith("## ")]
     assert headings == [
-        "## General: 2/5 done", "## Before the session: 0/5 done",
-        "## During the session: 0/4 done", "## After the session: 0/4 done",
+        "## General: 2/5 done",
+        "## Before the session: 0/5 done",
+        "## During the session: 0/4 done",
+        "## After the session: 0/4 done",
     ]
     custom = lines.index("- [ ] Brief the new Resident Coordinator (added by the team)")
-    assert lines[custom - 2:custom + 2] == [
+    assert lines[custom - 2 : custom + 2] == [
         "- [ ] Help the country take part in the Working Group session in Geneva, liaising with "
         "OHCHR's UPR Secretariat (and the UPR Fund for participation).",
         "  - status: to do; owner: none; due: 2026-11-30 (due soon)",
@@ -119,8 +132,19 @@ def test_markdown_is_deterministic_and_o_writes_the_same_bytes(
 
 
 def test_csv_line_by_line(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "checklist", "LTU", "--cycle", "4", "--format", "csv",
-                         "-w", str(workspace), "--today", TODAY)
+    code, out, err = run(
+        capsys,
+        "checklist",
+        "LTU",
+        "--cycle",
+        "4",
+        "--format",
+        "csv",
+        "-w",
+        str(workspace),
+        "--today",
+        TODAY,
+    )
     assert (code, err) == (0, "")
     lines = out.split("\n")
     assert lines[-1] == "" and "\r" not in out
@@ -136,25 +160,39 @@ def test_csv_line_by_line(workspace: Path, capsys: pytest.CaptureFixture[str]) -
         "carry out UPR reporting and implementation.,todo,,2026-05-30,overdue,,no,unct-upr",
         # A cell that a spreadsheet would run as a formula is quoted with a leading '.
         "LTU,4,general,ohchr-contact,Know whom to contact in the local or regional OHCHR "
-        "office.,todo,\"'=HYPERLINK(\"\"x\"\")\",2026-05-30,overdue,,no,unct-upr",
+        'office.,todo,"\'=HYPERLINK(""x"")",2026-05-30,overdue,,no,unct-upr',
     ]
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 18
     custom = [r for r in rows if r["custom"] == "yes"]
-    assert custom == [{
-        "country": "LTU", "cycle": "4", "phase": "pre_session",
-        "item": "custom-brief-the-new-resident-coordinator",
-        "text": "Brief the new Resident Coordinator", "status": "todo", "owner": "UNDP",
-        "due": "2026-12-01", "due_state": "due_soon", "note": "", "custom": "yes", "template": "",
-    }]
+    assert custom == [
+        {
+            "country": "LTU",
+            "cycle": "4",
+            "phase": "pre_session",
+            "item": "custom-brief-the-new-resident-coordinator",
+            "text": "Brief the new Resident Coordinator",
+            "status": "todo",
+            "owner": "UNDP",
+            "due": "2026-12-01",
+            "due_state": "due_soon",
+            "note": "",
+            "custom": "yes",
+            "template": "",
+        }
+    ]
     assert [r["phase"] for r in rows] == sorted(
-        (r["phase"] for r in rows), key=["general", "pre_session", "in_session", "post_session"].index
+        (r["phase"] for r in rows),
+        key=["general", "pre_session", "in_session", "post_session"].index,
     )
 
 
-def test_cycle_not_started_exports_the_templates(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "checklist", "Lithuania", "--cycle", "3", "-w", str(workspace),
-                         "--today", TODAY)
+def test_cycle_not_started_exports_the_templates(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        capsys, "checklist", "Lithuania", "--cycle", "3", "-w", str(workspace), "--today", TODAY
+    )
     assert code == 0
     assert "not started" in err and err.count("\n") == 1
     lines = out.splitlines()
@@ -166,7 +204,9 @@ def test_cycle_not_started_exports_the_templates(workspace: Path, capsys: pytest
     assert "after the review" in lines[3]
 
 
-def test_default_cycle_follows_open_follow_up(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_default_cycle_follows_open_follow_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Slovenia in Nov 2026: cycle 4's checklist still has open items, cycle 5 is not started."""
     path = tmp_path / "svn.json"
     ws = Workspace.open(path, author="tester")
@@ -176,7 +216,9 @@ def test_default_cycle_follows_open_follow_up(tmp_path: Path, capsys: pytest.Cap
     assert out.splitlines()[0] == "# UPR checklist: Slovenia (SVN), cycle 4"
     ws = Workspace.open(path, author="tester", read_only=True, lock=False)
     assert core.default_cycle(ws.table("checklist"), "SVN", date(2026, 11, 25)) == 4
-    assert core.progress_labels(ws.table("checklist"), date(2026, 11, 25)) == {"SVN": "0/17 ✓ 16 late"}
+    assert core.progress_labels(ws.table("checklist"), date(2026, 11, 25)) == {
+        "SVN": "0/17 ✓ 16 late"
+    }
     ws.close(save=False)
 
 
@@ -198,7 +240,9 @@ def test_user_errors_are_one_line_exit_1(
     assert err.count("\n") == 1 and message in err and err.startswith("upr: ")
 
 
-def test_missing_or_bad_workspace_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_or_bad_workspace_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, err = run(capsys, "checklist", "LTU", "-w", str(tmp_path / "none.json"))
     assert (code, out) == (2, "") and "no such file" in err
     bad = tmp_path / "bad.json"
@@ -227,8 +271,18 @@ def test_csv_cells_are_neutralised_as_in_every_export() -> None:
     """Full-width formula signs (＝, ＋, ＠) run in some Excel locales: quoted here too, as
     the matrix, annex and plan exports quote them (one rule, tui/exports/safe.py)."""
     today = date(2026, 5, 1)
-    entries = [{"id": "LTU:4:x", "phase": "general", "item": "x", "text": "\uff1dSUM(A1)",
-                "owner": "\uff20team", "note": "=1+1", "status": "todo", "due": ""}]
+    entries = [
+        {
+            "id": "LTU:4:x",
+            "phase": "general",
+            "item": "x",
+            "text": "\uff1dSUM(A1)",
+            "owner": "\uff20team",
+            "note": "=1+1",
+            "status": "todo",
+            "due": "",
+        }
+    ]
     rows = list(csv.reader(io.StringIO(core.render_csv("LTU", 4, entries, today))))
     assert rows[1][4] == "'\uff1dSUM(A1)"
     assert rows[1][6] == "'\uff20team"

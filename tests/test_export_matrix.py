@@ -22,39 +22,94 @@ SYMBOL = "A/HRC/59/15"
 
 RECS: dict[str, dict[str, Any]] = {
     f"UPR:{SYMBOL}:140.10": {
-        "paragraph": "140.10", "text": "=HYPERLINK(\"http://evil\",\"click\")",
-        "recommending": ["FRA", "Atlantis"], "position": "noted", "themes": ["Torture", "Prisons"],
-        "groups": ["persons deprived of liberty"], "sdgs": ["16", "16.b"], "cluster": "Justice",
-        "priority": "high", "lead_entity": "OHCHR", "partners": ["UNDP", "UNODC"],
-        "cf_outcome": "Outcome 2", "status": "in_progress", "action_category": 5,
+        "paragraph": "140.10",
+        "text": '=HYPERLINK("http://evil","click")',
+        "recommending": ["FRA", "Atlantis"],
+        "position": "noted",
+        "themes": ["Torture", "Prisons"],
+        "groups": ["persons deprived of liberty"],
+        "sdgs": ["16", "16.b"],
+        "cluster": "Justice",
+        "priority": "high",
+        "lead_entity": "OHCHR",
+        "partners": ["UNDP", "UNODC"],
+        "cf_outcome": "Outcome 2",
+        "status": "in_progress",
+        "action_category": 5,
         "note": "@follow up\nwith ministry",
     },
     f"UPR:{SYMBOL}:140.2": {
-        "paragraph": "140.2", "text": "Ratify the Optional Protocol\x1b]0;pwned\x07 to CAT",
-        "recommending": ["DEU"], "position": "supported", "status": "implemented",
+        "paragraph": "140.2",
+        "text": "Ratify the Optional Protocol\x1b]0;pwned\x07 to CAT",
+        "recommending": ["DEU"],
+        "position": "supported",
+        "status": "implemented",
     },
     f"UPR:{SYMBOL}:140.1": {
-        "paragraph": "140.1", "text": "-Adopt a national action plan", "recommending": ["SVN"],
-        "position": "supported_in_part", "priority": "low",
+        "paragraph": "140.1",
+        "text": "-Adopt a national action plan",
+        "recommending": ["SVN"],
+        "position": "supported_in_part",
+        "priority": "low",
     },
 }
 
 
 def add_recs(ws: Workspace) -> None:
     for rid, values in RECS.items():
-        ws.edit("recommendations", rid, {"country": "SVN", "cycle": 4, "session": 48,
-                                         "document": SYMBOL, "mechanism": "UPR", **values})
+        ws.edit(
+            "recommendations",
+            rid,
+            {
+                "country": "SVN",
+                "cycle": 4,
+                "session": 48,
+                "document": SYMBOL,
+                "mechanism": "UPR",
+                **values,
+            },
+        )
     # Left out: deleted, another country. Sorted after UPR: a treaty-body recommendation.
-    ws.edit("recommendations", f"UPR:{SYMBOL}:140.3", {
-        "country": "SVN", "cycle": 4, "document": SYMBOL, "paragraph": "140.3", "text": "gone",
-        "deleted": True})
-    ws.edit("recommendations", "UPR:A/HRC/58/9:99.1", {
-        "country": "AUT", "cycle": 4, "document": "A/HRC/58/9", "paragraph": "99.1", "text": "x"})
-    ws.edit("recommendations", "TB:h:0123456789abcdef", {
-        "country": "SVN", "mechanism": "TB", "body": "CRC", "text": "Raise the age", "paragraph": "12"})
-    ws.edit("recommendations", "UPR:A/HRC/43/15:121.4", {
-        "country": "SVN", "cycle": 3, "document": "A/HRC/43/15", "paragraph": "121.4",
-        "text": "Older one", "position": "supported"})
+    ws.edit(
+        "recommendations",
+        f"UPR:{SYMBOL}:140.3",
+        {
+            "country": "SVN",
+            "cycle": 4,
+            "document": SYMBOL,
+            "paragraph": "140.3",
+            "text": "gone",
+            "deleted": True,
+        },
+    )
+    ws.edit(
+        "recommendations",
+        "UPR:A/HRC/58/9:99.1",
+        {"country": "AUT", "cycle": 4, "document": "A/HRC/58/9", "paragraph": "99.1", "text": "x"},
+    )
+    ws.edit(
+        "recommendations",
+        "TB:h:0123456789abcdef",
+        {
+            "country": "SVN",
+            "mechanism": "TB",
+            "body": "CRC",
+            "text": "Raise the age",
+            "paragraph": "12",
+        },
+    )
+    ws.edit(
+        "recommendations",
+        "UPR:A/HRC/43/15:121.4",
+        {
+            "country": "SVN",
+            "cycle": 3,
+            "document": "A/HRC/43/15",
+            "paragraph": "121.4",
+            "text": "Older one",
+            "position": "supported",
+        },
+    )
 
 
 @pytest.fixture
@@ -67,7 +122,9 @@ def ws(tmp_path: Path) -> Workspace:
 
 EXPECTED_ORDER = [
     "UPR:A/HRC/43/15:121.4",  # cycle 3 first
-    f"UPR:{SYMBOL}:140.1", f"UPR:{SYMBOL}:140.2", f"UPR:{SYMBOL}:140.10",  # natural order
+    f"UPR:{SYMBOL}:140.1",
+    f"UPR:{SYMBOL}:140.2",
+    f"UPR:{SYMBOL}:140.10",  # natural order
     "TB:h:0123456789abcdef",  # treaty bodies after the UPR
 ]
 
@@ -77,10 +134,17 @@ def expected_row(ws: Workspace, rid: str) -> dict[str, str]:
     r = ws.get("recommendations", rid)
     assert r is not None
     states = {"FRA": "France", "DEU": "Germany", "SVN": "Slovenia"}
-    positions = {"supported": "Supported", "supported_in_part": "Supported in part",
-                 "noted": "Noted", "pending": "Pending"}
-    statuses = {"in_progress": "In progress", "implemented": "Implemented",
-                "no_information": "No information"}
+    positions = {
+        "supported": "Supported",
+        "supported_in_part": "Supported in part",
+        "noted": "Noted",
+        "pending": "Pending",
+    }
+    statuses = {
+        "in_progress": "In progress",
+        "implemented": "Implemented",
+        "no_information": "No information",
+    }
     categories = {5: "5 specific action", None: ""}
     return {
         "Paragraph": r["paragraph"],
@@ -139,7 +203,9 @@ def test_cycle_filter(ws: Workspace) -> None:
     assert [r["Id"] for r in rows] == ["UPR:A/HRC/43/15:121.4"]
 
 
-def test_xlsx_reads_back_with_header_filter_frozen_panes_and_wrap(ws: Workspace, tmp_path: Path) -> None:
+def test_xlsx_reads_back_with_header_filter_frozen_panes_and_wrap(
+    ws: Workspace, tmp_path: Path
+) -> None:
     path = tmp_path / "m.xlsx"
     with path.open("wb") as fh:
         assert write_matrix(ws, "SVN", "xlsx", fh) == 5
@@ -166,7 +232,9 @@ def test_xlsx_reads_back_with_header_filter_frozen_panes_and_wrap(ws: Workspace,
     assert cycle_cell.value == 3 and cycle_cell.data_type == "n"
 
 
-def test_xlsx_is_the_same_bytes_whatever_the_time(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_xlsx_is_the_same_bytes_whatever_the_time(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = io.BytesIO()
     write_matrix(ws, "SVN", "xlsx", first)
 
@@ -194,8 +262,12 @@ def test_xlsx_is_the_same_bytes_whatever_the_time(ws: Workspace, monkeypatch: py
         core = z.read("docProps/core.xml").decode()
     assert "2031" not in core
     # The document dates are those of the latest edit in the workspace.
-    latest = max(int(c.split("|")[0]) for r in ws.table("recommendations").values()
-                 if r["country"] == "SVN" and not r["deleted"] for c in r["_clock"].values())
+    latest = max(
+        int(c.split("|")[0])
+        for r in ws.table("recommendations").values()
+        if r["country"] == "SVN" and not r["deleted"]
+        for c in r["_clock"].values()
+    )
     stamp = datetime.utcfromtimestamp(latest // 1000).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert core.count(stamp) == 2
 
@@ -231,9 +303,19 @@ def test_libreoffice_opens_the_xlsx(ws: Workspace, tmp_path: Path) -> None:
         write_matrix(ws, "SVN", "xlsx", fh)
     profile = tmp_path / "lo-profile"
     subprocess.run(
-        [office, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "csv",
-         "--outdir", str(tmp_path / "lo"), str(path)],
-        check=True, capture_output=True, timeout=180,
+        [
+            office,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "csv",
+            "--outdir",
+            str(tmp_path / "lo"),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     text = (tmp_path / "lo" / "m.csv").read_text("utf-8", errors="replace")
     rows = list(csv.reader(io.StringIO(text, newline="")))
@@ -249,9 +331,14 @@ def test_large_matrix_streams(tmp_path: Path) -> None:
     n = 20_000
     recs = {
         f"UPR:X:{i // 100}.{i % 100}": {
-            "id": f"UPR:X:{i // 100}.{i % 100}", "country": "SVN", "cycle": 4, "document": "X",
-            "paragraph": f"{i // 100}.{i % 100}", "text": f"Recommendation {i}",
-            "position": "supported", "_clock": {"*": f"{1700000000000 + i:013d}|000000|t"},
+            "id": f"UPR:X:{i // 100}.{i % 100}",
+            "country": "SVN",
+            "cycle": 4,
+            "document": "X",
+            "paragraph": f"{i // 100}.{i % 100}",
+            "text": f"Recommendation {i}",
+            "position": "supported",
+            "_clock": {"*": f"{1700000000000 + i:013d}|000000|t"},
         }
         for i in range(n)
     }
@@ -279,7 +366,18 @@ def test_fast_row_writer_matches_openpyxl(ws: Workspace, monkeypatch: pytest.Mon
 
     def cells(data: io.BytesIO) -> list[tuple[Any, ...]]:
         sheet = openpyxl.load_workbook(data).active
-        return [(c.coordinate, c.value, c.data_type, c.alignment.wrap_text, c.alignment.vertical,
-                 c.number_format, c.font.b) for row in sheet.iter_rows() for c in row]
+        return [
+            (
+                c.coordinate,
+                c.value,
+                c.data_type,
+                c.alignment.wrap_text,
+                c.alignment.vertical,
+                c.number_format,
+                c.font.b,
+            )
+            for row in sheet.iter_rows()
+            for c in row
+        ]
 
     assert cells(fast) == cells(slow)

@@ -24,18 +24,53 @@ def rec_id(paragraph: str, symbol: str = SYMBOL) -> str:
 def ws(tmp_path: Path) -> Workspace:
     w = Workspace.open(tmp_path / "ws.json", author="tester")
     for paragraph, cluster in [("140.2", "Justice"), ("140.10", "Justice"), ("140.3", "Health")]:
-        w.edit("recommendations", rec_id(paragraph), {
-            "country": "SVN", "cycle": 4, "document": SYMBOL, "paragraph": paragraph,
-            "text": "x", "cluster": cluster})
-    w.edit("recommendations", rec_id("121.4", "A/HRC/43/15"), {
-        "country": "SVN", "cycle": 3, "document": "A/HRC/43/15", "paragraph": "121.4",
-        "text": "old", "cluster": "Health"})
+        w.edit(
+            "recommendations",
+            rec_id(paragraph),
+            {
+                "country": "SVN",
+                "cycle": 4,
+                "document": SYMBOL,
+                "paragraph": paragraph,
+                "text": "x",
+                "cluster": cluster,
+            },
+        )
+    w.edit(
+        "recommendations",
+        rec_id("121.4", "A/HRC/43/15"),
+        {
+            "country": "SVN",
+            "cycle": 3,
+            "document": "A/HRC/43/15",
+            "paragraph": "121.4",
+            "text": "old",
+            "cluster": "Health",
+        },
+    )
     w.edit("countries", "SVN", {"clusters": ["Health", "Justice"]})
-    act.add_action(w, "SVN", "Train judges", recommendations=[rec_id("140.10"), rec_id("140.2")],
-                   entity="UNDP", baseline="none", indicator="judges trained", target="200",
-                   cost="12,000.50", deadline="2027-06-30", status="in_progress")
-    act.add_action(w, "SVN", "=cmd|' /C calc'!A0", recommendations=[rec_id("140.3")],
-                   entity="WHO", cost=3000, deadline="2026-12-31")
+    act.add_action(
+        w,
+        "SVN",
+        "Train judges",
+        recommendations=[rec_id("140.10"), rec_id("140.2")],
+        entity="UNDP",
+        baseline="none",
+        indicator="judges trained",
+        target="200",
+        cost="12,000.50",
+        deadline="2027-06-30",
+        status="in_progress",
+    )
+    act.add_action(
+        w,
+        "SVN",
+        "=cmd|' /C calc'!A0",
+        recommendations=[rec_id("140.3")],
+        entity="WHO",
+        cost=3000,
+        deadline="2026-12-31",
+    )
     act.add_action(w, "SVN", "Survey", recommendations=[rec_id("121.4", "A/HRC/43/15")])
     gone = act.add_action(w, "SVN", "Dropped", cost=10**6)
     act.delete_action(w, gone)
@@ -55,14 +90,33 @@ def test_csv_actions_then_totals(ws: Workspace) -> None:
     assert [r["Action"] for r in rows] == ["'=cmd|' /C calc'!A0", "Train judges", "Survey"]
     judges = rows[1]
     assert judges["Recommendations (paragraphs)"] == "140.2, 140.10"
-    assert (judges["Cluster"], judges["Responsible entity"], judges["Baseline"],
-            judges["Indicator"], judges["Target"], judges["Cost estimate"], judges["Deadline"],
-            judges["Status"]) == ("Justice", "UNDP", "none", "judges trained", "200", "12000.5",
-                                  "2027-06-30", "In progress")
+    assert (
+        judges["Cluster"],
+        judges["Responsible entity"],
+        judges["Baseline"],
+        judges["Indicator"],
+        judges["Target"],
+        judges["Cost estimate"],
+        judges["Deadline"],
+        judges["Status"],
+    ) == (
+        "Justice",
+        "UNDP",
+        "none",
+        "judges trained",
+        "200",
+        "12000.5",
+        "2027-06-30",
+        "In progress",
+    )
     assert rows[2]["Cost estimate"] == "" and rows[2]["Cluster"] == "Health"
     totals = list(csv.reader(io.StringIO(totals_part, newline="")))
-    assert totals == [list(TOTALS_HEADER), ["Health", "2", "3000", "1"],
-                      ["Justice", "1", "12000.5", "0"], ["Total", "3", "15000.5", "1"]]
+    assert totals == [
+        list(TOTALS_HEADER),
+        ["Health", "2", "3000", "1"],
+        ["Justice", "1", "12000.5", "0"],
+        ["Total", "3", "15000.5", "1"],
+    ]
 
 
 def test_cycle_keeps_actions_linked_to_that_cycle(ws: Workspace) -> None:
@@ -85,8 +139,12 @@ def test_xlsx_two_sheets_with_numbers(ws: Workspace, tmp_path: Path) -> None:
     cost = sheet.cell(row=3, column=HEADER.index("Cost estimate") + 1)
     assert cost.value == 12000.5 and cost.number_format == "#,##0.00"
     totals = [[c.value for c in row] for row in wb["Cost by cluster"].iter_rows()]
-    assert totals == [list(TOTALS_HEADER), ["Health", 2, 3000, 1], ["Justice", 1, 12000.5, 0],
-                      ["Total", 3, 15000.5, 1]]
+    assert totals == [
+        list(TOTALS_HEADER),
+        ["Health", 2, 3000, 1],
+        ["Justice", 1, 12000.5, 0],
+        ["Total", 3, 15000.5, 1],
+    ]
 
 
 def test_markdown(ws: Workspace) -> None:
@@ -95,7 +153,10 @@ def test_markdown(ws: Workspace) -> None:
     text = buf.getvalue().decode("utf-8")
     assert text.startswith("# Implementation plan: Slovenia\n")
     assert "3 actions; estimated cost 15,000.50 (1 without an estimate)." in text
-    assert "| Train judges | 140.2, 140.10 | Justice | UNDP | none | judges trained | 200 | 12,000.50 | 2027-06-30 | In progress |  |" in text
+    assert (
+        "| Train judges | 140.2, 140.10 | Justice | UNDP | none | judges trained | 200 | 12,000.50 | 2027-06-30 | In progress |  |"
+        in text
+    )
     assert "| Total | 3 | 15,000.50 | 1 |" in text
     assert "Dropped" not in text and "Other country" not in text
     assert "\\|" in text  # the pipe in the hostile title is escaped, the table holds

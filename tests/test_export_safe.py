@@ -27,8 +27,20 @@ from tui.exports.safe import (
 )
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+41 22", "-2", "@SUM(A1)", "\tx", "\rx", "\nx",
-                                  "＝1+1", '=HYPERLINK("http://x","y")'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "=1+1",
+        "+41 22",
+        "-2",
+        "@SUM(A1)",
+        "\tx",
+        "\rx",
+        "\nx",
+        "＝1+1",
+        '=HYPERLINK("http://x","y")',
+    ],
+)
 def test_formula_starts_get_a_quote(text: str) -> None:
     assert neutralise(text) == "'" + text
 
@@ -87,7 +99,16 @@ def test_natural_order_of_paragraphs() -> None:
     shuffled = ["140.10", "140.2", "141.1", "86.12", "140.1", "140.2a", "86.2", "abc", ""]
     # Numbers as numbers; text after numbers; no paragraph at all last.
     assert sorted(shuffled, key=natural_key) == [
-        "86.2", "86.12", "140.1", "140.2", "140.2a", "140.10", "141.1", "abc", ""]
+        "86.2",
+        "86.12",
+        "140.1",
+        "140.2",
+        "140.2a",
+        "140.10",
+        "141.1",
+        "abc",
+        "",
+    ]
 
 
 @given(st.lists(st.text(alphabet="0123456789.-ab", max_size=8), max_size=30))
@@ -116,12 +137,18 @@ def _zip(members: list[tuple[str, bytes]], when: tuple[int, ...]) -> bytes:
 
 
 def test_normalise_ooxml_gives_the_same_bytes_for_the_same_content() -> None:
-    core = (b'<cp:coreProperties xmlns:cp="c" xmlns:dcterms="d">'
-            b'<dcterms:created xsi:type="dcterms:W3CDTF">2026-11-25T13:24:10Z</dcterms:created>'
-            b'<dcterms:modified xsi:type="dcterms:W3CDTF">2026-11-25T13:24:12Z</dcterms:modified>'
-            b"</cp:coreProperties>")
-    members = [("xl/workbook.xml", b"<wb/>"), ("docProps/core.xml", core),
-               ("[Content_Types].xml", b"<types/>"), ("_rels/.rels", b"<rels/>")]
+    core = (
+        b'<cp:coreProperties xmlns:cp="c" xmlns:dcterms="d">'
+        b'<dcterms:created xsi:type="dcterms:W3CDTF">2026-11-25T13:24:10Z</dcterms:created>'
+        b'<dcterms:modified xsi:type="dcterms:W3CDTF">2026-11-25T13:24:12Z</dcterms:modified>'
+        b"</cp:coreProperties>"
+    )
+    members = [
+        ("xl/workbook.xml", b"<wb/>"),
+        ("docProps/core.xml", core),
+        ("[Content_Types].xml", b"<types/>"),
+        ("_rels/.rels", b"<rels/>"),
+    ]
     first = _zip(members, (2026, 11, 25, 13, 24, 10))
     restamped = [(n, d.replace(b"2026-11-25T13:24", b"2031-01-02T03:04")) for n, d in members]
     later = _zip(list(reversed(restamped)), (2031, 1, 2, 3, 4, 6))

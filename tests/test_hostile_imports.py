@@ -38,12 +38,39 @@ from tui.sanitize import clean_text
 from tui.store import Workspace, lock_path
 
 MB = 1024 * 1024
-HYPO = settings(max_examples=40, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                       HealthCheck.data_too_large])
-HOSTILE_TEXT = ["\x1b]0;pwned\x07", "\x1b]52;c;aGVsbG8=\x07", "\x1b[2J\x1b[H", "\x9b31m", "\x00",
-                "\r", "\ufeff", "\u202e", "\u200b", "[@click=app.quit]x[/]", "[/x]", "\x85", "\x7f",
-                "é", "\ud7ff", "\U0001F600", "140.7 ", "\n\n\n", ";;;", ",\"\"\",", "\t"]
+HYPO = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+HOSTILE_TEXT = [
+    "\x1b]0;pwned\x07",
+    "\x1b]52;c;aGVsbG8=\x07",
+    "\x1b[2J\x1b[H",
+    "\x9b31m",
+    "\x00",
+    "\r",
+    "\ufeff",
+    "\u202e",
+    "\u200b",
+    "[@click=app.quit]x[/]",
+    "[/x]",
+    "\x85",
+    "\x7f",
+    "é",
+    "\ud7ff",
+    "\U0001f600",
+    "140.7 ",
+    "\n\n\n",
+    ";;;",
+    ',""",',
+    "\t",
+]
 
 
 # -- real sources to spoil -----------------------------------------------------------------------
@@ -68,7 +95,10 @@ def sources(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
     # A table of the report's recommendations as an adviser might keep it: CSV and XLSX.
     records = parse_file(out["report"], country="SVN").records[:60]
     rows = [["Paragraph", "Recommendation", "Recommending State", "Position", "Theme"]]
-    rows += [[r["paragraph"], r["text"], "; ".join(r["recommending"]), "Supported", "Women"] for r in records]
+    rows += [
+        [r["paragraph"], r["text"], "; ".join(r["recommending"]), "Supported", "Women"]
+        for r in records
+    ]
     out["table-csv"] = folder / "matrix.csv"
     with out["table-csv"].open("w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows(rows)
@@ -86,7 +116,11 @@ def sources(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[
 
 
 def options_for(kind: str) -> dict[str, Any]:
-    return {"country": "SVN"} if kind in ("report", "addendum", "thematic", "table-csv", "table-xlsx") else {}
+    return (
+        {"country": "SVN"}
+        if kind in ("report", "addendum", "thematic", "table-csv", "table-xlsx")
+        else {}
+    )
 
 
 def check_outcome(path: Path, kind: str) -> str:
@@ -95,14 +129,19 @@ def check_outcome(path: Path, kind: str) -> str:
         batch = parse_file(path, **options_for(kind))
     except SourceError as exc:
         message = str(exc)
-        assert message and "\n" not in message and "\x1b" not in message and len(message) < 1000, message
+        assert message and "\n" not in message and "\x1b" not in message and len(message) < 1000, (
+            message
+        )
         return "refused"
     assert isinstance(batch, ImportBatch)
     for record in batch.records:
         for value in record.values():
-            for text in (value if isinstance(value, list) else [value]):
+            for text in value if isinstance(value, list) else [value]:
                 if isinstance(text, str):
-                    assert clean_text(text) == text and "\n" not in text, (record.get("id"), text[:200])
+                    assert clean_text(text) == text and "\n" not in text, (
+                        record.get("id"),
+                        text[:200],
+                    )
     # What was read can be stored: every value passes the store's own checks.
     folder = Path(tempfile.mkdtemp(prefix="hostile-apply-"))
     try:
@@ -123,21 +162,31 @@ def mutate(raw: bytes, data: st.DataObject) -> bytes:
         if not raw:
             break
         at = data.draw(st.integers(0, len(raw) - 1), label="at")
-        op = data.draw(st.sampled_from(["cut", "flip", "junk", "text", "delete", "repeat", "nul"]), label="op")
+        op = data.draw(
+            st.sampled_from(["cut", "flip", "junk", "text", "delete", "repeat", "nul"]), label="op"
+        )
         if op == "cut":
             raw = raw[:at]
         elif op == "flip":
-            raw = raw[:at] + bytes([data.draw(st.integers(0, 255), label="byte")]) + raw[at + 1:]
+            raw = raw[:at] + bytes([data.draw(st.integers(0, 255), label="byte")]) + raw[at + 1 :]
         elif op == "junk":
             raw = raw[:at] + data.draw(st.binary(min_size=1, max_size=64), label="junk") + raw[at:]
         elif op == "text":
-            piece = "".join(data.draw(st.lists(st.sampled_from(HOSTILE_TEXT), min_size=1, max_size=4), label="text"))
+            piece = "".join(
+                data.draw(
+                    st.lists(st.sampled_from(HOSTILE_TEXT), min_size=1, max_size=4), label="text"
+                )
+            )
             raw = raw[:at] + piece.encode("utf-8", "surrogatepass") + raw[at:]
         elif op == "delete":
-            raw = raw[:at] + raw[at + data.draw(st.integers(1, 2000), label="len"):]
+            raw = raw[:at] + raw[at + data.draw(st.integers(1, 2000), label="len") :]
         elif op == "repeat":
             size = data.draw(st.integers(1, 2000), label="len")
-            raw = raw[:at + size] + raw[at:at + size] * data.draw(st.integers(1, 50), label="times") + raw[at + size:]
+            raw = (
+                raw[: at + size]
+                + raw[at : at + size] * data.draw(st.integers(1, 50), label="times")
+                + raw[at + size :]
+            )
         else:
             raw = raw[:at] + b"\x00" * data.draw(st.integers(1, 300), label="nuls") + raw[at:]
     return raw
@@ -237,19 +286,25 @@ MALFORMED: dict[str, Callable[[Path], bytes]] = {
     "upr-info.csv": lambda _d: b"To,To-Rgrp,To-Org,Text,From\r" + b"\xff\xfe\x00\x01" * 2000,
     "uhri.json": lambda _d: b"[" * 500_000,
     "uhri2.json": lambda _d: b'[{"Symbol": 5, "Text": {"x": []}, "Body": null}' * 3,
-    "nested.docx": lambda d: _zip(d / "inner.zip", {"word/document.xml": b"<w:document/>",
-                                                    "[Content_Types].xml": b"<Types/>"}).read_bytes(),
-    "sheetless.xlsx": lambda d: _zip(d / "s.zip", {"xl/workbook.xml": b"<workbook/>",
-                                                   "[Content_Types].xml": b"<Types/>"}).read_bytes(),
-    "members.xlsx": lambda d: _zip(d / "m.zip", {f"xl/p{i}.xml": b"" for i in range(5_001)}).read_bytes(),
-    "ooxml-text.xlsx": lambda d: _zip(d / "t.zip", {"xl/workbook.xml": b"\x00\x01garbage" * 100,
-                                                    "[Content_Types].xml": b"junk"}).read_bytes(),
+    "nested.docx": lambda d: _zip(
+        d / "inner.zip", {"word/document.xml": b"<w:document/>", "[Content_Types].xml": b"<Types/>"}
+    ).read_bytes(),
+    "sheetless.xlsx": lambda d: _zip(
+        d / "s.zip", {"xl/workbook.xml": b"<workbook/>", "[Content_Types].xml": b"<Types/>"}
+    ).read_bytes(),
+    "members.xlsx": lambda d: _zip(
+        d / "m.zip", {f"xl/p{i}.xml": b"" for i in range(5_001)}
+    ).read_bytes(),
+    "ooxml-text.xlsx": lambda d: _zip(
+        d / "t.zip", {"xl/workbook.xml": b"\x00\x01garbage" * 100, "[Content_Types].xml": b"junk"}
+    ).read_bytes(),
 }
 
 
 @pytest.mark.parametrize("name", sorted(MALFORMED))
-def test_malformed_and_binary_sources_are_refused_by_upr_import(workspace: Path, tmp_path: Path,
-                                                                 name: str) -> None:
+def test_malformed_and_binary_sources_are_refused_by_upr_import(
+    workspace: Path, tmp_path: Path, name: str
+) -> None:
     source = tmp_path / name
     source.write_bytes(MALFORMED[name](tmp_path))
     message = import_refused(source, workspace, "--country", "SVN")
@@ -261,7 +316,9 @@ def test_malformed_and_binary_sources_are_refused_by_upr_import(workspace: Path,
     assert list(fresh.parent.iterdir()) == []
 
 
-def test_a_table_with_no_rows_imports_nothing_and_writes_nothing(workspace: Path, tmp_path: Path) -> None:
+def test_a_table_with_no_rows_imports_nothing_and_writes_nothing(
+    workspace: Path, tmp_path: Path
+) -> None:
     source = tmp_path / "header-only.csv"
     source.write_bytes(b"Recommendation,Position\r\n")
     before = fingerprint(workspace.parent)
@@ -271,8 +328,9 @@ def test_a_table_with_no_rows_imports_nothing_and_writes_nothing(workspace: Path
 
 
 @pytest.mark.slow
-def test_mutated_sources_through_upr_import_leave_the_workspace_alone(sources: dict[str, Path],
-                                                                      workspace: Path, tmp_path: Path) -> None:
+def test_mutated_sources_through_upr_import_leave_the_workspace_alone(
+    sources: dict[str, Path], workspace: Path, tmp_path: Path
+) -> None:
     """Spoiled real sources that the importer refuses: the command refuses them too, untouched."""
     rnd = random.Random(42)
     refused = 0
@@ -280,7 +338,7 @@ def test_mutated_sources_through_upr_import_leave_the_workspace_alone(sources: d
         kind = rnd.choice(TEXT_KINDS + ZIP_KINDS)
         raw = sources[kind].read_bytes()
         at = rnd.randrange(len(raw))
-        spoiled = raw[:at] + rnd.randbytes(rnd.randint(1, 400)) + raw[at + rnd.randint(0, 400):]
+        spoiled = raw[:at] + rnd.randbytes(rnd.randint(1, 400)) + raw[at + rnd.randint(0, 400) :]
         source = tmp_path / f"{attempt}-{sources[kind].name}"
         source.write_bytes(spoiled)
         try:
@@ -302,7 +360,9 @@ DOCX_PARTS = {
 }
 
 
-def bomb(path: Path, member: str, size: int, *, lie: bool = False, others: dict[str, bytes] | None = None) -> Path:
+def bomb(
+    path: Path, member: str, size: int, *, lie: bool = False, others: dict[str, bytes] | None = None
+) -> Path:
     """A zip whose ``member`` inflates to ``size`` bytes of a highly compressible payload.
 
     ``lie``: the sizes in the headers claim 1 KB, so only reading the part would find out.
@@ -324,17 +384,17 @@ def bomb(path: Path, member: str, size: int, *, lie: bool = False, others: dict[
         # central directory: zip64 extra field holds the real sizes; rewrite them to 1 KB
         name = member.encode()
         at = raw.rfind(b"PK\x01\x02")
-        while at >= 0 and raw[at + 46:at + 46 + len(name)] != name:
+        while at >= 0 and raw[at + 46 : at + 46 + len(name)] != name:
             at = raw.rfind(b"PK\x01\x02", 0, at)
         extra = at + 46 + len(name)
-        extra_len = struct.unpack("<H", raw[at + 30:at + 32])[0]
+        extra_len = struct.unpack("<H", raw[at + 30 : at + 32])[0]
         pos = extra
         while pos < extra + extra_len:
-            tag, length = struct.unpack("<HH", raw[pos:pos + 4])
+            tag, length = struct.unpack("<HH", raw[pos : pos + 4])
             if tag == 1:  # zip64: uncompressed size first
-                raw[pos + 4:pos + 12] = struct.pack("<Q", 1024)
+                raw[pos + 4 : pos + 12] = struct.pack("<Q", 1024)
             pos += 4 + length
-        raw[at + 24:at + 28] = struct.pack("<I", 1024)
+        raw[at + 24 : at + 28] = struct.pack("<I", 1024)
         path.write_bytes(bytes(raw))
         with zipfile.ZipFile(path) as zf:
             assert zf.getinfo(member).file_size == 1024 and info.file_size >= size
@@ -360,8 +420,10 @@ class ReadCounter:
             counter.by_part[ext.name] = counter.by_part.get(ext.name, 0) + len(data)
             return data
 
-        self.patches = [mock.patch.object(zipfile.ZipExtFile, "read", read),
-                        mock.patch.object(zipfile.ZipExtFile, "read1", read1)]
+        self.patches = [
+            mock.patch.object(zipfile.ZipExtFile, "read", read),
+            mock.patch.object(zipfile.ZipExtFile, "read1", read1),
+        ]
 
     def __enter__(self) -> ReadCounter:
         for p in self.patches:
@@ -373,14 +435,18 @@ class ReadCounter:
             p.stop()
 
 
-@pytest.mark.parametrize(("name", "member", "size", "kind"), [
-    ("bomb.docx", "word/document.xml", 60 * MB, None),  # a report in Word
-    ("bomb-list.docx", "word/document.xml", 60 * MB, "thematic-list"),
-    ("bomb.xlsx", "xl/worksheets/sheet1.xml", 60 * MB, None),  # one part 1000x: a bomb
-    ("bomb-side.docx", "word/media/image1.xml", 55 * MB, None),  # the bomb is not the text
-])
-def test_zip_bombs_are_refused_before_inflating(workspace: Path, tmp_path: Path, name: str, member: str,
-                                                size: int, kind: str | None) -> None:
+@pytest.mark.parametrize(
+    ("name", "member", "size", "kind"),
+    [
+        ("bomb.docx", "word/document.xml", 60 * MB, None),  # a report in Word
+        ("bomb-list.docx", "word/document.xml", 60 * MB, "thematic-list"),
+        ("bomb.xlsx", "xl/worksheets/sheet1.xml", 60 * MB, None),  # one part 1000x: a bomb
+        ("bomb-side.docx", "word/media/image1.xml", 55 * MB, None),  # the bomb is not the text
+    ],
+)
+def test_zip_bombs_are_refused_before_inflating(
+    workspace: Path, tmp_path: Path, name: str, member: str, size: int, kind: str | None
+) -> None:
     path = bomb(tmp_path / name, member, size)
     tracemalloc.start()
     try:
@@ -395,10 +461,13 @@ def test_zip_bombs_are_refused_before_inflating(workspace: Path, tmp_path: Path,
     import_refused(path, workspace, "--country", "SVN")
 
 
-@pytest.mark.parametrize(("kind", "member"), [("thematic", "word/document.xml"),
-                                              ("table-xlsx", "xl/worksheets/sheet1.xml")])
+@pytest.mark.parametrize(
+    ("kind", "member"),
+    [("thematic", "word/document.xml"), ("table-xlsx", "xl/worksheets/sheet1.xml")],
+)
 def test_a_zip_that_lies_about_its_sizes_is_read_no_further_than_it_says(
-        sources: dict[str, Path], workspace: Path, tmp_path: Path, kind: str, member: str) -> None:
+    sources: dict[str, Path], workspace: Path, tmp_path: Path, kind: str, member: str
+) -> None:
     """Headers claim 1 KB, the data inflates to 200 MB: readers stop at the claimed size (the
     checksum then fails) so memory stays small and the file is refused as damaged. The other
     parts are those of a real file, so the reader gets as far as the lying part."""
@@ -437,9 +506,14 @@ def test_many_small_parts_adding_up_past_the_limit(workspace: Path, tmp_path: Pa
 
 # -- 4. XML inside Office files: entity bombs and external entities ---------------------------------
 
-LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lollollollollollollollollollol">'
-          + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
-                     for i in range(1, 10)) + b"]>")
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lollollollollollollollollollol">'
+    + b"".join(
+        b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+        for i in range(1, 10)
+    )
+    + b"]>"
+)
 
 
 def office_with(src: Path, target: Path, part: str, change: Callable[[bytes], bytes]) -> Path:
@@ -452,23 +526,38 @@ def office_with(src: Path, target: Path, part: str, change: Callable[[bytes], by
 def _with_doctype(xml: bytes, doctype: bytes, entity: bytes) -> bytes:
     """Put a DOCTYPE before the root and an entity reference into the first text run."""
     body = xml.split(b"?>", 1)[1] if xml.startswith(b"<?xml") else xml
-    body = re.sub(rb"(<w:t(?: [^>]*)?>|<t(?: [^>]*)?>|<v>)", lambda m: m.group(1) + entity, body, count=1)
+    body = re.sub(
+        rb"(<w:t(?: [^>]*)?>|<t(?: [^>]*)?>|<v>)", lambda m: m.group(1) + entity, body, count=1
+    )
     return doctype + body
 
 
-@pytest.mark.parametrize(("kind", "part"), [("thematic", "word/document.xml"),
-                                            ("table-xlsx", "xl/workbook.xml"),
-                                            ("table-xlsx", "xl/worksheets/sheet1.xml")])
-def test_xml_entity_bombs_and_external_entities(sources: dict[str, Path], workspace: Path,
-                                                tmp_path: Path, kind: str, part: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "part"),
+    [
+        ("thematic", "word/document.xml"),
+        ("table-xlsx", "xl/workbook.xml"),
+        ("table-xlsx", "xl/worksheets/sheet1.xml"),
+    ],
+)
+def test_xml_entity_bombs_and_external_entities(
+    sources: dict[str, Path], workspace: Path, tmp_path: Path, kind: str, part: str
+) -> None:
     src = sources[kind]
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-7d1f")
-    xxe = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "' + secret.as_uri().encode()
-           + b'">]>')
+    xxe = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "'
+        + secret.as_uri().encode()
+        + b'">]>'
+    )
     for label, doctype, entity in (("laughs", LAUGHS, b"&lol9;"), ("xxe", xxe, b"&xxe;")):
-        path = office_with(src, tmp_path / f"{label}{src.suffix}", part,
-                           lambda x, d=doctype, e=entity: _with_doctype(x, d, e))
+        path = office_with(
+            src,
+            tmp_path / f"{label}{src.suffix}",
+            part,
+            lambda x, d=doctype, e=entity: _with_doctype(x, d, e),
+        )
         tracemalloc.start()
         try:
             try:
@@ -501,17 +590,24 @@ YAML_ATTACKS = [
     "columns: {{text: Recommendation}}\nseparator: [&a [x, x], *a, *a]\n",
 ]
 # A "billion laughs" for YAML: aliases that multiply, harmless only if nothing walks them whole.
-YAML_LAUGHS = ("a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
-    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
-    + "columns:\n  text: *i\n")
+YAML_LAUGHS = (
+    "a: &a [x,x,x,x,x,x,x,x,x]\n"
+    + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+    )
+    + "columns:\n  text: *i\n"
+)
 
 
 @pytest.mark.parametrize("attack", [*YAML_ATTACKS, YAML_LAUGHS])
-def test_column_mappings_never_run_code(sources: dict[str, Path], workspace: Path, tmp_path: Path,
-                                         attack: str) -> None:
+def test_column_mappings_never_run_code(
+    sources: dict[str, Path], workspace: Path, tmp_path: Path, attack: str
+) -> None:
     marker = tmp_path / "pwned"
     mapping = tmp_path / "mapping.yaml"
-    mapping.write_text(attack.format(marker=marker) if "{marker}" in attack or "{{" in attack else attack)
+    mapping.write_text(
+        attack.format(marker=marker) if "{marker}" in attack or "{{" in attack else attack
+    )
     with pytest.raises(SourceError) as info:
         parse_file(sources["table-csv"], mapping=mapping, country="SVN")
     assert "\n" not in str(info.value) and "mapping.yaml" in str(info.value)
@@ -519,18 +615,25 @@ def test_column_mappings_never_run_code(sources: dict[str, Path], workspace: Pat
     assert not marker.exists(), "YAML ran code"
 
 
-@pytest.mark.parametrize("attack", [
-    "key: demo\ntitle: !!python/object/apply:os.system ['touch {marker}']\nsource: x\nitems: []\n",
-    "key: demo\ntitle: T\nsource: x\nitems:\n- key: a\n  text: !!python/object/new:pathlib.Path ['{marker}']\n",
-    "!!python/object/apply:os.system ['touch {marker}']\n",
-    "key: !!python/name:os.system\n",
-    "key: demo\ntitle: T\nsource: x\nitems: !!python/object/apply:builtins.list [[1]]\n",
-    "key: demo\ntitle: T\nsource: x\nitems:\n- !!python/object:tui.checklist.TemplateItem {{key: a}}\n",
-    "key: demo\ntitle: [" + ", ".join(f"&{chr(97 + i)} [{', '.join([('*' + chr(96 + i)) if i else 'x'] * 9)}]"
-                                      for i in range(9)) + "]\nsource: x\nitems: []\n",
-    "\x00\x01binary",
-    "key: [" * 5000,
-])
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "key: demo\ntitle: !!python/object/apply:os.system ['touch {marker}']\nsource: x\nitems: []\n",
+        "key: demo\ntitle: T\nsource: x\nitems:\n- key: a\n  text: !!python/object/new:pathlib.Path ['{marker}']\n",
+        "!!python/object/apply:os.system ['touch {marker}']\n",
+        "key: !!python/name:os.system\n",
+        "key: demo\ntitle: T\nsource: x\nitems: !!python/object/apply:builtins.list [[1]]\n",
+        "key: demo\ntitle: T\nsource: x\nitems:\n- !!python/object:tui.checklist.TemplateItem {{key: a}}\n",
+        "key: demo\ntitle: ["
+        + ", ".join(
+            f"&{chr(97 + i)} [{', '.join([('*' + chr(96 + i)) if i else 'x'] * 9)}]"
+            for i in range(9)
+        )
+        + "]\nsource: x\nitems: []\n",
+        "\x00\x01binary",
+        "key: [" * 5000,
+    ],
+)
 def test_checklist_templates_never_run_code(tmp_path: Path, attack: str) -> None:
     marker = tmp_path / "pwned"
     path = tmp_path / "demo.yaml"
@@ -547,4 +650,3 @@ def test_the_yaml_attacks_would_run_with_an_unsafe_loader(tmp_path: Path) -> Non
     marker = tmp_path / "pwned"
     yaml.unsafe_load(YAML_ATTACKS[1].format(marker=marker))
     assert marker.exists()
-

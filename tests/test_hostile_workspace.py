@@ -53,16 +53,25 @@ from tui.store import Workspace, lock_path
 REPO = Path(__file__).resolve().parent.parent
 UPR = shutil.which("upr", path=str(Path(sys.executable).parent)) or "upr"
 NOW_MS = time.time_ns() // 1_000_000
-HYPO = settings(max_examples=25, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                       HealthCheck.data_too_large])
+HYPO = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 HYPO_60 = settings(HYPO, max_examples=60)
 HYPO_120 = settings(HYPO, max_examples=120)
 
 # What a refusal may say: each message names the fault in words a person understands.
-FAULTS = re.compile(r"not valid JSON|not UTF-8|not a workspace|not an object|appears twice|"
-                    r"field '|newer UPR Workbench|larger than|unpacks to|not a valid gzip|"
-                    r"record id|expected an object|nested|2\^53|too large|not allowed")
+FAULTS = re.compile(
+    r"not valid JSON|not UTF-8|not a workspace|not an object|appears twice|"
+    r"field '|newer UPR Workbench|larger than|unpacks to|not a valid gzip|"
+    r"record id|expected an object|nested|2\^53|too large|not allowed"
+)
 
 
 # -- the files to spoil ----------------------------------------------------------------------
@@ -75,13 +84,35 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     demo = build_demo(folder / "demo.json")
     small = small_real_file(demo, folder / "small.json")
     ws = Workspace.open(small, author="ana", lock=False)
-    ws.edit("actions", "SVN:act:1", {"country": "SVN", "title": "Train judges", "cost": 1500,
-                                     "deadline": "2027-01-31", "recommendations": [next(iter(ws.table(REC)))]})
-    ws.put("conflicts", "c1", {
-        "id": "c1", "table": REC, "record": next(iter(ws.table(REC))), "field": "priority",
-        "winner": "high", "winner_clock": format_clock(NOW_MS - 5000, 0, "ana"), "winner_author": "ana",
-        "other": "low", "other_clock": format_clock(NOW_MS - 6000, 0, "bob"), "other_author": "bob",
-        "resolved": "", "resolution": ""})
+    ws.edit(
+        "actions",
+        "SVN:act:1",
+        {
+            "country": "SVN",
+            "title": "Train judges",
+            "cost": 1500,
+            "deadline": "2027-01-31",
+            "recommendations": [next(iter(ws.table(REC)))],
+        },
+    )
+    ws.put(
+        "conflicts",
+        "c1",
+        {
+            "id": "c1",
+            "table": REC,
+            "record": next(iter(ws.table(REC))),
+            "field": "priority",
+            "winner": "high",
+            "winner_clock": format_clock(NOW_MS - 5000, 0, "ana"),
+            "winner_author": "ana",
+            "other": "low",
+            "other_clock": format_clock(NOW_MS - 6000, 0, "bob"),
+            "other_author": "bob",
+            "resolved": "",
+            "resolution": "",
+        },
+    )
     ws.close()
     good = folder / "good" / "good.json"
     good.parent.mkdir()
@@ -138,8 +169,9 @@ def test_a_small_real_file_cut_at_every_byte(files: dict[str, Path], bad_dir: Pa
 
 
 @pytest.mark.slow
-def test_the_demo_and_a_10_mb_file_cut_at_sampled_bytes(files: dict[str, Path], bad_dir: Path,
-                                                         tmp_path: Path) -> None:
+def test_the_demo_and_a_10_mb_file_cut_at_sampled_bytes(
+    files: dict[str, Path], bad_dir: Path, tmp_path: Path
+) -> None:
     big = big_real_file(files["demo"], tmp_path / "big.json")
     rnd = random.Random(9)
     cuts = 0
@@ -157,17 +189,30 @@ def test_the_demo_and_a_10_mb_file_cut_at_sampled_bytes(files: dict[str, Path], 
 # -- 2. wrong types in every field of every table ------------------------------------------------
 
 ANY_JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-2**60, 2**60) | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**60), 2**60)
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=12),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
     max_leaves=6,
 )
-TYPED_FIELDS = [(table, fname) for table, schema in SCHEMAS.items()
-                for fname, (check, _d) in schema.fields.items() if check is not model._any]
+TYPED_FIELDS = [
+    (table, fname)
+    for table, schema in SCHEMAS.items()
+    for fname, (check, _d) in schema.fields.items()
+    if check is not model._any
+]
 
 
-@pytest.mark.parametrize(("table", "fname"), TYPED_FIELDS, ids=[f"{t}.{f}" for t, f in TYPED_FIELDS])
-def test_wrong_types_in_every_field_of_every_table(files: dict[str, Path], table: str, fname: str) -> None:
+@pytest.mark.parametrize(
+    ("table", "fname"), TYPED_FIELDS, ids=[f"{t}.{f}" for t, f in TYPED_FIELDS]
+)
+def test_wrong_types_in_every_field_of_every_table(
+    files: dict[str, Path], table: str, fname: str
+) -> None:
     check = SCHEMAS[table].fields[fname][0]
     base = load_tables(files["small"])
     rid = first_id(base, table)
@@ -200,15 +245,20 @@ def test_wrong_types_in_every_field_of_every_table(files: dict[str, Path], table
 
 # -- 3. strings over the 100 KB limit, everywhere a string goes ----------------------------------
 
-STRING_FIELDS = [(table, fname, check is model._string_list) for table, schema in SCHEMAS.items()
-                 for fname, (check, _d) in schema.fields.items()
-                 if check in (model._string, model._optional_string, model._string_list) and fname != "id"]
+STRING_FIELDS = [
+    (table, fname, check is model._string_list)
+    for table, schema in SCHEMAS.items()
+    for fname, (check, _d) in schema.fields.items()
+    if check in (model._string, model._optional_string, model._string_list) and fname != "id"
+]
 
 
-@pytest.mark.parametrize(("table", "fname", "is_list"), STRING_FIELDS,
-                         ids=[f"{t}.{f}" for t, f, _ in STRING_FIELDS])
-def test_huge_strings_in_every_string_field(files: dict[str, Path], bad_dir: Path, table: str,
-                                            fname: str, is_list: bool) -> None:
+@pytest.mark.parametrize(
+    ("table", "fname", "is_list"), STRING_FIELDS, ids=[f"{t}.{f}" for t, f, _ in STRING_FIELDS]
+)
+def test_huge_strings_in_every_string_field(
+    files: dict[str, Path], bad_dir: Path, table: str, fname: str, is_list: bool
+) -> None:
     for size in (MAX_STRING + 1, 3_000_000):
         data = load_tables(files["small"])
         rid = first_id(data, table)
@@ -224,16 +274,43 @@ def test_huge_ids_table_names_and_unknown_fields(files: dict[str, Path], bad_dir
     not smuggle strings, keys or numbers past the limits either."""
     cases: list[tuple[Callable[[dict[str, Any]], None], str]] = [
         (lambda d: d[REC].__setitem__("U" * 5000, {"id": "U" * 5000}), "record id"),
-        (lambda d: d[REC][first_id(d, REC)].__setitem__("x_new", "y" * (MAX_STRING + 1)), "'x_new'"),
-        (lambda d: d[REC][first_id(d, REC)].__setitem__("x_new", ["y" * (MAX_STRING + 1)]), "'x_new'"),
+        (
+            lambda d: d[REC][first_id(d, REC)].__setitem__("x_new", "y" * (MAX_STRING + 1)),
+            "'x_new'",
+        ),
+        (
+            lambda d: d[REC][first_id(d, REC)].__setitem__("x_new", ["y" * (MAX_STRING + 1)]),
+            "'x_new'",
+        ),
         (lambda d: d[REC][first_id(d, REC)].__setitem__("k" * (MAX_STRING + 1), 1), "field"),
-        (lambda d: d["history"][first_id(d, "history")].__setitem__("new", "z" * (MAX_STRING + 1)), "'new'"),
-        (lambda d: d["actions"][first_id(d, "actions")].__setitem__("cost", "9" * (MAX_STRING + 1)), "'cost'"),
-        (lambda d: d.__setitem__("x_future", {"r": {"id": "r", "blob": "b" * 2_000_000}}), "x_future/r"),
+        (
+            lambda d: d["history"][first_id(d, "history")].__setitem__(
+                "new", "z" * (MAX_STRING + 1)
+            ),
+            "'new'",
+        ),
+        (
+            lambda d: d["actions"][first_id(d, "actions")].__setitem__(
+                "cost", "9" * (MAX_STRING + 1)
+            ),
+            "'cost'",
+        ),
+        (
+            lambda d: d.__setitem__("x_future", {"r": {"id": "r", "blob": "b" * 2_000_000}}),
+            "x_future/r",
+        ),
         (lambda d: d.__setitem__("x_future", {"r": {"id": "r", "n": 2**64}}), "2^53"),
         (lambda d: d.__setitem__("t" * 5000, {}), "table name longer"),
-        (lambda d: d[REC][first_id(d, REC)]["source"].__setitem__("f" * (MAX_STRING + 1), "x"), "'source'"),
-        (lambda d: d[REC][first_id(d, REC)]["source"].__setitem__("file", "f" * (MAX_STRING + 1)), "'source'"),
+        (
+            lambda d: d[REC][first_id(d, REC)]["source"].__setitem__("f" * (MAX_STRING + 1), "x"),
+            "'source'",
+        ),
+        (
+            lambda d: d[REC][first_id(d, REC)]["source"].__setitem__(
+                "file", "f" * (MAX_STRING + 1)
+            ),
+            "'source'",
+        ),
     ]
     for spoil, fragment in cases:
         data = load_tables(files["small"])
@@ -243,14 +320,18 @@ def test_huge_ids_table_names_and_unknown_fields(files: dict[str, Path], bad_dir
         assert fragment in message, message
 
 
-def test_an_edit_cannot_store_what_the_next_open_would_refuse(files: dict[str, Path], tmp_path: Path) -> None:
+def test_an_edit_cannot_store_what_the_next_open_would_refuse(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
     """Free-form fields (an action's cost, a country's views) take no string over the limit:
     otherwise the app would save a file it then refuses to open."""
     path = shutil.copyfile(files["small"], tmp_path / "w.json")
     ws = Workspace.open(path, author="ana")
-    for table, rid, values in (("actions", "SVN:act:1", {"cost": "9" * (MAX_STRING + 1)}),
-                               ("countries", "SVN", {"views": {"v": {"q": "x" * (MAX_STRING + 1)}}}),
-                               ("countries", "SVN", {"views": {"k" * (MAX_STRING + 1): {}}})):
+    for table, rid, values in (
+        ("actions", "SVN:act:1", {"cost": "9" * (MAX_STRING + 1)}),
+        ("countries", "SVN", {"views": {"v": {"q": "x" * (MAX_STRING + 1)}}}),
+        ("countries", "SVN", {"views": {"k" * (MAX_STRING + 1): {}}}),
+    ):
         with pytest.raises(ValueError, match="longer than"):
             ws.edit(table, rid, values)
     assert not ws.dirty
@@ -269,11 +350,25 @@ def nest(depth: int, kind: str) -> Any:
 
 
 @HYPO
-@given(where=st.sampled_from(["recommendations.source", "recommendations.x_unknown", "actions.cost",
-                              "history.new", "history.old", "conflicts.winner", "countries.views",
-                              "x_table.field"]),
-       depth=st.sampled_from([33, 64, 500, 5_000]), kind=st.sampled_from(["list", "dict"]))
-def test_deep_nesting_inside_records(files: dict[str, Path], where: str, depth: int, kind: str) -> None:
+@given(
+    where=st.sampled_from(
+        [
+            "recommendations.source",
+            "recommendations.x_unknown",
+            "actions.cost",
+            "history.new",
+            "history.old",
+            "conflicts.winner",
+            "countries.views",
+            "x_table.field",
+        ]
+    ),
+    depth=st.sampled_from([33, 64, 500, 5_000]),
+    kind=st.sampled_from(["list", "dict"]),
+)
+def test_deep_nesting_inside_records(
+    files: dict[str, Path], where: str, depth: int, kind: str
+) -> None:
     table, fname = where.split(".")
     data = load_tables(files["small"])
     if table == "x_table":
@@ -289,22 +384,28 @@ def test_deep_nesting_inside_records(files: dict[str, Path], where: str, depth: 
             data[table][rid][fname] = "__DEEP__"
             opener, closer = ("[", "]") if kind == "list" else ('{"a":', "}")
             text = json.dumps(data, ensure_ascii=False).replace(
-                placeholder, opener * depth + "1" + closer * depth, 1)
+                placeholder, opener * depth + "1" + closer * depth, 1
+            )
         path = folder / "deep.json"
         path.write_text(text, "utf-8")
         message = refused_everywhere(path)
         if "too deeply" not in message:  # the parser's own limit (~1000 levels) names no field
-            assert f"'{fname}'" in message and ("nested" in message or "expected" in message), message
+            assert f"'{fname}'" in message and ("nested" in message or "expected" in message), (
+                message
+            )
     finally:
         shutil.rmtree(folder)
 
 
-@pytest.mark.parametrize("text", [
-    "[" * 1_000_000 + "]" * 1_000_000,
-    '{"recommendations":' + '{"a":' * 100_000 + "1" + "}" * 100_000 + "}",
-    '{"x":' * 300_000,  # cut short too
-    "[" * 3_000_000,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 1_000_000 + "]" * 1_000_000,
+        '{"recommendations":' + '{"a":' * 100_000 + "1" + "}" * 100_000 + "}",
+        '{"x":' * 300_000,  # cut short too
+        "[" * 3_000_000,
+    ],
+)
 def test_deep_nesting_of_the_whole_file(bad_dir: Path, files: dict[str, Path], text: str) -> None:
     path = bad_dir / "deep.json"
     path.write_text(text)
@@ -314,8 +415,17 @@ def test_deep_nesting_of_the_whole_file(bad_dir: Path, files: dict[str, Path], t
 
 # -- 5. invalid UTF-8 anywhere ----------------------------------------------------------------
 
-BAD_UTF8 = [b"\xff", b"\xfe\xff", b"\xc3", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80",
-            b"\x80", b"\xe2\x82", b"\xf8\x88\x80\x80\x80"]
+BAD_UTF8 = [
+    b"\xff",
+    b"\xfe\xff",
+    b"\xc3",
+    b"\xc0\xaf",
+    b"\xed\xa0\x80",
+    b"\xf4\x90\x80\x80",
+    b"\x80",
+    b"\xe2\x82",
+    b"\xf8\x88\x80\x80\x80",
+]
 
 
 @HYPO_120
@@ -325,11 +435,11 @@ def test_invalid_utf8_inserted_anywhere(files: dict[str, Path], data: st.DataObj
     at = data.draw(st.integers(3, len(raw) - 1), label="offset")
     bad = data.draw(st.sampled_from(BAD_UTF8), label="bytes")
     replace = data.draw(st.booleans(), label="replace")
-    spoiled = raw[:at] + bad + raw[at + (len(bad) if replace else 0):]
+    spoiled = raw[:at] + bad + raw[at + (len(bad) if replace else 0) :]
     try:
         spoiled.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = spoiled[:exc.start].count(b"\n") + 1
+        line = spoiled[: exc.start].count(b"\n") + 1
     else:  # pragma: no cover - every sequence above is invalid wherever it goes
         raise AssertionError("still valid UTF-8")
     folder = Path(tempfile.mkdtemp(prefix="hostile-utf8-"))
@@ -360,18 +470,28 @@ def test_utf16_and_latin1_files(files: dict[str, Path], bad_dir: Path) -> None:
 
 @pytest.mark.parametrize("table", list(SCHEMAS))
 @pytest.mark.parametrize("layout", ["ours", "one line", "indented"])
-def test_duplicate_ids_in_every_table(files: dict[str, Path], bad_dir: Path, table: str, layout: str) -> None:
+def test_duplicate_ids_in_every_table(
+    files: dict[str, Path], bad_dir: Path, table: str, layout: str
+) -> None:
     data = load_tables(files["small"])
     rid = first_id(data, table)
     record = data[table][rid]
-    twin = json.dumps(rid, ensure_ascii=False) + ":" + json.dumps(
-        dict(record, note="the hidden twin") if "note" in record else record, ensure_ascii=False)
+    twin = (
+        json.dumps(rid, ensure_ascii=False)
+        + ":"
+        + json.dumps(
+            dict(record, note="the hidden twin") if "note" in record else record, ensure_ascii=False
+        )
+    )
     if layout == "ours":
         path = write_tables(bad_dir / "dup.json", data)
         lines = path.read_text("utf-8").split("\n")
         head = lines.index(json.dumps(table) + ":{")
-        at = next(i for i, line in enumerate(lines) if i > head and
-                  line.startswith(json.dumps(rid, ensure_ascii=False) + ":"))
+        at = next(
+            i
+            for i, line in enumerate(lines)
+            if i > head and line.startswith(json.dumps(rid, ensure_ascii=False) + ":")
+        )
         lines.insert(at + 1, twin + ",")
         if not lines[at].endswith(","):
             lines[at] += ","
@@ -398,12 +518,18 @@ def test_a_table_twice(files: dict[str, Path], bad_dir: Path) -> None:
 
 
 @HYPO_60
-@given(table=st.sampled_from([*EDITED_TABLES, "history"]),
-       ahead=st.one_of(st.integers(DAY_MS + 60_000, 400 * DAY_MS),
-                       st.integers(400 * DAY_MS, 9_999_999_999_999 - NOW_MS - DAY_MS)),
-       own_field=st.booleans(), author=st.sampled_from(["mallory", "a.b@c-d", "x" * 64]))
-def test_clocks_far_in_the_future(files: dict[str, Path], table: str, ahead: int, own_field: bool,
-                                  author: str) -> None:
+@given(
+    table=st.sampled_from([*EDITED_TABLES, "history"]),
+    ahead=st.one_of(
+        st.integers(DAY_MS + 60_000, 400 * DAY_MS),
+        st.integers(400 * DAY_MS, 9_999_999_999_999 - NOW_MS - DAY_MS),
+    ),
+    own_field=st.booleans(),
+    author=st.sampled_from(["mallory", "a.b@c-d", "x" * 64]),
+)
+def test_clocks_far_in_the_future(
+    files: dict[str, Path], table: str, ahead: int, own_field: bool, author: str
+) -> None:
     data = load_tables(files["small"])
     rid = first_id(data, table)
     # "Now" at the moment of the check, not at import: a long suite would age a fixed NOW_MS.
@@ -425,8 +551,18 @@ def test_clocks_far_in_the_future(files: dict[str, Path], table: str, ahead: int
         shutil.rmtree(folder)
 
 
-@pytest.mark.parametrize("clock", ["9999999999999|999999|mallory", "0000000000001|000000|x|y",
-                                   "1" * 14 + "|000000|m", "2026-11-25|0|me", "", "🕐", 17])
+@pytest.mark.parametrize(
+    "clock",
+    [
+        "9999999999999|999999|mallory",
+        "0000000000001|000000|x|y",
+        "1" * 14 + "|000000|m",
+        "2026-11-25|0|me",
+        "",
+        "🕐",
+        17,
+    ],
+)
 def test_malformed_clocks(files: dict[str, Path], bad_dir: Path, clock: Any) -> None:
     data = load_tables(files["small"])
     data[REC][first_id(data, REC)]["_clock"]["priority"] = clock
@@ -437,15 +573,28 @@ def test_malformed_clocks(files: dict[str, Path], bad_dir: Path, clock: Any) -> 
 # -- 8. unknown and future schema versions ----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("version", "fragment"), [
-    (2, "newer UPR Workbench (schema 2"), (10_000, "schema 10000"), (10_001, "schema"),
-    (2**53, "schema"), (0, "schema_version"), (-1, "schema_version"), ("1", "schema_version"),
-    (1.0, "schema_version"), (1.5, "schema_version"), (True, "schema_version"),
-    (None, "schema_version"), ([1], "schema_version"), ({"v": 1}, "schema_version"),
-    ("2.0-beta", "schema_version"),
-])
-def test_unknown_and_future_schema_versions(files: dict[str, Path], bad_dir: Path, version: Any,
-                                            fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("version", "fragment"),
+    [
+        (2, "newer UPR Workbench (schema 2"),
+        (10_000, "schema 10000"),
+        (10_001, "schema"),
+        (2**53, "schema"),
+        (0, "schema_version"),
+        (-1, "schema_version"),
+        ("1", "schema_version"),
+        (1.0, "schema_version"),
+        (1.5, "schema_version"),
+        (True, "schema_version"),
+        (None, "schema_version"),
+        ([1], "schema_version"),
+        ({"v": 1}, "schema_version"),
+        ("2.0-beta", "schema_version"),
+    ],
+)
+def test_unknown_and_future_schema_versions(
+    files: dict[str, Path], bad_dir: Path, version: Any, fragment: str
+) -> None:
     data = load_tables(files["small"])
     data["meta"]["meta"]["schema_version"] = version
     message = refused_everywhere(write_tables(bad_dir / "version.json", data), files["good"])
@@ -503,8 +652,21 @@ def junk_file(path: Path, kind: str) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["random", "zeros", "text", "one string", "one record line", "array",
-                                  "brackets", "over 1 GB", "gzip bomb", "gzip cut"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "random",
+        "zeros",
+        "text",
+        "one string",
+        "one record line",
+        "array",
+        "brackets",
+        "over 1 GB",
+        "gzip bomb",
+        "gzip cut",
+    ],
+)
 def test_200_mb_of_junk(files: dict[str, Path], bad_dir: Path, kind: str) -> None:
     path = junk_file(bad_dir / "junk.json", kind)
     if kind not in ("over 1 GB", "gzip bomb", "gzip cut"):
@@ -514,13 +676,16 @@ def test_200_mb_of_junk(files: dict[str, Path], bad_dir: Path, kind: str) -> Non
 
 
 @pytest.mark.slow
-def test_a_hostile_share_copy_opened_by_the_app_leaves_nothing_behind(files: dict[str, Path],
-                                                                      bad_dir: Path) -> None:
+def test_a_hostile_share_copy_opened_by_the_app_leaves_nothing_behind(
+    files: dict[str, Path], bad_dir: Path
+) -> None:
     """``upr copy.json.gz`` unpacks beside it: a bomb, a cut or a bad copy must not leave a file."""
     bad_content = json.dumps({"recommendations": {"x": {"id": "x", "priority": "urgent"}}}).encode()
-    for name, make in (("bomb.json.gz", lambda p: junk_file(p, "gzip bomb")),
-                       ("cut.json.gz", lambda p: junk_file(p, "gzip cut")),
-                       ("bad.json.gz", lambda p: p.write_bytes(gzip.compress(bad_content)))):
+    for name, make in (
+        ("bomb.json.gz", lambda p: junk_file(p, "gzip bomb")),
+        ("cut.json.gz", lambda p: junk_file(p, "gzip cut")),
+        ("bad.json.gz", lambda p: p.write_bytes(gzip.compress(bad_content))),
+    ):
         path = bad_dir / name
         make(path)
         before = fingerprint(bad_dir)
@@ -541,11 +706,19 @@ def test_the_real_upr_command_refuses_hostile_files(files: dict[str, Path], bad_
     cases = {
         "junk.json": lambda p: junk_file(p, "random"),
         "deep.json": lambda p: p.write_text("[" * 2_000_000),
-        "future.json": lambda p: write_tables(p, {**load_tables(files["small"]), "meta": {
-            "meta": {"id": "meta", "schema_version": 3, "workspace_id": "w", "created": ""}}}),
+        "future.json": lambda p: write_tables(
+            p,
+            {
+                **load_tables(files["small"]),
+                "meta": {
+                    "meta": {"id": "meta", "schema_version": 3, "workspace_id": "w", "created": ""}
+                },
+            },
+        ),
         "cut.json": lambda p: p.write_bytes(files["demo"].read_bytes()[:123_457]),
-        "evil.json": lambda p: p.write_text(json.dumps(
-            {"recommendations": {"\x1b]0;pwned\x07\x9b31m": {"id": "x"}}})),
+        "evil.json": lambda p: p.write_text(
+            json.dumps({"recommendations": {"\x1b]0;pwned\x07\x9b31m": {"id": "x"}}})
+        ),
     }
     env = {**os.environ, "UPR_AUTHOR": "ana"}
     for name, make in cases.items():
@@ -553,8 +726,14 @@ def test_the_real_upr_command_refuses_hostile_files(files: dict[str, Path], bad_
         make(path)
         before = fingerprint(bad_dir)
         for argv in ([UPR, "check", str(path)], [UPR, str(path)]):
-            proc = subprocess.run(argv, capture_output=True, timeout=120, env=env, cwd=bad_dir,
-                                  stdin=subprocess.DEVNULL)
+            proc = subprocess.run(
+                argv,
+                capture_output=True,
+                timeout=120,
+                env=env,
+                cwd=bad_dir,
+                stdin=subprocess.DEVNULL,
+            )
             err = proc.stderr.decode("utf-8")
             assert proc.returncode == 2, (argv, err[-1000:])
             assert err.count("\n") == 1 and name in err and "Traceback" not in err, err[-1000:]
@@ -562,17 +741,21 @@ def test_the_real_upr_command_refuses_hostile_files(files: dict[str, Path], bad_
             assert proc.stdout == b""
             assert fingerprint(bad_dir) == before
         path.unlink()
-    ok = subprocess.run([UPR, "check", str(files["good"])], capture_output=True, timeout=60, env=env)
+    ok = subprocess.run(
+        [UPR, "check", str(files["good"])], capture_output=True, timeout=60, env=env
+    )
     assert ok.returncode == 0 and b" ok " in ok.stdout
 
 
 def spoil_last(raw: bytes, old: bytes, new: bytes) -> bytes:
     at = raw.rindex(old)
-    return raw[:at] + new + raw[at + len(old):]
+    return raw[:at] + new + raw[at + len(old) :]
 
 
 @pytest.mark.slow
-def test_large_hostile_files_in_a_terminal(files: dict[str, Path], bad_dir: Path, tmp_path: Path) -> None:
+def test_large_hostile_files_in_a_terminal(
+    files: dict[str, Path], bad_dir: Path, tmp_path: Path
+) -> None:
     """On a terminal a file over 5 MB is read while the first screen shows (issue 8): a bad one
     must still end the app with one line naming the fault, exit 2, the file untouched."""
     big = big_real_file(files["demo"], tmp_path / "big.json")
@@ -588,8 +771,9 @@ def test_large_hostile_files_in_a_terminal(files: dict[str, Path], bad_dir: Path
         path = bad_dir / name
         path.write_bytes(content)
         before = fingerprint(bad_dir)
-        app = RecordingPty([UPR, str(path), "--today", "2026-11-25"], cwd=str(bad_dir),
-                           env={"UPR_AUTHOR": "ana"})
+        app = RecordingPty(
+            [UPR, str(path), "--today", "2026-11-25"], cwd=str(bad_dir), env={"UPR_AUTHOR": "ana"}
+        )
         try:
             status = app.wait(60)
         finally:
@@ -597,8 +781,11 @@ def test_large_hostile_files_in_a_terminal(files: dict[str, Path], bad_dir: Path
         # What is left on the terminal once the app has given the screen back (pyte keeps no
         # alternate screen, so read the bytes written after it was left).
         after = bytes(app.raw).rsplit(b"\x1b[?1049l", 1)[-1].decode("utf-8", "replace")
-        said = [line.strip() for line in re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]", "", after).splitlines()
-                if line.strip()]
+        said = [
+            line.strip()
+            for line in re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]", "", after).splitlines()
+            if line.strip()
+        ]
         assert status == 2, (name, said)
         assert len(said) == 1 and said[0].startswith("upr: "), (name, said)
         assert name in said[0] and FAULTS.search(said[0]), (name, said)
@@ -607,15 +794,22 @@ def test_large_hostile_files_in_a_terminal(files: dict[str, Path], bad_dir: Path
         path.unlink()
 
 
-def test_a_good_file_is_still_opened_after_many_bad_ones(files: dict[str, Path], bad_dir: Path) -> None:
+def test_a_good_file_is_still_opened_after_many_bad_ones(
+    files: dict[str, Path], bad_dir: Path
+) -> None:
     """One process, a bad file, a good file, another bad file...: nothing sticks between them
     (no lock left, no half state) and the good file opens with all its records each time."""
-    counts = {t: len(load_tables(files["good"])[t]) for t in ("recommendations", "checklist", "history")}
+    counts = {
+        t: len(load_tables(files["good"])[t]) for t in ("recommendations", "checklist", "history")
+    }
     bad = bad_dir / "bad.json"
     with app_stub() as stub:
         for i in range(6):
-            bad.write_text('{"recommendations": {"x": {"id": "x", "cycle": "four"}}}' if i % 2
-                           else "[" * 100_000)
+            bad.write_text(
+                '{"recommendations": {"x": {"id": "x", "cycle": "four"}}}'
+                if i % 2
+                else "[" * 100_000
+            )
             assert run_cli([str(bad)]).code == 2
             assert run_cli([str(files["good"])]).code == 0
             assert stub.opened[-1]["counts"] == counts

@@ -72,8 +72,10 @@ def test_addendum_agrees_with_the_thematic_list(shared_dir: Path) -> None:
     """Two OHCHR documents, one truth: every position of the addendum is the list's position."""
     from tui.importers.thematic import parse_thematic_list
 
-    for add, listing in (("A_HRC_59_15_Add1_Slovenia_2025.txt", "upr48-slovenia-thematic-list.docx"),
-                         ("A_HRC_43_15_Add1_Slovenia_2019.txt", "upr34-slovenia-thematic-list.docx")):
+    for add, listing in (
+        ("A_HRC_59_15_Add1_Slovenia_2025.txt", "upr48-slovenia-thematic-list.docx"),
+        ("A_HRC_43_15_Add1_Slovenia_2019.txt", "upr34-slovenia-thematic-list.docx"),
+    ):
         positions = addendum(shared_dir, add).positions
         rows = parse_thematic_list(shared_dir / "corpus/thematic-lists" / listing).records
         listed = {r["paragraph"]: r["position"] for r in rows}
@@ -118,9 +120,18 @@ Addendum
     batch = parse_addendum_lines(lines, source_file="x.txt")
     assert batch.document == "A/HRC/99/9"
     assert batch.positions == {
-        "10.1": "supported", "10.2": "supported", "10.3": "supported", "10.4": "supported",
-        "10.5": "supported", "10.6": "supported", "10.8": "supported", "10.9": "supported",
-        "10.10": "supported", "10.11": "supported_in_part", "10.7": "noted", "10.12": "noted",
+        "10.1": "supported",
+        "10.2": "supported",
+        "10.3": "supported",
+        "10.4": "supported",
+        "10.5": "supported",
+        "10.6": "supported",
+        "10.8": "supported",
+        "10.9": "supported",
+        "10.10": "supported",
+        "10.11": "supported_in_part",
+        "10.7": "noted",
+        "10.12": "noted",
     }
     # Stated 9 + 2, found 10 + 2 (supported in part counts as supported): reported.
     assert any("states 9 supported" in w.message for w in batch.warnings)
@@ -147,12 +158,18 @@ def test_slovenia_2019_report_with_its_addendum(shared_dir: Path, tmp_path: Path
 
 def test_one_paragraph_with_two_positions() -> None:
     lines = [
-        "A/HRC/99/9/Add.1", "Addendum",
+        "A/HRC/99/9/Add.1",
+        "Addendum",
         "3. Slovenia supports recommendations 10.1 and 10.2, and takes note of recommendations",
         "   10.3-5. It accepts in part 10.6; it notes 10.7.",
     ]
     batch = parse_addendum_lines(lines, source_file="x.txt")
     assert batch.positions == {
-        "10.1": "supported", "10.2": "supported", "10.3": "noted", "10.4": "noted",
-        "10.5": "noted", "10.6": "supported_in_part", "10.7": "noted",
+        "10.1": "supported",
+        "10.2": "supported",
+        "10.3": "noted",
+        "10.4": "noted",
+        "10.5": "noted",
+        "10.6": "supported_in_part",
+        "10.7": "noted",
     }

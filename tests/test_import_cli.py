@@ -57,14 +57,20 @@ def run_import(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str
     return code, captured.out, captured.err
 
 
-def test_report_then_addendum(shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_then_addendum(
+    shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ws = tmp_path / "ws.json"
     code, out, err = run_import(capsys, str(shared_dir / REPORT), "-w", str(ws))
     assert (code, err) == (0, "")
     rows = tsv(out)
     src = section(rows, "source")
     assert (src["kind"], src["document"], src["country"], src["mode"]) == (
-        "wg-report", "A/HRC/59/15", "SVN", "applied")
+        "wg-report",
+        "A/HRC/59/15",
+        "SVN",
+        "applied",
+    )
     assert section(rows, "count")["recommendations"] == "254"
     assert section(rows, "position") == {"pending": "254"}
     recommending = section(rows, "recommending")
@@ -84,14 +90,19 @@ def test_report_then_addendum(shared_dir: Path, tmp_path: Path, capsys: pytest.C
     assert section(rows, "source")["kind"] == "addendum"
     assert section(rows, "position") == {"supported": "217", "noted": "37"}
     applied = section(rows, "apply")
-    assert (applied["created"], applied["updated"], applied["missing_paragraphs"]) == ("0", "254", "0")
+    assert (applied["created"], applied["updated"], applied["missing_paragraphs"]) == (
+        "0",
+        "254",
+        "0",
+    )
     assert section(rows, "after") == {"supported": "217", "noted": "37"}
     positions = [r["position"] for r in records(ws).values()]
     assert (positions.count("supported"), positions.count("noted")) == (217, 37)
 
 
-def test_same_file_twice_changes_nothing(shared_dir: Path, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_same_file_twice_changes_nothing(
+    shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ws = tmp_path / "ws.json"
     for name in (REPORT, ADDENDUM):
         assert run_import(capsys, str(shared_dir / name), "-w", str(ws))[0] == 0
@@ -106,7 +117,9 @@ def test_same_file_twice_changes_nothing(shared_dir: Path, tmp_path: Path,
     assert ws.read_bytes() == before  # not even re-saved
 
 
-def test_dry_run_writes_nothing(shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_writes_nothing(
+    shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     missing = tmp_path / "new.json"
     code, out, _ = run_import(capsys, str(shared_dir / REPORT), "-w", str(missing), "--dry-run")
     assert code == 0
@@ -126,8 +139,9 @@ def test_dry_run_writes_nothing(shared_dir: Path, tmp_path: Path, capsys: pytest
     assert all(r["position"] == "pending" for r in records(ws).values())
 
 
-def test_addendum_before_report_lists_missing_paragraphs(shared_dir: Path, tmp_path: Path,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_addendum_before_report_lists_missing_paragraphs(
+    shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run_import(capsys, str(shared_dir / ADDENDUM), "-w", str(tmp_path / "ws.json"))
     rows = tsv(out)
     assert code == 0
@@ -136,15 +150,26 @@ def test_addendum_before_report_lists_missing_paragraphs(shared_dir: Path, tmp_p
     assert missing[:2] == ["140.1", "140.2"] and len(missing) == 254
 
 
-def test_rich_summary_on_a_terminal(shared_dir: Path, tmp_path: Path,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rich_summary_on_a_terminal(
+    shared_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("COLUMNS", "100")
     ws = tmp_path / "ws.json"
     for name, expected in [
-        (REPORT, ["Imported A_HRC_59_15_Slovenia_2025.txt into ws.json", "Recommendations  254",
-                  "254 pending", "Recommending States: 94; top 10", "Iceland (ISL)",
-                  "Unknown names: none", "Warnings: none", "254 created, 0 updated, 0 unchanged",
-                  "Country added: Slovenia (SVN)"]),
+        (
+            REPORT,
+            [
+                "Imported A_HRC_59_15_Slovenia_2025.txt into ws.json",
+                "Recommendations  254",
+                "254 pending",
+                "Recommending States: 94; top 10",
+                "Iceland (ISL)",
+                "Unknown names: none",
+                "Warnings: none",
+                "254 created, 0 updated, 0 unchanged",
+                "Country added: Slovenia (SVN)",
+            ],
+        ),
         (ADDENDUM, ["217 supported, 37 noted", "Positions set on 254 recommendation(s)"]),
     ]:
         out = FakeTerminal()
@@ -166,13 +191,39 @@ def write_upr_info(path: Path, rows: list[list[str]]) -> None:
     path.write_bytes("\r".join([header, *body]).encode("mac_roman") + b"\r")
 
 
-def test_unknown_names_duplicates_encoding_and_warnings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_names_duplicates_encoding_and_warnings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = tmp_path / "upr-info.csv"
-    row = ["Slovenia", "WEOG", "EU", "Ratify the Convention on migrant workers.", "Atlantis", "WEOG", "",
-           "Accepted", "5", "Migrants", "34"]
-    rows = [row, ["Slovenia", "WEOG", "EU", "Protect the rights of the Roma, in Prekmurje and elsewhere.",
-                  "Côte d'Ivoire", "AG", "", "Noted", "4", "Minorities", "34"]]
+    row = [
+        "Slovenia",
+        "WEOG",
+        "EU",
+        "Ratify the Convention on migrant workers.",
+        "Atlantis",
+        "WEOG",
+        "",
+        "Accepted",
+        "5",
+        "Migrants",
+        "34",
+    ]
+    rows = [
+        row,
+        [
+            "Slovenia",
+            "WEOG",
+            "EU",
+            "Protect the rights of the Roma, in Prekmurje and elsewhere.",
+            "Côte d'Ivoire",
+            "AG",
+            "",
+            "Noted",
+            "4",
+            "Minorities",
+            "34",
+        ],
+    ]
     rows += [row] * 24  # 24 exact duplicates, each a warning with its line number
     write_upr_info(source, rows)
     ws = tmp_path / "ws.json"
@@ -204,13 +255,17 @@ def test_unknown_names_duplicates_encoding_and_warnings(tmp_path: Path, monkeypa
     assert "Would create 0, update 0; 2 unchanged" in text
 
 
-@pytest.mark.parametrize("content", [
-    bytes(range(256)) * 40,                    # binary garbage
-    b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + b"\x00" * 200,  # a PDF, not its text
-    b"PK\x03\x04" + b"\x00" * 100,             # a broken zip
-])
-def test_unreadable_file_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                content: bytes) -> None:
+@pytest.mark.parametrize(
+    "content",
+    [
+        bytes(range(256)) * 40,  # binary garbage
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + b"\x00" * 200,  # a PDF, not its text
+        b"PK\x03\x04" + b"\x00" * 100,  # a broken zip
+    ],
+)
+def test_unreadable_file_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes
+) -> None:
     source = tmp_path / "report.txt"
     source.write_bytes(content)
     ws = tmp_path / "ws.json"
@@ -223,23 +278,30 @@ def test_unreadable_file_exits_2_with_one_line(tmp_path: Path, capsys: pytest.Ca
 
 
 def test_missing_source_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run_import(capsys, str(tmp_path / "nothere.txt"), "-w", str(tmp_path / "ws.json"))
+    code, _, err = run_import(
+        capsys, str(tmp_path / "nothere.txt"), "-w", str(tmp_path / "ws.json")
+    )
     assert code == 2 and err == "upr import: nothere.txt: no such file\n"
 
 
-def test_unknown_country_exits_1(shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_country_exits_1(
+    shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ws = tmp_path / "ws.json"
     code, out, err = run_import(capsys, str(shared_dir / REPORT), "-w", str(ws), "--country", "XYZ")
     assert code == 1 and out == ""
     assert len(err.splitlines()) == 1 and "unknown country 'XYZ'" in err
     assert not ws.exists()
     # A name resolves like a code does.
-    code, out, _ = run_import(capsys, str(shared_dir / REPORT), "-w", str(ws), "--country", "slovenia",
-                              "--dry-run")
+    code, out, _ = run_import(
+        capsys, str(shared_dir / REPORT), "-w", str(ws), "--country", "slovenia", "--dry-run"
+    )
     assert code == 0 and section(tsv(out), "source")["country"] == "SVN"
 
 
-def test_bad_option_values_exit_1(shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_option_values_exit_1(
+    shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     for extra in (["--kind", "pdf"], ["--mechanism", "ICJ"]):
         with pytest.raises(SystemExit) as exit_info:
             main(["import", str(shared_dir / REPORT), "-w", str(tmp_path / "ws.json"), *extra])
@@ -248,8 +310,9 @@ def test_bad_option_values_exit_1(shared_dir: Path, tmp_path: Path, capsys: pyte
     assert not (tmp_path / "ws.json").exists()
 
 
-def test_bad_workspace_exits_2_untouched(shared_dir: Path, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_workspace_exits_2_untouched(
+    shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ws = tmp_path / "ws.json"
     ws.write_text('{"recommendations": {"x": {"id": "y"}}')
     before = ws.read_bytes()
@@ -258,8 +321,9 @@ def test_bad_workspace_exits_2_untouched(shared_dir: Path, tmp_path: Path,
     assert ws.read_bytes() == before
 
 
-def test_workspace_open_in_the_app_exits_1(shared_dir: Path, tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_workspace_open_in_the_app_exits_1(
+    shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "ws.json"
     holder = Workspace.open(path, author="someone")
     try:
@@ -272,7 +336,9 @@ def test_workspace_open_in_the_app_exits_1(shared_dir: Path, tmp_path: Path,
 def test_import_is_one_undo_step_with_its_country(shared_dir: Path, tmp_path: Path) -> None:
     ws = Workspace.open(tmp_path / "ws.json", author="tester")
     try:
-        ws.edit("recommendations", "UPR:A/HRC/1/1:1.1", {"text": "an earlier edit", "country": "SVN"})
+        ws.edit(
+            "recommendations", "UPR:A/HRC/1/1:1.1", {"text": "an earlier edit", "country": "SVN"}
+        )
         summary, added = apply_import(ws, parse_file(shared_dir / REPORT))
         assert (summary.created, added) == (254, ["SVN"])
         assert ws.get("countries", "SVN") is not None
@@ -287,8 +353,9 @@ def test_import_is_one_undo_step_with_its_country(shared_dir: Path, tmp_path: Pa
         ws.close(save=False)
 
 
-def test_existing_country_record_is_left_alone(shared_dir: Path, tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_existing_country_record_is_left_alone(
+    shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "ws.json"
     ws = Workspace.open(path, author="tester")
     ws.edit("countries", "SVN", {"templates": [], "notes": "ours"})

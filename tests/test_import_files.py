@@ -10,16 +10,19 @@ import pytest
 from tui.importers import SourceError, detect_kind, parse_file
 
 
-@pytest.mark.parametrize(("relative", "kind"), [
-    ("wg-reports/A_HRC_59_15_Slovenia_2025.txt", "wg-report"),
-    ("wg-reports/A_HRC_8_27_Brazil_2008.txt", "wg-report"),
-    ("wg-reports/A_HRC_59_15_Add1_Slovenia_2025.txt", "addendum"),
-    ("wg-reports/A_HRC_43_15_Add1_Slovenia_2019.txt", "addendum"),
-    ("thematic-lists/upr48-slovenia-thematic-list.docx", "thematic-list"),
-    ("thematic-lists/upr34-slovenia-thematic-list.docx", "thematic-list"),
-    ("upr-info/sessions-1-5.csv", "upr-info"),
-    ("upr-info/voluntary-pledges.csv", "upr-info"),
-])
+@pytest.mark.parametrize(
+    ("relative", "kind"),
+    [
+        ("wg-reports/A_HRC_59_15_Slovenia_2025.txt", "wg-report"),
+        ("wg-reports/A_HRC_8_27_Brazil_2008.txt", "wg-report"),
+        ("wg-reports/A_HRC_59_15_Add1_Slovenia_2025.txt", "addendum"),
+        ("wg-reports/A_HRC_43_15_Add1_Slovenia_2019.txt", "addendum"),
+        ("thematic-lists/upr48-slovenia-thematic-list.docx", "thematic-list"),
+        ("thematic-lists/upr34-slovenia-thematic-list.docx", "thematic-list"),
+        ("upr-info/sessions-1-5.csv", "upr-info"),
+        ("upr-info/voluntary-pledges.csv", "upr-info"),
+    ],
+)
 def test_corpus_kinds(shared_dir: Path, relative: str, kind: str) -> None:
     assert detect_kind(shared_dir / "corpus" / relative) == kind
 
@@ -30,18 +33,23 @@ def test_sample_kinds() -> None:
     assert detect_kind(samples / "uhri-sample.csv") == "uhri"
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("empty.txt", b"", "empty"),
-    ("report.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
-    ("report.txt", b"%PDF-1.4 renamed", "PDF"),
-    ("noise.txt", bytes(range(256)) * 40, "binary"),
-    ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old Office"),
-    ("fake.docx", b"this is not a zip", "not a valid zip"),
-    ("fake.xlsx", b"PK\x03\x04 broken", "not a valid zip|damaged"),
-    ("data.json", b"\x00\x01\x02garbage", "binary"),
-    ("letter.txt", b"Dear colleague,\nplease find attached.\n", "no recommendations section"),
-])
-def test_unreadable_files_give_one_line(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.txt", b"", "empty"),
+        ("report.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
+        ("report.txt", b"%PDF-1.4 renamed", "PDF"),
+        ("noise.txt", bytes(range(256)) * 40, "binary"),
+        ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old Office"),
+        ("fake.docx", b"this is not a zip", "not a valid zip"),
+        ("fake.xlsx", b"PK\x03\x04 broken", "not a valid zip|damaged"),
+        ("data.json", b"\x00\x01\x02garbage", "binary"),
+        ("letter.txt", b"Dear colleague,\nplease find attached.\n", "no recommendations section"),
+    ],
+)
+def test_unreadable_files_give_one_line(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(SourceError, match=message) as info:

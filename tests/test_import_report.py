@@ -64,7 +64,9 @@ def test_slovenia_2025_has_exactly_254_recommendations(shared_dir: Path) -> None
     assert {(r["session"], r["cycle"]) for r in batch.records} == {(48, 4)}
     assert all(r["id"] == f"UPR:A/HRC/59/15:{r['paragraph']}" for r in batch.records)
     assert Counter(r["position"] for r in batch.records) == {"pending": 254}  # "will be examined"
-    assert source_items(shared_dir / REPORTS / "A_HRC_59_15_Slovenia_2025.txt", 140) == set(paragraphs)
+    assert source_items(shared_dir / REPORTS / "A_HRC_59_15_Slovenia_2025.txt", 140) == set(
+        paragraphs
+    )
     assert not batch.unknown_names
     assert not [w for w in batch.warnings if "missing" in w.message]
 
@@ -165,7 +167,9 @@ def test_brazil_2008_cycle_one_numbering_restarts(shared_dir: Path) -> None:
     batch = parse(shared_dir, "A_HRC_8_27_Brazil_2008.txt")
     assert batch.document == "A/HRC/8/27" and batch.country == "BRA"
     assert [r["paragraph"] for r in batch.records] == [f"83.{n}" for n in range(1, 16)]
-    assert {(r["session"], r["cycle"], r["position"]) for r in batch.records} == {(1, 1, "supported")}
+    assert {(r["session"], r["cycle"], r["position"]) for r in batch.records} == {
+        (1, 1, "supported")
+    }
     by_para = {r["paragraph"]: r for r in batch.records}
     assert by_para["83.9"]["recommending"] == ["NLD"]  # "(The Netherlands)"
     assert by_para["83.3"]["text"].endswith("human trafficking and corruption")
@@ -190,11 +194,19 @@ def test_mexico_2009_supported_and_examined_blocks(shared_dir: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["A_HRC_59_15_Slovenia_2025.txt", "A_HRC_43_15_Slovenia_2019.txt",
-             "A_HRC_27_4_Albania_2014.txt", "A_HRC_21_3_Morocco_2012.txt",
-             "A_HRC_8_27_Brazil_2008.txt", "A_HRC_11_27_Mexico_2009.txt"],
+    "name",
+    [
+        "A_HRC_59_15_Slovenia_2025.txt",
+        "A_HRC_43_15_Slovenia_2019.txt",
+        "A_HRC_27_4_Albania_2014.txt",
+        "A_HRC_21_3_Morocco_2012.txt",
+        "A_HRC_8_27_Brazil_2008.txt",
+        "A_HRC_11_27_Mexico_2009.txt",
+    ],
 )
-def test_every_report_every_recommendation_has_state_and_position(shared_dir: Path, name: str) -> None:
+def test_every_report_every_recommendation_has_state_and_position(
+    shared_dir: Path, name: str
+) -> None:
     batch = parse(shared_dir, name)
     assert_numbering_complete(batch)
     for r in batch.records:
@@ -269,15 +281,40 @@ def test_no_section_is_a_clear_error() -> None:
         parse_report_text("Just a letter.\nNothing numbered here (France).\n")
 
 
-_FRAGMENTS = st.sampled_from([
-    "II. Conclusions and/or recommendations", "Conclusions and/or recommendations",
-    "140. The following recommendations will be examined by X:", "140.", "140.1 Ratify (France);",
-    "140.2. Do (Venezuela (Bolivarian Republic of))", "1.", "2. foo (Belgium)", "3. bar;",
-    "(", ")", ")(", "((", "(Spain, and France);", "(Atlantis);", "GE.25-02819", "A/HRC/59/15",
-    "12", "non-", "refoulement", "All conclusions and/or recommendations", "Annex", "III. Other",
-    "held its forty-eighth session", "The review of Slovenia was held", "99999.99999 x",
-    "The recommendations below did not enjoy the support of X:", "\x0c", "\u00ad", "\x1b[31m",
-])
+_FRAGMENTS = st.sampled_from(
+    [
+        "II. Conclusions and/or recommendations",
+        "Conclusions and/or recommendations",
+        "140. The following recommendations will be examined by X:",
+        "140.",
+        "140.1 Ratify (France);",
+        "140.2. Do (Venezuela (Bolivarian Republic of))",
+        "1.",
+        "2. foo (Belgium)",
+        "3. bar;",
+        "(",
+        ")",
+        ")(",
+        "((",
+        "(Spain, and France);",
+        "(Atlantis);",
+        "GE.25-02819",
+        "A/HRC/59/15",
+        "12",
+        "non-",
+        "refoulement",
+        "All conclusions and/or recommendations",
+        "Annex",
+        "III. Other",
+        "held its forty-eighth session",
+        "The review of Slovenia was held",
+        "99999.99999 x",
+        "The recommendations below did not enjoy the support of X:",
+        "\x0c",
+        "\u00ad",
+        "\x1b[31m",
+    ]
+)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))

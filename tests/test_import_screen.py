@@ -62,8 +62,14 @@ def test_complete_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Several: their common beginning, and the names listed.
     done = complete_path(base + "reports/A_")
     assert done.text == base + "reports/A_HRC_59_15_"
-    assert done.candidates == ("A_HRC_59_15_Add1_Slovenia_2025.txt", "A_HRC_59_15_Slovenia_2025.txt")
-    assert complete_path(base + "reports/A_HRC_59_15_S").text == base + "reports/A_HRC_59_15_Slovenia_2025.txt"
+    assert done.candidates == (
+        "A_HRC_59_15_Add1_Slovenia_2025.txt",
+        "A_HRC_59_15_Slovenia_2025.txt",
+    )
+    assert (
+        complete_path(base + "reports/A_HRC_59_15_S").text
+        == base + "reports/A_HRC_59_15_Slovenia_2025.txt"
+    )
     # Hidden names only when asked for; nothing matching: unchanged.
     assert ".hidden" not in complete_path(base + "reports/").candidates
     assert complete_path(base + "reports/.h").text == base + "reports/.hidden"
@@ -72,7 +78,10 @@ def test_complete_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Relative to the current folder; ~ kept as typed.
     assert complete_path("rep", cwd=tmp_path).text == "reports/"
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert complete_path("~/reports/A_HRC_59_15_A").text == "~/reports/A_HRC_59_15_Add1_Slovenia_2025.txt"
+    assert (
+        complete_path("~/reports/A_HRC_59_15_A").text
+        == "~/reports/A_HRC_59_15_Add1_Slovenia_2025.txt"
+    )
 
 
 def test_progress_text() -> None:
@@ -102,7 +111,9 @@ async def test_preview_then_confirm(make_app, shared_dir: Path) -> None:
         assert "Recommendations 254" in text and "254 pending" in text
         assert "Document A/HRC/59/15" in text and "Slovenia (SVN)" in text
         assert "Recommending States: 94; top 10" in text and "Iceland (ISL) 7" in text
-        assert live(app) == [] and not app.workspace.table("history")  # nothing written before confirming
+        assert live(app) == [] and not app.workspace.table(
+            "history"
+        )  # nothing written before confirming
         assert not screen.query_one("#imp-progress").display  # no bar left once read
         await pilot.press("y")
         await pilot.pause()
@@ -112,7 +123,8 @@ async def test_preview_then_confirm(make_app, shared_dir: Path) -> None:
         text = flat(app)
         assert "254 created, 0 updated, 0 unchanged" in text
         assert "Imported A_HRC_59_15_Slovenia_2025.txt: 254 created, 0 updated" in [
-            n.message for n in app._notifications]
+            n.message for n in app._notifications
+        ]
 
 
 async def test_enter_confirms_and_addendum_sets_positions(make_app, shared_dir: Path) -> None:
@@ -217,7 +229,9 @@ async def test_bad_file_and_bad_options(make_app, tmp_path: Path, shared_dir: Pa
         assert live(app) == [] and not app.workspace.table("history")
 
 
-async def test_changing_options_after_the_preview_asks_to_read_again(make_app, shared_dir: Path) -> None:
+async def test_changing_options_after_the_preview_asks_to_read_again(
+    make_app, shared_dir: Path
+) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await read_file(pilot, app, shared_dir / REPORT)
@@ -231,8 +245,9 @@ async def test_changing_options_after_the_preview_asks_to_read_again(make_app, s
         assert "A/HRC/59/15" in flat(app)  # the report states its own symbol
 
 
-async def test_progress_and_cancel_while_reading(make_app, shared_dir: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_progress_and_cancel_while_reading(
+    make_app, shared_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A long read reports progress; escape while it runs leaves, and its result is dropped."""
     import screens.importer as importer
 
@@ -255,8 +270,10 @@ async def test_progress_and_cancel_while_reading(make_app, shared_dir: Path,
         screen = app.screen
         paints: list[tuple[int, int]] = []
         original = screen._progress
-        screen._progress = lambda token, done, total: (paints.append((done, total)),
-                                                       original(token, done, total))
+        screen._progress = lambda token, done, total: (
+            paints.append((done, total)),
+            original(token, done, total),
+        )
         screen.query_one("#imp-path").value = str(shared_dir / REPORT)
         await pilot.press("enter")
         assert reported.wait(5)
@@ -295,5 +312,7 @@ async def test_upr_info_export_preview(make_app, shared_dir: Path) -> None:
         await wait_for(pilot, lambda: screen.state == "applied", tries=500)
         records = screen.result.batch.records
         assert len(live(app)) == len(records) == screen.result.summary.created > 2000
-        assert any(n.message.startswith(f"Imported sessions-1-5.csv: {len(records)} created")
-                   for n in app._notifications)
+        assert any(
+            n.message.startswith(f"Imported sessions-1-5.csv: {len(records)} created")
+            for n in app._notifications
+        )

@@ -45,7 +45,8 @@ def test_csv_with_yaml_mapping(tmp_path: Path) -> None:
     assert first["themes"] == ["Ratification", "ESC rights", "Other"]
     assert (first["position"], first["cycle"], first["session"]) == ("supported", 4, 48)
     assert second["recommending"] == ["ESP"] and second["text"] == (
-        "Ratify the Optional Protocol, in order to advance")
+        "Ratify the Optional Protocol, in order to advance"
+    )
     assert second["position"] == "noted"
     assert third["id"].startswith("UPR:h:") and third["position"] == "supported_in_part"
     assert batch.unknown_names == {"Atlantis": 1}
@@ -62,20 +63,30 @@ def test_xlsx_with_dict_mapping_and_number_paragraphs(tmp_path: Path) -> None:
     sheet.append(["140.10", "Do another thing", "Germany", "Noted"])
     path = tmp_path / "matrix.xlsx"
     book.save(str(path))
-    mapping = {"columns": {"text": "Recommendation", "paragraph": "Para",
-                           "recommending": "Recommending State", "position": "Response"},
-               "defaults": {"document": "A/HRC/59/15", "country": "SVN"}, "sheet": "Matrix"}
+    mapping = {
+        "columns": {
+            "text": "Recommendation",
+            "paragraph": "Para",
+            "recommending": "Recommending State",
+            "position": "Response",
+        },
+        "defaults": {"document": "A/HRC/59/15", "country": "SVN"},
+        "sheet": "Matrix",
+    }
     batch = parse_file(path, mapping=mapping)
     assert [r["id"] for r in batch.records] == ["UPR:A/HRC/59/15:140.1", "UPR:A/HRC/59/15:140.10"]
-    assert batch.records[0]["recommending"] == ["FRA"] and batch.records[0]["text"] == "Do something"
+    assert (
+        batch.records[0]["recommending"] == ["FRA"] and batch.records[0]["text"] == "Do something"
+    )
     assert any("stored as a number" in w.message and w.line == 2 for w in batch.warnings)
     with pytest.raises(SourceError, match="no sheet 'Other'"):
         parse_file(path, mapping={**mapping, "sheet": "Other"})
 
 
 def test_columns_guessed_without_mapping(tmp_path: Path) -> None:
-    (tmp_path / "m.csv").write_text("Recommendation;Position;Country\nDo it (Chile);Noted;Peru\n",
-                                    encoding="utf-8")
+    (tmp_path / "m.csv").write_text(
+        "Recommendation;Position;Country\nDo it (Chile);Noted;Peru\n", encoding="utf-8"
+    )
     batch = parse_file(tmp_path / "m.csv")
     assert batch.records[0]["recommending"] == ["CHL"] and batch.records[0]["country"] == "PER"
     assert any("columns guessed" in w.message for w in batch.warnings)
@@ -87,13 +98,16 @@ def test_no_text_column_is_refused(tmp_path: Path) -> None:
         parse_file(tmp_path / "m.csv")
 
 
-@pytest.mark.parametrize(("yaml_text", "message"), [
-    ("!!python/object/apply:os.system ['echo pwned']", "not valid YAML"),
-    ("columns: [1, 2]", "expected 'columns"),
-    ("columns: {txt: Recommendation}", "unknown field"),
-    ("columns: {text: Missing}", "no column 'Missing'"),
-    ("columns: {text: A}\npositions: {x: maybe}", "position value"),
-])
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ("!!python/object/apply:os.system ['echo pwned']", "not valid YAML"),
+        ("columns: [1, 2]", "expected 'columns"),
+        ("columns: {txt: Recommendation}", "unknown field"),
+        ("columns: {text: Missing}", "no column 'Missing'"),
+        ("columns: {text: A}\npositions: {x: maybe}", "position value"),
+    ],
+)
 def test_bad_mappings(tmp_path: Path, yaml_text: str, message: str) -> None:
     (tmp_path / "m.yaml").write_text(yaml_text, encoding="utf-8")
     (tmp_path / "m.csv").write_text("A,B\n1,2\n", encoding="utf-8")

@@ -15,8 +15,22 @@ from tui.store import Workspace
 
 LISTS = "corpus/thematic-lists"
 CASES = [
-    ("upr48-slovenia-thematic-list.docx", "A_HRC_59_15_Slovenia_2025.txt", "A/HRC/59/15", 48, 4, 254),
-    ("upr34-slovenia-thematic-list.docx", "A_HRC_43_15_Slovenia_2019.txt", "A/HRC/43/15", 34, 3, 215),
+    (
+        "upr48-slovenia-thematic-list.docx",
+        "A_HRC_59_15_Slovenia_2025.txt",
+        "A/HRC/59/15",
+        48,
+        4,
+        254,
+    ),
+    (
+        "upr34-slovenia-thematic-list.docx",
+        "A_HRC_43_15_Slovenia_2019.txt",
+        "A/HRC/43/15",
+        34,
+        3,
+        215,
+    ),
 ]
 
 
@@ -28,7 +42,7 @@ def raw_rows(path: Path) -> list[list[str]]:
 
 
 def dash_items(text: str, after: str | None = None, until: tuple[str, ...] = ()) -> list[str]:
-    """"- item" lines of a cell, optionally only those after a marker line."""
+    """ "- item" lines of a cell, optionally only those after a marker line."""
     lines = text.split("\n")
     if after is not None:
         idx = next((i for i, line in enumerate(lines) if line.strip().startswith(after)), None)
@@ -45,8 +59,9 @@ def dash_items(text: str, after: str | None = None, until: tuple[str, ...] = ())
 
 
 @pytest.mark.parametrize(("listing", "report", "symbol", "session", "cycle", "count"), CASES)
-def test_every_row_with_themes_groups_sdgs(shared_dir: Path, listing: str, report: str, symbol: str,
-                                           session: int, cycle: int, count: int) -> None:
+def test_every_row_with_themes_groups_sdgs(
+    shared_dir: Path, listing: str, report: str, symbol: str, session: int, cycle: int, count: int
+) -> None:
     path = shared_dir / LISTS / listing
     batch = parse_file(path)
     assert batch.kind == "thematic-list"
@@ -63,7 +78,8 @@ def test_every_row_with_themes_groups_sdgs(shared_dir: Path, listing: str, repor
         themes = dash_items(themes_cell, until=markers)
         assert themes and all(t in record["themes"] for t in themes), para
         groups = dash_items(themes_cell, "Groups of Persons:") or dash_items(
-            themes_cell, "Affected persons:", until=("SDGs:",))
+            themes_cell, "Affected persons:", until=("SDGs:",)
+        )
         assert record["groups"] == groups, para
         # Session 48 has an SDG column; session 34 lists them in the themes cell.
         sdg_lines = dash_items(row[3]) if session == 48 else []
@@ -72,15 +88,17 @@ def test_every_row_with_themes_groups_sdgs(shared_dir: Path, listing: str, repor
         assert record["sdgs"] == list(dict.fromkeys(goals)), para
         assert record["position"] == row[1].strip().casefold()
         assert record["source"]["position_source"] == " ".join(
-            row[0].split("Source of Position:")[1].split())
+            row[0].split("Source of Position:")[1].split()
+        )
     # Both layouts have rows with groups and with SDGs.
     assert sum(1 for r in batch.records if r["groups"]) > count // 2
     assert sum(1 for r in batch.records if r["sdgs"]) > count // 2
 
 
 @pytest.mark.parametrize(("listing", "report", "symbol", "session", "cycle", "count"), CASES)
-def test_ids_equal_the_reports(shared_dir: Path, listing: str, report: str, symbol: str,
-                               session: int, cycle: int, count: int) -> None:
+def test_ids_equal_the_reports(
+    shared_dir: Path, listing: str, report: str, symbol: str, session: int, cycle: int, count: int
+) -> None:
     listed = parse_file(shared_dir / LISTS / listing)
     reported = parse_file(shared_dir / "corpus/wg-reports" / report)
     assert {r["id"] for r in listed.records} == {r["id"] for r in reported.records}
@@ -106,7 +124,9 @@ def test_report_and_list_give_one_record_each(shared_dir: Path, tmp_path: Path) 
         for rid, record in records.items():
             assert record["text"] == report_text[rid]  # the report's text is kept
             assert record["themes"] == listed[rid]["themes"]
-            assert record["sdgs"] == listed[rid]["sdgs"] and record["groups"] == listed[rid]["groups"]
+            assert (
+                record["sdgs"] == listed[rid]["sdgs"] and record["groups"] == listed[rid]["groups"]
+            )
             assert record["source"]["kind"] == "wg-report"
             assert record["source"]["position_source"].startswith("A/HRC/59/15/Add.1")
         # 140.28: the list writes "Slovenia’ s"; the report's "Slovenia’s" stays.
@@ -119,7 +139,9 @@ def test_list_first_then_report_keeps_positions(shared_dir: Path, tmp_path: Path
     ws = Workspace.open(tmp_path / "ws.json", author="tester")
     try:
         apply_batch(ws, parse_file(shared_dir / LISTS / "upr48-slovenia-thematic-list.docx"))
-        summary = apply_batch(ws, parse_file(shared_dir / "corpus/wg-reports/A_HRC_59_15_Slovenia_2025.txt"))
+        summary = apply_batch(
+            ws, parse_file(shared_dir / "corpus/wg-reports/A_HRC_59_15_Slovenia_2025.txt")
+        )
         # The report's "will be examined" (pending) does not undo the list's positions.
         assert summary.created == 0
         records = ws.table("recommendations")

@@ -19,8 +19,19 @@ from tui.importers import SourceError, parse_file
 from tui.importers.uhri import as_list, iter_json_array, mechanism_of
 
 SAMPLES = Path(__file__).parent / "samples"
-FIELDS = {"AffectedPersons", "Body", "Countries", "Sdgs", "Symbol", "Text", "Themes", "UprCycle",
-          "UprPositions", "UprRecommendingCountry", "UprSession"}
+FIELDS = {
+    "AffectedPersons",
+    "Body",
+    "Countries",
+    "Sdgs",
+    "Symbol",
+    "Text",
+    "Themes",
+    "UprCycle",
+    "UprPositions",
+    "UprRecommendingCountry",
+    "UprSession",
+}
 
 
 def test_sample_uses_exactly_the_documented_fields() -> None:
@@ -40,8 +51,10 @@ def test_sample_for_slovenia(name: str) -> None:
     upr = by_id["UPR:A/HRC/59/15:140.7"]  # the report's id: the two enrich one record
     assert (upr["mechanism"], upr["body"], upr["position"]) == ("UPR", "", "supported")
     assert upr["recommending"] == ["MDV", "PRT"] and (upr["cycle"], upr["session"]) == (4, 48)
-    assert upr["text"] == ("Ratify the Optional Protocol to the International Covenant on"
-                           " Economic, Social and Cultural Rights")
+    assert upr["text"] == (
+        "Ratify the Optional Protocol to the International Covenant on"
+        " Economic, Social and Cultural Rights"
+    )
     noted = by_id["UPR:A/HRC/59/15:140.253"]
     assert noted["position"] == "noted" and noted["sdgs"] == ["10", "16.9"]
     assert noted["groups"] == ["Refugees & asylum seekers", "Stateless persons"]
@@ -104,12 +117,15 @@ def test_streaming_keeps_memory_small(tmp_path: Path) -> None:
     assert peak < size / 5, f"peak {peak} bytes for a {size}-byte file"
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b'{"Text": "x"}', "not a JSON array"),
-    (b'[{"Text": "x"}, {"Text": ', "cut short|broken JSON"),
-    (b'[{"Text": "x"} {"Text": "y"}]', "expected ','"),
-    (b'[{"Text": "\xff\xfe"}]', "not UTF-8"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"Text": "x"}', "not a JSON array"),
+        (b'[{"Text": "x"}, {"Text": ', "cut short|broken JSON"),
+        (b'[{"Text": "x"} {"Text": "y"}]', "expected ','"),
+        (b'[{"Text": "\xff\xfe"}]', "not UTF-8"),
+    ],
+)
 def test_broken_json_is_a_clear_error(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "bad.json"
     path.write_bytes(content)
@@ -130,11 +146,15 @@ def test_stream_never_crashes_on_garbage(data: bytes) -> None:
 def test_field_shapes_and_bodies() -> None:
     assert as_list("- CRC") == ["CRC"]
     assert as_list("16.2 - Protect children\n- 5 - Gender equality") == [
-        "16.2 - Protect children", "5 - Gender equality"]
+        "16.2 - Protect children",
+        "5 - Gender equality",
+    ]
     assert as_list(["Children", None, ""]) == ["Children"]
     assert mechanism_of("UPR") == ("UPR", "")
     assert mechanism_of("CEDAW") == ("TB", "CEDAW")
     assert mechanism_of("SPT") == ("TB", "SPT")
     assert mechanism_of("Working Group on Arbitrary Detention") == (
-        "SP", "Working Group on Arbitrary Detention")
+        "SP",
+        "Working Group on Arbitrary Detention",
+    )
     assert mechanism_of("Something else") is None

@@ -13,8 +13,13 @@ import pytest
 from tui.ids import hash_id
 from tui.importers import ImportBatch, parse_file
 
-FILES = ["sessions-1-5.csv", "sessions-6-9.csv", "sessions-10-13.csv", "sessions-14-17.csv",
-         "sessions-18-20.csv"]
+FILES = [
+    "sessions-1-5.csv",
+    "sessions-6-9.csv",
+    "sessions-10-13.csv",
+    "sessions-14-17.csv",
+    "sessions-18-20.csv",
+]
 HEADER = "To,To-Rgrp,To-Org,Text,From,From-Rgrp,From-Org,Response,Action,Issue,Session"
 
 
@@ -88,16 +93,23 @@ def _write(tmp_path: Path, name: str, rows: list[str], encoding: str, newline: s
 
 ROWS = [
     'Côte d\'Ivoire,Africa,AU,"Réviser le code pénal, améliorer l\'accès",Brazil,GRULAC,,Accepted,4,"Justice,Detention",6',
-    'Côte d\'Ivoire,Africa,AU,"Réviser le code pénal, améliorer l\'accès",Türkiye,WEOG,,Accepted,4,Justice,6',
+    "Côte d'Ivoire,Africa,AU,\"Réviser le code pénal, améliorer l'accès\",Türkiye,WEOG,,Accepted,4,Justice,6",
     'Côte d\'Ivoire,Africa,AU,"Réviser le code pénal, améliorer l\'accès",Brazil,GRULAC,,Accepted,4,"Justice,Detention",6',
-    'Côte d\'Ivoire,Africa,AU,Une promesse de l\'État,Côte d\'Ivoire,Africa,AU,Voluntary Pledge,5,Other,6',
+    "Côte d'Ivoire,Africa,AU,Une promesse de l'État,Côte d'Ivoire,Africa,AU,Voluntary Pledge,5,Other,6",
 ]
 
 
-@pytest.mark.parametrize(("encoding", "newline", "expected"), [
-    ("mac_roman", "\r", "mac_roman"), ("cp1252", "\r\n", "cp1252"), ("utf-8", "\n", "utf-8"),
-])
-def test_encodings_and_line_endings(tmp_path: Path, encoding: str, newline: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("encoding", "newline", "expected"),
+    [
+        ("mac_roman", "\r", "mac_roman"),
+        ("cp1252", "\r\n", "cp1252"),
+        ("utf-8", "\n", "utf-8"),
+    ],
+)
+def test_encodings_and_line_endings(
+    tmp_path: Path, encoding: str, newline: str, expected: str
+) -> None:
     path = _write(tmp_path, "export.csv", ROWS, encoding, newline)
     batch = parse_file(path)
     assert batch.kind == "upr-info" and batch.encoding == expected

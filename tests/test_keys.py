@@ -42,9 +42,15 @@ def test_escdelay_defaults_to_25_ms_and_a_users_value_wins(monkeypatch) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", ["--lean", "--no-lean"])
 def test_escape_goes_back_and_arrow_keys_still_move(tmp_path: Path, mode: str) -> None:
-    app = PtyApp([UPR, "--demo", "--today", "2026-11-25", mode], cwd=str(tmp_path),
-                 env={"UPR_CONFIG_DIR": str(tmp_path / "c"), "UPR_DATA_DIR": str(tmp_path / "d"),
-                      "SSH_CONNECTION": ""})
+    app = PtyApp(
+        [UPR, "--demo", "--today", "2026-11-25", mode],
+        cwd=str(tmp_path),
+        env={
+            "UPR_CONFIG_DIR": str(tmp_path / "c"),
+            "UPR_DATA_DIR": str(tmp_path / "d"),
+            "SSH_CONNECTION": "",
+        },
+    )
     try:
         assert app.wait_for("193 of 193 States"), app.text()
         app.settle()

@@ -50,7 +50,9 @@ def test_every_core_module_imports_without_textual() -> None:
         "assert not any(m == 'textual' or m.startswith('textual.') for m in sys.modules)\n"
         "print('ok', len(%r))\n" % (core,)
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.startswith("ok")
 
@@ -79,9 +81,11 @@ def test_every_screen_module_keeps_styles_in_tcss() -> None:
     for path in (REPO / "screens").rglob("*.py"):
         tree = ast.parse(path.read_text("utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "CSS_PATH" for t in node.targets
-            ) and isinstance(node.value, ast.Constant):
+            if (
+                isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "CSS_PATH" for t in node.targets)
+                and isinstance(node.value, ast.Constant)
+            ):
                 if not (path.parent / node.value.value).exists():
                     missing.append(f"{path.name}: {node.value.value}")
     assert missing == []

@@ -33,8 +33,14 @@ _PYTE_UNKNOWN = re.compile(r"\x1b\[[<>=][0-9;]*[a-zA-Z]")
 class Pair:
     """Textual's output to one pyte screen, the lean layer's to another."""
 
-    def __init__(self, width: int = W, height: int = H, *, lf_returns: bool = False,
-                 ascii_boxes: bool = False) -> None:
+    def __init__(
+        self,
+        width: int = W,
+        height: int = H,
+        *,
+        lf_returns: bool = False,
+        ascii_boxes: bool = False,
+    ) -> None:
         self.raw_screen = pyte.Screen(width, height)
         self.lean_screen = pyte.Screen(width, height)
         if lf_returns:  # the tty's ONLCR: \n arrives as CR LF, whoever wrote it
@@ -93,9 +99,12 @@ def recording(name: str) -> list[str]:
 
 
 @pytest.mark.parametrize("name", ["upr-lean.jsonl.gz", "datatable-truecolor.jsonl.gz"])
-@pytest.mark.parametrize(("lf_returns", "ascii_boxes"), [(False, False), (True, False), (True, True)])
-def test_recorded_session_shows_the_same_screen_after_every_write(name: str, lf_returns: bool,
-                                                                 ascii_boxes: bool) -> None:
+@pytest.mark.parametrize(
+    ("lf_returns", "ascii_boxes"), [(False, False), (True, False), (True, True)]
+)
+def test_recorded_session_shows_the_same_screen_after_every_write(
+    name: str, lf_returns: bool, ascii_boxes: bool
+) -> None:
     chunks = recording(name)
     assert len(chunks) > 20, "the recording holds a real session"
     pair = Pair(lf_returns=lf_returns, ascii_boxes=ascii_boxes)
@@ -133,7 +142,9 @@ def test_no_reset_between_segments_and_style_changes_by_difference() -> None:
 
 def test_unchanged_cells_are_skipped_and_an_unchanged_frame_writes_nothing() -> None:
     pair = Pair()
-    frame = "".join(f"\x1b[{y + 1};1H\x1b[97;40mline {y:02d}" + " " * 72 + "\x1b[0m" for y in range(H))
+    frame = "".join(
+        f"\x1b[{y + 1};1H\x1b[97;40mline {y:02d}" + " " * 72 + "\x1b[0m" for y in range(H)
+    )
     first = pair.feed(frame)
     assert pair.differences() == []
     assert pair.feed(frame) == ""
@@ -263,21 +274,59 @@ def test_style_transitions() -> None:
 
 # -- random streams ------------------------------------------------------------------------------------
 
-_sgr = st.sampled_from(["0", "1", "2", "3", "4", "7", "9", "22", "24", "27", "31", "39", "42", "49",
-                        "97", "104", "38;5;202", "48;2;1;2;3", "1;38;2;200;100;0", "", "0;7;33"])
+_sgr = st.sampled_from(
+    [
+        "0",
+        "1",
+        "2",
+        "3",
+        "4",
+        "7",
+        "9",
+        "22",
+        "24",
+        "27",
+        "31",
+        "39",
+        "42",
+        "49",
+        "97",
+        "104",
+        "38;5;202",
+        "48;2;1;2;3",
+        "1;38;2;200;100;0",
+        "",
+        "0;7;33",
+    ]
+)
 # A combining mark never starts a write after a cursor move (Textual keeps a character and its
 # marks in one segment); where it lands then differs between terminals (and pyte).
-_text = st.text(alphabet=st.sampled_from(list("ab  ·─│é日\u0301")), min_size=1,
-                max_size=8).filter(lambda t: not t.startswith("\u0301"))
+_text = st.text(alphabet=st.sampled_from(list("ab  ·─│é日\u0301")), min_size=1, max_size=8).filter(
+    lambda t: not t.startswith("\u0301")
+)
 
 
 @st.composite
 def _op(draw: st.DrawFn) -> str:
-    kind = draw(st.sampled_from(["move", "sgr", "text", "text", "newline", "sync", "cursor",
-                                 "alter"]))
+    kind = draw(
+        st.sampled_from(["move", "sgr", "text", "text", "newline", "sync", "cursor", "alter"])
+    )
     if kind == "alter":  # not modelled: passed through, the screen forgotten
-        return draw(st.sampled_from(["\x1b[K", "\x1b[2J", "\x1b[J", "\x1b[1K", "\x1b[L",
-                                     "\x1b[M", "\x1b[3X", "\x1b[2P", "\x1b[@"]))
+        return draw(
+            st.sampled_from(
+                [
+                    "\x1b[K",
+                    "\x1b[2J",
+                    "\x1b[J",
+                    "\x1b[1K",
+                    "\x1b[L",
+                    "\x1b[M",
+                    "\x1b[3X",
+                    "\x1b[2P",
+                    "\x1b[@",
+                ]
+            )
+        )
     if kind == "move":
         return f"\x1b[{draw(st.integers(1, 8))};{draw(st.integers(1, 40))}H"
     if kind == "sgr":
@@ -292,8 +341,7 @@ def _op(draw: st.DrawFn) -> str:
 
 
 @settings(max_examples=int(__import__("os").environ.get("LEAN_EXAMPLES", "300")), deadline=None)
-@given(st.lists(st.lists(_op(), min_size=1, max_size=12), min_size=1, max_size=8),
-       st.booleans())
+@given(st.lists(st.lists(_op(), min_size=1, max_size=12), min_size=1, max_size=8), st.booleans())
 def test_random_writes_give_the_same_screen(writes: list[list[str]], lf_returns: bool) -> None:
     # Wide enough that no write reaches the right edge (Textual never writes past it).
     pair = Pair(240, 8, lf_returns=lf_returns)
@@ -338,13 +386,20 @@ def test_real_upr_lean_in_a_terminal_matches_textuals_own_output(tmp_path: Path)
 
     upr = shutil.which("upr", path=str(Path(sys.executable).parent)) or "upr"
     record = tmp_path / "textual.jsonl"
-    app = PtyApp([upr, "--demo", "--today", "2026-11-25", "--lean"], cwd=str(tmp_path),
-                 env={"UPR_LEAN_RECORD": str(record)})
+    app = PtyApp(
+        [upr, "--demo", "--today", "2026-11-25", "--lean"],
+        cwd=str(tmp_path),
+        env={"UPR_LEAN_RECORD": str(record)},
+    )
     try:
         assert app.wait_for("193 of 193 States"), app.text()
         app.settle()
-        for keys, expect in [("sloven", "1 of 193"), ("\r", "Recommendations"),
-                             ("?", "Help"), ("\x1b", "Recommendations")]:
+        for keys, expect in [
+            ("sloven", "1 of 193"),
+            ("\r", "Recommendations"),
+            ("?", "Help"),
+            ("\x1b", "Recommendations"),
+        ]:
             app.send(keys)
             assert app.wait_for(expect), app.text()
             app.settle()
@@ -381,10 +436,19 @@ def test_pointer_shape_is_sent_once_until_it_changes() -> None:
 # -- scrolling -----------------------------------------------------------------------------------------
 
 
-_TOPICS = ["Ratify the Optional Protocol", "Combat trafficking in persons", "Protect the Roma",
-           "Strengthen the national human rights institution", "Ensure access to education",
-           "Abolish the death penalty", "Prevent violence against women", "Protect journalists",
-           "Guarantee freedom of expression", "Improve prison conditions", "Adopt a plan"]
+_TOPICS = [
+    "Ratify the Optional Protocol",
+    "Combat trafficking in persons",
+    "Protect the Roma",
+    "Strengthen the national human rights institution",
+    "Ensure access to education",
+    "Abolish the death penalty",
+    "Prevent violence against women",
+    "Protect journalists",
+    "Guarantee freedom of expression",
+    "Improve prison conditions",
+    "Adopt a plan",
+]
 
 
 def _list_frame(first: int, *, header: str = "Header", rows: int = 20) -> str:
@@ -424,12 +488,24 @@ _word = st.sampled_from(["alpha", "beta", "日本", "é", "—", "  ", "x"])
 
 
 @settings(max_examples=int(__import__("os").environ.get("LEAN_EXAMPLES", "150")), deadline=None)
-@given(st.lists(st.lists(_word, min_size=0, max_size=6), min_size=12, max_size=12),
-       st.integers(-5, 5), st.integers(0, 4), st.integers(7, 11), st.lists(st.integers(0, 11)),
-       st.booleans(), st.sampled_from(["", "\x1b[44m", "\x1b[1;31m"]))
-def test_random_scrolls_give_the_same_screen(lines: list[list[str]], shift: int, top: int,
-                                             bottom: int, edits: list[int], lf_returns: bool,
-                                             style: str) -> None:
+@given(
+    st.lists(st.lists(_word, min_size=0, max_size=6), min_size=12, max_size=12),
+    st.integers(-5, 5),
+    st.integers(0, 4),
+    st.integers(7, 11),
+    st.lists(st.integers(0, 11)),
+    st.booleans(),
+    st.sampled_from(["", "\x1b[44m", "\x1b[1;31m"]),
+)
+def test_random_scrolls_give_the_same_screen(
+    lines: list[list[str]],
+    shift: int,
+    top: int,
+    bottom: int,
+    edits: list[int],
+    lf_returns: bool,
+    style: str,
+) -> None:
     """Frames that move a band of lines by ``shift`` (with a few lines edited)."""
     width = 30
     pair = Pair(width, 12, lf_returns=lf_returns)
@@ -474,12 +550,17 @@ def _big_workspace(path: Path) -> None:
 
     ws = Workspace.open(path, author="tester")
     ws.edit("recommendations", "UPR:A/HRC/0/1:1.1", {"country": "SVN", "text": "x" * 1000})
-    ws.edit("checklist", "SVN:5:kickoff", {"country": "SVN", "cycle": 5, "item": "kickoff",
-                                           "text": "Kick-off", "status": "done"})
+    ws.edit(
+        "checklist",
+        "SVN:5:kickoff",
+        {"country": "SVN", "cycle": 5, "item": "kickoff", "text": "Kick-off", "status": "done"},
+    )
     ws.close()
 
 
-def test_start_workspace_reads_large_files_later_and_small_ones_now(tmp_path: Path, monkeypatch) -> None:
+def test_start_workspace_reads_large_files_later_and_small_ones_now(
+    tmp_path: Path, monkeypatch
+) -> None:
     import tui.session as session
     from tui.store import Workspace
 
@@ -600,7 +681,9 @@ def test_real_upr_opens_a_large_file_behind_the_first_screen(tmp_path: Path) -> 
     ws = Workspace.open(path, author="tester")
     n = BACKGROUND_LOAD_BYTES // 900 + 100
     for i in range(n):
-        ws.edit("recommendations", f"UPR:A/HRC/0/1:{i}", {"country": "SVN", "text": f"{i} " + "y" * 800})
+        ws.edit(
+            "recommendations", f"UPR:A/HRC/0/1:{i}", {"country": "SVN", "text": f"{i} " + "y" * 800}
+        )
     ws.close()
     assert path.stat().st_size > BACKGROUND_LOAD_BYTES
     upr = shutil.which("upr", path=str(Path(sys.executable).parent)) or "upr"

@@ -61,7 +61,11 @@ def send(src: Workspace, dst: Workspace):
 def import_same(ws: Workspace, text: str = "Ratify the Convention") -> None:
     """What an importer does on every machine: the same ids and values, its own clocks."""
     ws.edit(RECS, "UPR:A/HRC/59/15:140.1", {"text": text, "country": "SVN", "paragraph": "140.1"})
-    ws.edit(RECS, "UPR:A/HRC/59/15:140.2", {"text": "Adopt a plan", "country": "SVN", "paragraph": "140.2"})
+    ws.edit(
+        RECS,
+        "UPR:A/HRC/59/15:140.2",
+        {"text": "Adopt a plan", "country": "SVN", "paragraph": "140.2"},
+    )
 
 
 @pytest.fixture
@@ -110,7 +114,11 @@ def test_same_field_later_edit_wins_and_is_a_conflict(pair, time: FakeTime) -> N
     assert result.data[RECS][R1]["priority"] == "low"
     [conflict] = result.report.conflicts
     assert (conflict.field, conflict.a_value, conflict.b_value, conflict.winner) == (
-        "priority", "high", "low", "B")
+        "priority",
+        "high",
+        "low",
+        "B",
+    )
     row = result.data["conflicts"][f"{RECS}|{R1}|priority"]
     assert row["winner"] == "low" and row["winner_author"] == "bob"
     assert row["other"] == "high" and row["other_author"] == "alice"
@@ -197,7 +205,9 @@ def test_meta_choice_is_symmetric(pair) -> None:
     m1 = merge_tables(ta, tb).data["meta"]["meta"]
     m2 = merge_tables(tb, ta).data["meta"]["meta"]
     assert m1 == m2
-    assert m1["workspace_id"] == min(ta["meta"]["meta"]["workspace_id"], tb["meta"]["meta"]["workspace_id"])
+    assert m1["workspace_id"] == min(
+        ta["meta"]["meta"]["workspace_id"], tb["meta"]["meta"]["workspace_id"]
+    )
     assert m1["created"] == "2025-01-01T00:00:00Z"
 
 
@@ -213,7 +223,9 @@ def test_unknown_fields_and_tables_are_kept(pair, time: FakeTime) -> None:
     assert result.data["future_table"] == {"x": {"id": "x", "v": 1}}
 
 
-def test_merging_a_file_with_itself_gives_the_same_bytes(tmp_path: Path, pair, time: FakeTime) -> None:
+def test_merging_a_file_with_itself_gives_the_same_bytes(
+    tmp_path: Path, pair, time: FakeTime
+) -> None:
     a, b = pair
     import_same(a)
     a.edit(RECS, R1, {"priority": "high", "themes": ["women", "children"]})
@@ -236,7 +248,8 @@ def test_merge_is_commutative_on_bytes(pair, time: FakeTime) -> None:
     b.edit(RECS, R1, {"note": "bob"})
     b.edit(RECS, R2, {"priority": "medium"})
     assert encode_tables(merge_tables(tables(a), tables(b)).data) == encode_tables(
-        merge_tables(tables(b), tables(a)).data)
+        merge_tables(tables(b), tables(a)).data
+    )
 
 
 def test_taking_the_other_value_travels_and_settles(pair, time: FakeTime) -> None:
@@ -273,8 +286,9 @@ def test_a_resolution_beats_the_same_conflict_found_elsewhere(pair, time: FakeTi
     on_a = merge_tables(ta, tb)
     on_b = merge_tables(tb, ta)  # both find it
     cid = f"{RECS}|{R1}|note"
-    resolved = dict(on_a.data["conflicts"][cid], resolved="1760000009000|000000|alice",
-                    resolution="kept")
+    resolved = dict(
+        on_a.data["conflicts"][cid], resolved="1760000009000|000000|alice", resolution="kept"
+    )
     on_a.data["conflicts"][cid] = resolved
     for x, y in ((on_a.data, on_b.data), (on_b.data, on_a.data)):
         assert merge_tables(x, y).data["conflicts"][cid] == resolved

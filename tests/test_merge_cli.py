@@ -90,14 +90,24 @@ def test_merge_reads_a_gzip_share_copy(copies, tmp_path: Path) -> None:
     assert load_copy(out)[RECS][R1]["status"] == "in_progress"
 
 
-def test_rich_summary_on_a_terminal_names_both_values_authors_and_times(copies, capsys, monkeypatch) -> None:
+def test_rich_summary_on_a_terminal_names_both_values_authors_and_times(
+    copies, capsys, monkeypatch
+) -> None:
     a, b = copies
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.setenv("COLUMNS", "160")
     assert main(["merge", str(a), str(b), "--dry-run"]) == 0
     out = capsys.readouterr().out
-    for expected in ("new recommendations", "fields taken", "1 conflict", "alice's note", "bob's note",
-                     "alice, 2025-10-09", "bob, 2025-10-09", "note"):
+    for expected in (
+        "new recommendations",
+        "fields taken",
+        "1 conflict",
+        "alice's note",
+        "bob's note",
+        "alice, 2025-10-09",
+        "bob, 2025-10-09",
+        "note",
+    ):
         assert expected in out, expected
 
 
@@ -138,12 +148,21 @@ def test_merge_driver_writes_into_ours(copies, tmp_path: Path) -> None:
 
 
 def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org",
-               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org")
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=check, env=env)
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.org",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.org",
+    )
+    return subprocess.run(
+        ["git", *args], cwd=repo, capture_output=True, text=True, check=check, env=env
+    )
 
 
-def edit_and_commit(repo: Path, author: str, values: dict[str, dict[str, object]], message: str) -> None:
+def edit_and_commit(
+    repo: Path, author: str, values: dict[str, dict[str, object]], message: str
+) -> None:
     ws = Workspace.open(repo / "upr-workbench.json", author=author)
     for rid, fields in values.items():
         ws.edit(RECS, rid, fields)
@@ -176,11 +195,17 @@ def test_git_merges_two_branches_with_the_upr_driver(tmp_path: Path, monkeypatch
     git(repo, "add", ".gitattributes", "upr-workbench.json")
     git(repo, "commit", "-qm", "base")
     git(repo, "checkout", "-qb", "alice")
-    edit_and_commit(repo, "alice", {R1: {"priority": "high", "note": "alice's note"}}, "alice triages")
+    edit_and_commit(
+        repo, "alice", {R1: {"priority": "high", "note": "alice's note"}}, "alice triages"
+    )
     git(repo, "checkout", "-q", "main")
     git(repo, "checkout", "-qb", "bob")
-    edit_and_commit(repo, "bob", {R1: {"status": "in_progress", "note": "bob's note"},
-                                  R2: {"priority": "low"}}, "bob follows up")
+    edit_and_commit(
+        repo,
+        "bob",
+        {R1: {"status": "in_progress", "note": "bob's note"}, R2: {"priority": "low"}},
+        "bob follows up",
+    )
     git(repo, "checkout", "-q", "alice")
     merged = git(repo, "merge", "--no-edit", "bob", check=False)
     assert merged.returncode == 0, merged.stdout + merged.stderr
@@ -191,19 +216,27 @@ def test_git_merges_two_branches_with_the_upr_driver(tmp_path: Path, monkeypatch
     assert (r1["priority"], r1["status"], r1["note"]) == ("high", "in_progress", "bob's note")
     assert data[RECS][R2]["priority"] == "low"
     [conflict] = data["conflicts"].values()
-    assert (conflict["field"], conflict["winner"], conflict["other"]) == ("note", "bob's note", "alice's note")
+    assert (conflict["field"], conflict["winner"], conflict["other"]) == (
+        "note",
+        "bob's note",
+        "alice's note",
+    )
     # The merged file is in the store's deterministic form (what a save would write).
     assert encode_tables(data) == (repo / "upr-workbench.json").read_bytes()
 
 
-def test_git_setup_outside_a_repository_is_a_user_error(tmp_path: Path, monkeypatch, capsys) -> None:
+def test_git_setup_outside_a_repository_is_a_user_error(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
     assert main(["git-setup"]) == 1
     assert "not a git repository" in capsys.readouterr().err.lower()
 
 
-def test_git_setup_registers_a_custom_workspace_and_a_driver_path(tmp_path: Path, monkeypatch, capsys) -> None:
+def test_git_setup_registers_a_custom_workspace_and_a_driver_path(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
     from tui.commands import merge as merge_cmd
 
     repo = tmp_path / "repo"
@@ -211,18 +244,29 @@ def test_git_setup_registers_a_custom_workspace_and_a_driver_path(tmp_path: Path
     git(repo, "init", "-q")
     (repo / ".gitattributes").write_text("*.png binary", "utf-8")  # no final newline
     monkeypatch.chdir(repo)
-    monkeypatch.setattr(merge_cmd.shutil, "which", lambda name: "/usr/bin/git" if name == "git" else None)
+    monkeypatch.setattr(
+        merge_cmd.shutil, "which", lambda name: "/usr/bin/git" if name == "git" else None
+    )
     assert main(["git-setup", "-w", "team/svn.json"]) == 0
     lines = (repo / ".gitattributes").read_text().splitlines()
-    assert lines == ["*.png binary", "*.upr.json merge=upr", "upr-workbench.json merge=upr",
-                     "/team/svn.json merge=upr"]
+    assert lines == [
+        "*.png binary",
+        "*.upr.json merge=upr",
+        "upr-workbench.json merge=upr",
+        "/team/svn.json merge=upr",
+    ]
     driver = git(repo, "config", "merge.upr.driver").stdout.strip()
     assert driver.endswith("merge-driver %O %A %B") and driver.startswith("/")  # upr not on PATH
     assert main(["git-setup", "--command", "python -m tui.cli"]) == 0
-    assert git(repo, "config", "merge.upr.driver").stdout.strip() == "python -m tui.cli merge-driver %O %A %B"
+    assert (
+        git(repo, "config", "merge.upr.driver").stdout.strip()
+        == "python -m tui.cli merge-driver %O %A %B"
+    )
 
 
-def test_rich_summary_shows_file_names_that_look_like_markup_as_text(copies, capsys, monkeypatch) -> None:
+def test_rich_summary_shows_file_names_that_look_like_markup_as_text(
+    copies, capsys, monkeypatch
+) -> None:
     """Column headers are file names, shown as text: "b [red].json" once lost its "[red]"."""
     a, b = copies
     odd = b.rename(b.with_name("b [red].json"))

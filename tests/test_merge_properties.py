@@ -42,15 +42,21 @@ histories = st.tuples(
     st.tuples(*[st.integers(-2_000, 2_000)] * 3),  # each machine's clock skew, ms
 )
 AUTHORS = ("alice", "bob", "chen")
-SETTINGS = settings(max_examples=120, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def run_history(ops: list[tuple[Any, ...]], skews: tuple[int, ...]) -> list[dict[str, Any]]:
     """Play the operations on three machines; return the three final copies (deep copies)."""
     folder = Path(tempfile.mkdtemp(prefix="merge-prop-"))
     time = FakeTime()
-    machines = [machine(folder / f"{name}.json", name, time, skew) for name, skew in zip(AUTHORS, skews, strict=True)]
+    machines = [
+        machine(folder / f"{name}.json", name, time, skew)
+        for name, skew in zip(AUTHORS, skews, strict=True)
+    ]
     try:
         for op in ops:
             kind = op[0]

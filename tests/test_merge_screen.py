@@ -67,6 +67,7 @@ async def test_conflicts_open_the_review_and_taking_the_other_value_is_an_edit(
     make_app, tmp_path: Path, monkeypatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
+
     def setup(ws: Workspace) -> None:
         base(ws)
         ws.edit(RECS, R1, {"note": "mine"})
@@ -96,8 +97,11 @@ async def test_conflicts_open_the_review_and_taking_the_other_value_is_an_edit(
         new_clock = app.workspace.get(RECS, R1)["_clock"]["note"]
         assert clock_author(new_clock) == "tester"
         assert clock_key(new_clock) > clock_key(row["winner_clock"])
-        history = [h for h in app.workspace.table("history").values()
-                   if h["record"] == R1 and h["field"] == "note" and h["new"] == "mine"]
+        history = [
+            h
+            for h in app.workspace.table("history").values()
+            if h["record"] == R1 and h["field"] == "note" and h["new"] == "mine"
+        ]
         assert len(history) == 2  # my first edit, and taking it back after the merge
         await pilot.press("q")
         await pilot.pause()
@@ -108,6 +112,7 @@ async def test_keeping_the_kept_value_closes_the_conflict_without_an_edit(
     make_app, tmp_path: Path, monkeypatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
+
     def setup(ws: Workspace) -> None:
         base(ws)
         ws.edit(RECS, R1, {"priority": "high"})
@@ -126,13 +131,16 @@ async def test_keeping_the_kept_value_closes_the_conflict_without_an_edit(
         assert [r["resolution"] for r in app.workspace.table("conflicts").values()] == ["kept"]
 
 
-async def test_sync_conflict_copies_are_offered_at_start_and_marked_merged(make_app, tmp_path: Path) -> None:
+async def test_sync_conflict_copies_are_offered_at_start_and_marked_merged(
+    make_app, tmp_path: Path
+) -> None:
     path = tmp_path / "ws.json"
     seed = Workspace.open(path, author="tester")
     base(seed)
     seed.close()
-    copy = colleague_copy(path, tmp_path / "ws.sync-conflict-20261125-101500-ABCDEF7.json",
-                          status="implemented")
+    copy = colleague_copy(
+        path, tmp_path / "ws.sync-conflict-20261125-101500-ABCDEF7.json", status="implemented"
+    )
     app = make_app(path=path)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
@@ -147,7 +155,9 @@ async def test_sync_conflict_copies_are_offered_at_start_and_marked_merged(make_
     assert copy.with_name(copy.name + ".merged").exists()
 
 
-async def test_a_file_replaced_under_the_app_is_merged_not_overwritten(make_app, tmp_path: Path) -> None:
+async def test_a_file_replaced_under_the_app_is_merged_not_overwritten(
+    make_app, tmp_path: Path
+) -> None:
     app = make_app(setup=base)
     path = app.workspace.path
     async with app.run_test(size=(100, 30)) as pilot:

@@ -44,16 +44,24 @@ def test_other_files_are_not_copies(name: str) -> None:
 
 
 def test_marker_before_either_extension_of_a_two_part_name() -> None:
-    assert copy_tool("team.upr.sync-conflict-20261125-101500-ABCDEF7.json", "team.upr.json") == "Syncthing"
-    assert copy_tool("team (Ana's conflicted copy 2026-11-25).upr.json", "team.upr.json") == "Dropbox"
+    assert (
+        copy_tool("team.upr.sync-conflict-20261125-101500-ABCDEF7.json", "team.upr.json")
+        == "Syncthing"
+    )
+    assert (
+        copy_tool("team (Ana's conflicted copy 2026-11-25).upr.json", "team.upr.json") == "Dropbox"
+    )
 
 
 def test_find_lists_the_copies_of_the_file_in_its_folder(tmp_path: Path) -> None:
     ws = tmp_path / WS
     ws.write_text("{}", "utf-8")
-    names = ["upr-workbench.sync-conflict-20261125-101500-ABCDEF7.json",
-             "upr-workbench (conflicted copy 2026-11-25 101500).json",
-             "unrelated.json", ".upr-workbench.json.123.tmp"]
+    names = [
+        "upr-workbench.sync-conflict-20261125-101500-ABCDEF7.json",
+        "upr-workbench (conflicted copy 2026-11-25 101500).json",
+        "unrelated.json",
+        ".upr-workbench.json.123.tmp",
+    ]
     for name in names:
         (tmp_path / name).write_text("{}", "utf-8")
     (tmp_path / "upr-workbench_conflict-20261125-101500.json").mkdir()  # a folder: not a copy

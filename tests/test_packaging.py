@@ -19,9 +19,20 @@ REPO = Path(__file__).resolve().parent.parent
 def test_wheel_installs_and_runs_outside_the_repo(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-         "-w", str(dist), str(REPO)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-w",
+            str(dist),
+            str(REPO),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert build.returncode == 0, build.stderr[-2000:]
     wheels = list(dist.glob("upr_workbench-*.whl"))
@@ -38,13 +49,25 @@ def test_wheel_installs_and_runs_outside_the_repo(tmp_path: Path) -> None:
     py = env_dir / "bin" / "python"
     target = subprocess.run(
         [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     Path(target, "deps.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     install = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "--no-index",
-         str(wheels[0])],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(py),
+            "install",
+            "--no-deps",
+            "--no-index",
+            str(wheels[0]),
+        ],
+        capture_output=True,
+        text=True,
     )
     if install.returncode != 0:  # pip older than 22.3 has no --python: unpack the wheel instead
         with zipfile.ZipFile(wheels[0]) as zf:
@@ -56,17 +79,26 @@ def test_wheel_installs_and_runs_outside_the_repo(tmp_path: Path) -> None:
     outside.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
     upr = str(env_dir / "bin" / "upr")
-    version = subprocess.run([upr, "--version"], cwd=outside, capture_output=True, text=True, env=env)
+    version = subprocess.run(
+        [upr, "--version"], cwd=outside, capture_output=True, text=True, env=env
+    )
     assert version.returncode == 0, version.stderr
     assert version.stdout.startswith("upr ")
     where = subprocess.run(
         [str(py), "-c", "import tui.paths; print(tui.paths.data_dir())"],
-        cwd=outside, capture_output=True, text=True, env=env, check=True,
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     ).stdout.strip()
     assert where.startswith(str(env_dir)), f"data read from {where}, not from the installed wheel"
     calendar = subprocess.run(
         [upr, "calendar", "--upcoming", "3", "--today", "2026-11-25"],
-        cwd=outside, capture_output=True, text=True, env=env,
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert calendar.returncode == 0, calendar.stderr
     lines = calendar.stdout.splitlines()

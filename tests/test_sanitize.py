@@ -37,7 +37,9 @@ def test_newlines_and_tabs_kept_but_not_in_a_line() -> None:
 
 def test_markup_is_left_as_text() -> None:
     # Markup is not stripped (it is shown literally by building Text objects), only controls are.
-    assert clean_text("[bold]x[/bold] [@click=app.quit]y[/]") == "[bold]x[/bold] [@click=app.quit]y[/]"
+    assert (
+        clean_text("[bold]x[/bold] [@click=app.quit]y[/]") == "[bold]x[/bold] [@click=app.quit]y[/]"
+    )
 
 
 @given(st.text())

@@ -44,7 +44,9 @@ def test_share_copy_is_deterministic_gzip_of_the_workspace(workspace: Path, tmp_
     assert load_copy(first.path) == load_copy(workspace)
 
 
-def test_upr_export_share_and_dash_dash_share(workspace: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+def test_upr_export_share_and_dash_dash_share(
+    workspace: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["export", "--share", "-w", str(workspace)]) == 0
     default = tmp_path / "team.json.gz"
@@ -64,12 +66,17 @@ def test_a_country_share_copy_holds_only_that_country(workspace: Path, tmp_path:
     assert set(tables[RECS]) == {"UPR:A/HRC/59/15:140.1", "UPR:A/HRC/59/15:140.2"}
     assert set(tables["countries"]) == {"SVN"}
     assert {row["record"] for row in tables["history"].values()} == {
-        "UPR:A/HRC/59/15:140.1", "UPR:A/HRC/59/15:140.2", "SVN"}
+        "UPR:A/HRC/59/15:140.1",
+        "UPR:A/HRC/59/15:140.2",
+        "SVN",
+    }
     # Merging it back into the full workspace changes nothing.
     assert merge_tables(load_copy(workspace), tables).changed_a == {}
 
 
-def test_opening_a_share_copy_unpacks_it_beside_then_merges_later_copies(workspace: Path, tmp_path: Path) -> None:
+def test_opening_a_share_copy_unpacks_it_beside_then_merges_later_copies(
+    workspace: Path, tmp_path: Path
+) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     gz = write_share_copy(workspace, inbox / "team.json.gz").path
@@ -94,7 +101,9 @@ def test_opening_a_share_copy_unpacks_it_beside_then_merges_later_copies(workspa
     assert "already holds everything" in open_share_copy(gz, author="bob").message
 
 
-def test_the_app_opens_a_json_gz_as_the_plain_file_beside_it(workspace: Path, tmp_path: Path) -> None:
+def test_the_app_opens_a_json_gz_as_the_plain_file_beside_it(
+    workspace: Path, tmp_path: Path
+) -> None:
     gz = write_share_copy(workspace, tmp_path / "sent.json.gz").path
     before = gz.read_bytes()
     options = AppOptions(path=gz, author="bob")

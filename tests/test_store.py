@@ -56,11 +56,22 @@ def saved_base(tmp_path: Path, name: str = "base.json") -> Path:
     """A small valid workspace on disk: two recommendations (one edited) and a checklist entry."""
     path = tmp_path / name
     ws = new_ws(path)
-    ws.edit(REC, RID, {"text": "Ratify the Optional Protocol", "position": "supported",
-                       "recommending": ["FRA"], "cycle": 4, "session": 48})
+    ws.edit(
+        REC,
+        RID,
+        {
+            "text": "Ratify the Optional Protocol",
+            "position": "supported",
+            "recommending": ["FRA"],
+            "cycle": 4,
+            "session": 48,
+        },
+    )
     ws.edit(REC, RID, {"priority": "high"})
     ws.edit(REC, "UPR:A/HRC/59/15:140.8", {"text": "Adopt a national action plan"})
-    ws.edit("checklist", "SVN:4:consult-cso", {"country": "SVN", "status": "todo", "due": "2025-01-10"})
+    ws.edit(
+        "checklist", "SVN:4:consult-cso", {"country": "SVN", "status": "todo", "due": "2025-01-10"}
+    )
     ws.close()
     return path
 
@@ -79,8 +90,16 @@ def test_creation_stamps_one_star_clock_and_one_history_row(tmp_path: Path) -> N
     rows = history_of(ws, RID)
     assert len(rows) == 1
     star = record["_clock"]["*"]
-    assert rows[0] == {"id": f"{RID}|*|{star}", "table": REC, "record": RID, "field": "*",
-                       "old": None, "new": None, "author": "ana", "clock": star}
+    assert rows[0] == {
+        "id": f"{RID}|*|{star}",
+        "table": REC,
+        "record": RID,
+        "field": "*",
+        "old": None,
+        "new": None,
+        "author": "ana",
+        "clock": star,
+    }
     assert field_clock(record, "text") == star  # fields without their own clock use "*"
 
 
@@ -97,9 +116,16 @@ def test_edit_sets_field_stamps_clock_and_appends_history(tmp_path: Path) -> Non
     assert clock_key(stamp) > clock_key(created) and clock_key(stamp)[2] == "ana"
     assert field_clock(record, "priority") == stamp and field_clock(record, "text") == created
     rows = {h["field"]: h for h in history_of(ws, RID)}
-    assert rows["priority"] == {"id": f"{RID}|priority|{stamp}", "table": REC, "record": RID,
-                                "field": "priority", "old": "none", "new": "high",
-                                "author": "ana", "clock": stamp}
+    assert rows["priority"] == {
+        "id": f"{RID}|priority|{stamp}",
+        "table": REC,
+        "record": RID,
+        "field": "priority",
+        "old": "none",
+        "new": "high",
+        "author": "ana",
+        "clock": stamp,
+    }
     assert rows["note"]["old"] == "" and rows["note"]["new"] == "ask UNICEF"
 
 
@@ -124,24 +150,28 @@ def test_edit_changes_only_the_fields_that_differ(tmp_path: Path) -> None:
     assert [h["field"] for h in history_of(ws, RID)] == ["*", "priority"]
 
 
-@pytest.mark.parametrize(("values", "fragment"), [
-    ({"priority": "urgent"}, "priority"),
-    ({"position": "maybe"}, "position"),
-    ({"cycle": "four"}, "cycle"),
-    ({"action_category": 6}, "action_category"),
-    ({"triaged": "yes"}, "triaged"),
-    ({"text": 5}, "text"),
-    ({"text": "x" * 100_001}, "text"),
-    ({"themes": "A41"}, "themes"),
-    ({"recommending": ["FRA", 1]}, "recommending"),
-    ({"text": "lone \ud800 surrogate"}, "text"),
-    ({"colour": "red"}, "colour"),
-    ({"_clock": {}}, "_clock"),
-    ({"id": "other"}, "id"),
-    ({"priority": "high", "status": "done"}, "status"),  # one good, one bad: nothing applies
-])
-def test_bad_value_raises_and_changes_nothing(tmp_path: Path, values: dict[str, Any],
-                                              fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("values", "fragment"),
+    [
+        ({"priority": "urgent"}, "priority"),
+        ({"position": "maybe"}, "position"),
+        ({"cycle": "four"}, "cycle"),
+        ({"action_category": 6}, "action_category"),
+        ({"triaged": "yes"}, "triaged"),
+        ({"text": 5}, "text"),
+        ({"text": "x" * 100_001}, "text"),
+        ({"themes": "A41"}, "themes"),
+        ({"recommending": ["FRA", 1]}, "recommending"),
+        ({"text": "lone \ud800 surrogate"}, "text"),
+        ({"colour": "red"}, "colour"),
+        ({"_clock": {}}, "_clock"),
+        ({"id": "other"}, "id"),
+        ({"priority": "high", "status": "done"}, "status"),  # one good, one bad: nothing applies
+    ],
+)
+def test_bad_value_raises_and_changes_nothing(
+    tmp_path: Path, values: dict[str, Any], fragment: str
+) -> None:
     ws = new_ws(tmp_path / "w.json")
     ws.edit(REC, RID, {"text": "Ratify"})
     ws.save()
@@ -230,8 +260,11 @@ def test_undo_redo_round_trip_and_both_are_edits(tmp_path: Path) -> None:
     assert record is not None and record["priority"] == "high"
     assert clock_key(record["_clock"]["priority"]) > clock_key(undo_clock)
     rows = [h for h in history_of(ws, RID) if h["field"] == "priority"]
-    assert [(h["old"], h["new"]) for h in rows] == [("none", "high"), ("high", "none"),
-                                                    ("none", "high")]
+    assert [(h["old"], h["new"]) for h in rows] == [
+        ("none", "high"),
+        ("high", "none"),
+        ("none", "high"),
+    ]
     assert all(h["author"] == "ana" for h in rows)
     assert not ws.can_redo
 
@@ -334,7 +367,7 @@ def test_apply_clocked_keeps_the_other_authors_clock(tmp_path: Path) -> None:
 def test_output_is_sorted_one_record_per_line_utf8(tmp_path: Path) -> None:
     path = tmp_path / "w.json"
     ws = new_ws(path)
-    ws.edit(REC, "UPR:b", {"text": "Égalité — 平等 \u2028 \"quoted\"\nnext"})
+    ws.edit(REC, "UPR:b", {"text": 'Égalité — 平等 \u2028 "quoted"\nnext'})
     ws.edit(REC, "UPR:a", {"text": "first"})
     ws.edit("checklist", "SVN:4:x", {"country": "SVN"})
     ws.save()
@@ -344,12 +377,15 @@ def test_output_is_sorted_one_record_per_line_utf8(tmp_path: Path) -> None:
     assert "Égalité — 平等" in text  # UTF-8 kept, not \u-escaped
     lines = text.split("\n")
     assert lines[0] == "{" and lines[-2:] == ["}", ""]
-    heads = [line.split(":", 1)[0] for line in lines if line.endswith(":{") or line.endswith(":{},")
-             or line.endswith(":{}")]
+    heads = [
+        line.split(":", 1)[0]
+        for line in lines
+        if line.endswith(":{") or line.endswith(":{},") or line.endswith(":{}")
+    ]
     tables = [json.loads(h) for h in heads]
     assert tables == sorted(tables) == sorted(store.TABLES)
     start = lines.index('"recommendations":{') + 1
-    record_lines = lines[start:lines.index("}", start)]
+    record_lines = lines[start : lines.index("}", start)]
     assert [json.loads("{" + line.rstrip(",") + "}") for line in record_lines]  # each line alone
     assert [line.split('":', 1)[0] for line in record_lines] == ['"UPR:a', '"UPR:b']
     for line in record_lines:
@@ -385,7 +421,9 @@ def test_storage_alone_works_as_a_tinydb_storage(tmp_path: Path) -> None:
     table.insert(Document({"id": "AUT", "notes": "y"}, doc_id="AUT"))
     table.update({"notes": "z"}, doc_ids=["SVN"])
     table.remove(doc_ids=["AUT"])
-    assert json.loads(path.read_text("utf-8")) == {"countries": {"SVN": {"id": "SVN", "notes": "z"}}}
+    assert json.loads(path.read_text("utf-8")) == {
+        "countries": {"SVN": {"id": "SVN", "notes": "z"}}
+    }
     assert path.read_text("utf-8") == '{\n"countries":{\n"SVN":{"id":"SVN","notes":"z"}\n}\n}\n'
 
 
@@ -402,12 +440,31 @@ def test_same_content_same_bytes_whatever_the_order_of_edits(tmp_path: Path) -> 
     Workspace.open(base, author="ana").close()  # meta (workspace id, created) shared by both
     ops: list[tuple[str, str, dict[str, Any], str]] = []
     for i in range(60):
-        ops.append((REC, f"UPR:A/HRC/59/15:140.{i}", {"text": f"T{i} é", "themes": ["A41"]},
-                    format_clock(NOW_MS - 10_000, i, "bob")))
-        ops.append(("checklist", f"SVN:4:item{i}", {"country": "SVN"},
-                    format_clock(NOW_MS - 9_000, i, "cy")))
-    later = [(REC, f"UPR:A/HRC/59/15:140.{i}", {"priority": "high"},
-              format_clock(NOW_MS - 5_000, i, "dee")) for i in range(0, 60, 7)]
+        ops.append(
+            (
+                REC,
+                f"UPR:A/HRC/59/15:140.{i}",
+                {"text": f"T{i} é", "themes": ["A41"]},
+                format_clock(NOW_MS - 10_000, i, "bob"),
+            )
+        )
+        ops.append(
+            (
+                "checklist",
+                f"SVN:4:item{i}",
+                {"country": "SVN"},
+                format_clock(NOW_MS - 9_000, i, "cy"),
+            )
+        )
+    later = [
+        (
+            REC,
+            f"UPR:A/HRC/59/15:140.{i}",
+            {"priority": "high"},
+            format_clock(NOW_MS - 5_000, i, "dee"),
+        )
+        for i in range(0, 60, 7)
+    ]
     shuffled = ops[:]
     random.Random(4).shuffle(shuffled)
     a, b = tmp_path / "a.json", tmp_path / "b.json"
@@ -467,7 +524,9 @@ def test_a_new_workspace_is_written_at_the_first_save(tmp_path: Path) -> None:
     assert set(data) == set(store.TABLES)
 
 
-def test_only_changed_records_are_encoded_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_only_changed_records_are_encoded_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "w.json"
     ws = new_ws(path)
     for i in range(200):
@@ -483,16 +542,21 @@ def test_only_changed_records_are_encoded_again(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(store, "_encode_line", counting)
     ws.edit(REC, "r150", {"priority": "low"})
     ws.save()
-    assert sorted(encoded) == sorted(["r150", next(h for h in ws.table("history") if "|priority|" in h)])
+    assert sorted(encoded) == sorted(
+        ["r150", next(h for h in ws.table("history") if "|priority|" in h)]
+    )
     assert json.loads(path.read_text("utf-8"))[REC]["r150"]["priority"] == "low"
 
 
-def test_loaded_records_are_encoded_lazily_at_the_first_save(tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_loaded_records_are_encoded_lazily_at_the_first_save(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = saved_base(tmp_path)
     encoded: list[str] = []
     real = store._encode_line
-    monkeypatch.setattr(store, "_encode_line", lambda rid, rec: encoded.append(rid) or real(rid, rec))
+    monkeypatch.setattr(
+        store, "_encode_line", lambda rid, rec: encoded.append(rid) or real(rid, rec)
+    )
     ws = new_ws(path)
     assert encoded == []  # opening is one parse, no encoding
     ws.edit(REC, RID, {"note": "n"})
@@ -613,7 +677,6 @@ def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
     return str(request.param)
 
 
-
 def assert_refused(path: Path, *fragments: str, now_ms: int | None = None) -> str:
     """Open must fail with ONE line naming the file and the fragments; nothing may change."""
     before = fingerprint(path)
@@ -643,19 +706,27 @@ def mutate(path: Path, change: Any) -> None:
     path.write_text(json.dumps(data), "utf-8")
 
 
-@pytest.mark.parametrize(("old", "new", "fragments"), [
-    ('"priority":"high"', '"priority":5', ("recommendations/UPR:A/HRC/59/15:140.7", "priority")),
-    ('"cycle":4', '"cycle":"four"', ("140.7", "'cycle'")),
-    ('"position":"supported"', '"position":"maybe"', ("140.7", "'position'", "maybe")),
-    ('"triaged":false', '"triaged":"no"', ("140.7", "'triaged'")),
-    ('"recommending":["FRA"]', '"recommending":[1]', ("140.7", "'recommending'")),
-    ('"due":"2025-01-10"', '"due":"10/01/2025"', ("checklist/SVN:4:consult-cso", "'due'")),
-    ('"status":"todo"', '"status":"finished"', ("SVN:4:consult-cso", "'status'")),
-    ('"schema_version":1', '"schema_version":"1"', ("meta", "schema_version")),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "fragments"),
+    [
+        (
+            '"priority":"high"',
+            '"priority":5',
+            ("recommendations/UPR:A/HRC/59/15:140.7", "priority"),
+        ),
+        ('"cycle":4', '"cycle":"four"', ("140.7", "'cycle'")),
+        ('"position":"supported"', '"position":"maybe"', ("140.7", "'position'", "maybe")),
+        ('"triaged":false', '"triaged":"no"', ("140.7", "'triaged'")),
+        ('"recommending":["FRA"]', '"recommending":[1]', ("140.7", "'recommending'")),
+        ('"due":"2025-01-10"', '"due":"10/01/2025"', ("checklist/SVN:4:consult-cso", "'due'")),
+        ('"status":"todo"', '"status":"finished"', ("SVN:4:consult-cso", "'status'")),
+        ('"schema_version":1', '"schema_version":"1"', ("meta", "schema_version")),
+    ],
+)
 @pytest.mark.usefixtures("parser")
-def test_wrong_types_and_values_are_refused(tmp_path: Path, old: str, new: str,
-                                            fragments: tuple[str, ...]) -> None:
+def test_wrong_types_and_values_are_refused(
+    tmp_path: Path, old: str, new: str, fragments: tuple[str, ...]
+) -> None:
     path = saved_base(tmp_path)
     rewrite(path, old, new)
     message = assert_refused(path, *fragments)
@@ -740,18 +811,26 @@ def test_invalid_json_is_refused_with_its_line(tmp_path: Path) -> None:
     assert_refused(path, "not valid JSON", f"line {target + 2}")
 
 
-@pytest.mark.parametrize(("content", "fragments"), [
-    ("[1, 2, 3]", ("top level",)),
-    ('"just a string"', ("top level",)),
-    ('{"recommendations": []}', ("recommendations", "not an object")),
-    ('{"recommendations": {"x": 5}}', ("recommendations/x", "expected an object")),
-    ('{"recommendations": {"x": {"id": "y"}}}', ("recommendations/x", "'id'", "does not match")),
-    ('{"recommendations": {"x": {"id": "x", "priority": NaN}}}', ("NaN",)),
-    ('{"actions": {"x": {"id": "x", "cost": 1e999}}}', ("too large",)),
-    ('{"a": 1,}', ("not valid JSON", "line 1")),
-])
+@pytest.mark.parametrize(
+    ("content", "fragments"),
+    [
+        ("[1, 2, 3]", ("top level",)),
+        ('"just a string"', ("top level",)),
+        ('{"recommendations": []}', ("recommendations", "not an object")),
+        ('{"recommendations": {"x": 5}}', ("recommendations/x", "expected an object")),
+        (
+            '{"recommendations": {"x": {"id": "y"}}}',
+            ("recommendations/x", "'id'", "does not match"),
+        ),
+        ('{"recommendations": {"x": {"id": "x", "priority": NaN}}}', ("NaN",)),
+        ('{"actions": {"x": {"id": "x", "cost": 1e999}}}', ("too large",)),
+        ('{"a": 1,}', ("not valid JSON", "line 1")),
+    ],
+)
 @pytest.mark.usefixtures("parser")
-def test_structure_faults_are_refused(tmp_path: Path, content: str, fragments: tuple[str, ...]) -> None:
+def test_structure_faults_are_refused(
+    tmp_path: Path, content: str, fragments: tuple[str, ...]
+) -> None:
     path = tmp_path / "bad.json"
     path.write_text(content, "utf-8")
     assert_refused(path, *fragments)
@@ -772,13 +851,17 @@ def test_duplicate_record_ids_are_refused(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("parser")
 def test_duplicates_are_found_in_any_layout(tmp_path: Path) -> None:
     path = tmp_path / "one-line.json"
-    path.write_text('{"countries": {"SVN": {"id": "SVN"}, "AUT": {"id": "AUT"}, "SVN": {"id": "SVN"}}}')
+    path.write_text(
+        '{"countries": {"SVN": {"id": "SVN"}, "AUT": {"id": "AUT"}, "SVN": {"id": "SVN"}}}'
+    )
     assert_refused(path, "countries", "'SVN'", "appears twice")
     path.write_text('{"countries": {}, "countries": {}}')
     assert_refused(path, "table 'countries' appears twice")
     # A field twice inside one record keeps the last, as every JSON reader does.
     path.write_text('{"countries": {"SVN": {"id": "SVN", "notes": "a", "notes": "b"}}}')
-    assert Workspace.open(path, author="ana", read_only=True).get("countries", "SVN")["notes"] == "b"  # type: ignore[index]
+    assert (
+        Workspace.open(path, author="ana", read_only=True).get("countries", "SVN")["notes"] == "b"
+    )  # type: ignore[index]
 
 
 def test_newer_schema_is_refused_clearly(tmp_path: Path) -> None:
@@ -800,7 +883,10 @@ def test_deep_nesting_is_refused_without_traceback(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("parser")
 def test_deep_value_inside_a_record_names_the_field(tmp_path: Path) -> None:
     path = saved_base(tmp_path)
-    mutate(path, lambda d: d[REC][RID].__setitem__("source", json.loads('{"a":' * 200 + "1" + "}" * 200)))
+    mutate(
+        path,
+        lambda d: d[REC][RID].__setitem__("source", json.loads('{"a":' * 200 + "1" + "}" * 200)),
+    )
     assert_refused(path, "140.7", "'source'", "nested")
 
 
@@ -816,7 +902,7 @@ def test_escaped_emoji_is_fine(tmp_path: Path) -> None:
     path = saved_base(tmp_path)
     rewrite(path, '"note":""', '"note":"ok \\ud83d\\ude00"')
     ws = Workspace.open(path, author="ana", read_only=True)
-    assert ws.table("checklist")["SVN:4:consult-cso"]["note"] == "ok \U0001F600"
+    assert ws.table("checklist")["SVN:4:consult-cso"]["note"] == "ok \U0001f600"
 
 
 @pytest.mark.usefixtures("parser")
@@ -835,10 +921,14 @@ def test_control_characters_in_ids_do_not_reach_the_terminal(tmp_path: Path) -> 
 @pytest.mark.usefixtures("parser")
 def test_a_file_from_elsewhere_with_missing_and_unknown_fields_loads(tmp_path: Path) -> None:
     path = tmp_path / "other.json"
-    path.write_text(json.dumps({
-        "recommendations": {"r1": {"text": "Only text", "x_extra": {"kept": [1, 2]}}},
-        "_default": {"1": {"anything": True}},
-    }))
+    path.write_text(
+        json.dumps(
+            {
+                "recommendations": {"r1": {"text": "Only text", "x_extra": {"kept": [1, 2]}}},
+                "_default": {"1": {"anything": True}},
+            }
+        )
+    )
     ws = new_ws(path)
     record = ws.get(REC, "r1")
     assert record is not None
@@ -876,7 +966,9 @@ def test_our_layout_is_parsed_line_by_line(tmp_path: Path, monkeypatch: pytest.M
 @pytest.mark.parametrize("layout", ["one line", "indented", "spaces after colons"])
 def test_other_layouts_load_the_same(tmp_path: Path, layout: str) -> None:
     path = saved_base(tmp_path)
-    expected = {t: dict(Workspace.open(path, author="a", read_only=True).table(t)) for t in store.TABLES}
+    expected = {
+        t: dict(Workspace.open(path, author="a", read_only=True).table(t)) for t in store.TABLES
+    }
     data = json.loads(path.read_text("utf-8"))
     if layout == "one line":
         path.write_text(json.dumps(data), "utf-8")
@@ -889,11 +981,14 @@ def test_other_layouts_load_the_same(tmp_path: Path, layout: str) -> None:
 
 
 @pytest.mark.usefixtures("parser")
-@pytest.mark.parametrize("edit", [
-    lambda lines, i: lines.__setitem__(i, lines[i] + ","),  # one comma too many
-    lambda lines, i: lines.__setitem__(i - 1, lines[i - 1].rstrip(",")),  # one missing
-    lambda lines, i: lines.insert(i, ""),  # a blank line is fine JSON...
-])
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda lines, i: lines.__setitem__(i, lines[i] + ","),  # one comma too many
+        lambda lines, i: lines.__setitem__(i - 1, lines[i - 1].rstrip(",")),  # one missing
+        lambda lines, i: lines.insert(i, ""),  # a blank line is fine JSON...
+    ],
+)
 def test_commas_and_blank_lines_in_our_layout(tmp_path: Path, edit: Any) -> None:
     path = saved_base(tmp_path)
     lines = path.read_text("utf-8").split("\n")
@@ -941,8 +1036,9 @@ def _v2_moves_prio(data: dict[str, dict[str, Any]]) -> None:
             record["priority"] = record.pop("prio")
 
 
-def test_older_file_is_migrated_after_keeping_a_backup(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_older_file_is_migrated_after_keeping_a_backup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = saved_base(tmp_path)
     mutate(path, lambda d: d[REC][RID].__setitem__("prio", "low"))
     original = path.read_bytes()
@@ -962,8 +1058,9 @@ def test_older_file_is_migrated_after_keeping_a_backup(tmp_path: Path,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["base.json", "base.json.v1.bak"]
 
 
-def test_checking_an_older_file_migrates_in_memory_only(tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_checking_an_older_file_migrates_in_memory_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = saved_base(tmp_path)
     before = fingerprint(path)
     monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
@@ -973,8 +1070,9 @@ def test_checking_an_older_file_migrates_in_memory_only(tmp_path: Path,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["base.json"]
 
 
-def test_a_failing_or_missing_migration_leaves_the_file_alone(tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_or_missing_migration_leaves_the_file_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = saved_base(tmp_path)
     monkeypatch.setattr(store, "SCHEMA_VERSION", 3)
 
@@ -987,12 +1085,14 @@ def test_a_failing_or_missing_migration_leaves_the_file_alone(tmp_path: Path,
     assert_refused(path, "no step from 2 to 3")
 
 
-def test_a_migration_that_breaks_records_is_caught_by_validation(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_migration_that_breaks_records_is_caught_by_validation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = saved_base(tmp_path)
     monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(store, "MIGRATIONS",
-                        {1: lambda d: d[REC][RID].__setitem__("priority", "urgent")})
+    monkeypatch.setattr(
+        store, "MIGRATIONS", {1: lambda d: d[REC][RID].__setitem__("priority", "urgent")}
+    )
     assert_refused(path, "140.7", "'priority'")
 
 
@@ -1027,8 +1127,13 @@ ws.close()
 
 def test_lock_held_by_another_process(tmp_path: Path) -> None:
     path = saved_base(tmp_path)
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+    )
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "open"
         with pytest.raises(LockedError) as info:
@@ -1065,18 +1170,28 @@ def _dead_pid() -> int:
     return proc.pid
 
 
-@pytest.mark.parametrize("holder", [
-    "dead",  # the process is gone
-    "reused",  # our own pid, but another process start: a pid reused after a crash
-    "garbage",  # half-written or not ours
-])
+@pytest.mark.parametrize(
+    "holder",
+    [
+        "dead",  # the process is gone
+        "reused",  # our own pid, but another process start: a pid reused after a crash
+        "garbage",  # half-written or not ours
+    ],
+)
 def test_stale_lock_is_taken_over(tmp_path: Path, holder: str) -> None:
     path = saved_base(tmp_path)
     if holder == "dead":
         content = json.dumps({"pid": _dead_pid(), "host": socket.gethostname(), "author": "old"})
     elif holder == "reused":
-        content = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "author": "old",
-                              "start": 1, "boot": store._boot_id() or "x"})
+        content = json.dumps(
+            {
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "author": "old",
+                "start": 1,
+                "boot": store._boot_id() or "x",
+            }
+        )
     else:
         content = "\x00garbage{"
     lock_path(path).write_text(content)
@@ -1218,8 +1333,9 @@ def test_upr_check_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(["check", str(tmp_path)]) == 2
 
 
-def test_upr_file_refuses_a_bad_file_with_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_upr_file_refuses_a_bad_file_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("UPR_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("UPR_AUTHOR", "ana")
     bad = tmp_path / "bad.json"

@@ -40,38 +40,83 @@ MARKUP = "[bold]B[/bold] [/x] [link=https://markup-link.example]L[/link] [@click
 BIDI = "abc\u202edcba\u202c \u2066iso\u2069 \u200fRTL\u200e"
 ZERO_WIDTH = "zero\u200bwidth\u200c\u200d\u2060joiner\ufeff"
 LONG_WORD = "W" * 10_000
-HOSTILE = f"{MARKUP} {OSC_TITLE}{OSC_CLIPBOARD}{OSC_LINK} {CSI} {C1} {BIDI} {ZERO_WIDTH} {LONG_WORD} end"
+HOSTILE = (
+    f"{MARKUP} {OSC_TITLE}{OSC_CLIPBOARD}{OSC_LINK} {CSI} {C1} {BIDI} {ZERO_WIDTH} {LONG_WORD} end"
+)
 # Markup a person must see literally (short, so it fits a list row at 80 columns).
 LITERALS = ("[bold]B[/bold]", "[/x]")
 SHORT = "[bold]B[/bold] [/x] [@click=app.quit]Q[/] \x1b]0;pwned\x07\x9b2J\u202e[$accent]A[/]"
 
 # Nothing of these may ever reach the terminal (payloads of the sequences above).
 NEVER = ("pwned", "cHduZWQ", "osc8-link.example", "c1-title", "dcs\x9c")
-FORBIDDEN_CHARS = re.compile("[\x80-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+FORBIDDEN_CHARS = re.compile(
+    "[\x80-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]"
+)
 
 
 def add_hostile_text(ws: Workspace) -> None:
     """Put the hostile strings into every field a screen shows (as a hostile file would)."""
-    for i, rid in enumerate(sorted(r for r in ws.table(REC) if r.startswith("UPR:A/HRC/59/15:140."))[:6]):
-        ws.edit(REC, rid, {
-            "text": (SHORT + " " + HOSTILE) if i == 0 else f"{SHORT} {i} {HOSTILE[:3000]}",
-            "note": HOSTILE, "cluster": SHORT, "lead_entity": SHORT + " lead",
-            "partners": [SHORT, "UNICEF"], "evidence": HOSTILE[:5000], "cf_outcome": SHORT,
-            "recommending": ["FRA", SHORT + " State"], "themes": [SHORT], "groups": [SHORT],
-            "body": SHORT[:40], "status": "in_progress",
-        })
-    ws.edit("countries", "SVN", {"clusters": [SHORT, "Rule of law"], "cf_outcomes": [SHORT],
-                                 "notes": HOSTILE,
-                                 "views": {SHORT + " view": {"search": SHORT}}})
+    for i, rid in enumerate(
+        sorted(r for r in ws.table(REC) if r.startswith("UPR:A/HRC/59/15:140."))[:6]
+    ):
+        ws.edit(
+            REC,
+            rid,
+            {
+                "text": (SHORT + " " + HOSTILE) if i == 0 else f"{SHORT} {i} {HOSTILE[:3000]}",
+                "note": HOSTILE,
+                "cluster": SHORT,
+                "lead_entity": SHORT + " lead",
+                "partners": [SHORT, "UNICEF"],
+                "evidence": HOSTILE[:5000],
+                "cf_outcome": SHORT,
+                "recommending": ["FRA", SHORT + " State"],
+                "themes": [SHORT],
+                "groups": [SHORT],
+                "body": SHORT[:40],
+                "status": "in_progress",
+            },
+        )
+    ws.edit(
+        "countries",
+        "SVN",
+        {
+            "clusters": [SHORT, "Rule of law"],
+            "cf_outcomes": [SHORT],
+            "notes": HOSTILE,
+            "views": {SHORT + " view": {"search": SHORT}},
+        },
+    )
     for cid in [c for c in ws.table("checklist") if c.startswith("SVN:")]:
         ws.edit("checklist", cid, {"note": HOSTILE[:20_000], "owner": SHORT})
-    ws.edit("checklist", "SVN:5:custom-hostile", {
-        "country": "SVN", "cycle": 5, "item": "custom-hostile", "phase": "pre_session",
-        "text": SHORT + " custom item", "custom": True, "note": SHORT})
-    ws.edit("actions", "SVN:act:hostile", {
-        "country": "SVN", "title": SHORT + " " + LONG_WORD, "entity": SHORT, "note": HOSTILE,
-        "indicator": SHORT, "baseline": SHORT, "target": SHORT, "cost": SHORT,
-        "recommendations": [FIRST]})
+    ws.edit(
+        "checklist",
+        "SVN:5:custom-hostile",
+        {
+            "country": "SVN",
+            "cycle": 5,
+            "item": "custom-hostile",
+            "phase": "pre_session",
+            "text": SHORT + " custom item",
+            "custom": True,
+            "note": SHORT,
+        },
+    )
+    ws.edit(
+        "actions",
+        "SVN:act:hostile",
+        {
+            "country": "SVN",
+            "title": SHORT + " " + LONG_WORD,
+            "entity": SHORT,
+            "note": HOSTILE,
+            "indicator": SHORT,
+            "baseline": SHORT,
+            "target": SHORT,
+            "cost": SHORT,
+            "recommendations": [FIRST],
+        },
+    )
 
 
 @pytest.fixture(scope="module")
@@ -121,8 +166,9 @@ def check_rich_text(text: Text, where: str) -> None:
         assert "link" not in str(span.style) and "click" not in str(span.style), (where, span)
 
 
-async def test_every_screen_shows_hostile_text_inert_at_80x24(make_app, workspaces: dict[str, Path],
-                                                             tmp_path: Path) -> None:
+async def test_every_screen_shows_hostile_text_inert_at_80x24(
+    make_app, workspaces: dict[str, Path], tmp_path: Path
+) -> None:
     from screens.actions import ActionsScreen
     from screens.checklist import ChecklistScreen
     from screens.clusters import ClustersScreen
@@ -148,8 +194,13 @@ async def test_every_screen_shows_hostile_text_inert_at_80x24(make_app, workspac
         check_screen(app, "detail pane")
         detail = screen.query_one("#detail", TextPane).text
         check_rich_text(detail, "detail pane")
-        for literal in (*LITERALS, "[link=https://markup-link.example]L[/link]", "[@click=app.quit]Q[/]",
-                        "[$accent]A[/]", "[$accent]A[/] State"):  # the last: a raw State name
+        for literal in (
+            *LITERALS,
+            "[link=https://markup-link.example]L[/link]",
+            "[@click=app.quit]Q[/]",
+            "[$accent]A[/]",
+            "[$accent]A[/] State",
+        ):  # the last: a raw State name
             assert literal in detail.plain, literal
         assert LONG_WORD in detail.plain  # all of it, folded into the pane's width
         for _ in range(4):

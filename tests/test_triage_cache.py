@@ -26,8 +26,16 @@ async def test_index_is_reused_and_follows_edits_made_while_away(make_app) -> No
         await pilot.press("q")
         await pilot.pause()
         # A record joining the country makes the cached index stale: rebuilt on the next visit.
-        app.workspace.edit(TABLE, rid(7), {"country": "SVN", "paragraph": "140.7",
-                                            "text": "Adopt a plan.", "position": "supported"})
+        app.workspace.edit(
+            TABLE,
+            rid(7),
+            {
+                "country": "SVN",
+                "paragraph": "140.7",
+                "text": "Adopt a plan.",
+                "position": "supported",
+            },
+        )
         await pilot.press("r")
         await pilot.pause()
         assert app.screen.index is not first
@@ -52,7 +60,8 @@ async def test_overview_counts_are_cached_until_the_country_changes(make_app) ->
 
 
 async def test_overview_of_a_country_counted_before_is_composed_with_its_counts(
-        make_app, monkeypatch) -> None:
+    make_app, monkeypatch
+) -> None:
     """Counted before, the overview is one frame: no 'counting…' placeholder, no second update."""
     from textual.widgets import Static
 
@@ -81,7 +90,8 @@ async def test_overview_of_a_country_counted_before_is_composed_with_its_counts(
 
 
 async def test_overview_counts_come_from_the_triage_index_when_there_is_one(
-        make_app, monkeypatch) -> None:
+    make_app, monkeypatch
+) -> None:
     import tui.overview
 
     calls: list[bool] = []
@@ -122,7 +132,9 @@ async def test_index_is_built_in_a_thread_while_the_overview_is_read(make_app, m
         assert app.screen.index is prepared
 
 
-async def test_an_index_built_while_a_recommendation_changed_is_not_kept(make_app, monkeypatch) -> None:
+async def test_an_index_built_while_a_recommendation_changed_is_not_kept(
+    make_app, monkeypatch
+) -> None:
     import threading
 
     import screens.app
@@ -144,8 +156,16 @@ async def test_an_index_built_while_a_recommendation_changed_is_not_kept(make_ap
         await pilot.press(*"slovenia", "enter")
         await pilot.pause()
         assert "SVN" in app._preparing and "counting" in screen_text(app)
-        app.workspace.edit(TABLE, rid(7), {"country": "SVN", "paragraph": "140.7",
-                                            "text": "Adopt a plan.", "position": "supported"})
+        app.workspace.edit(
+            TABLE,
+            rid(7),
+            {
+                "country": "SVN",
+                "paragraph": "140.7",
+                "text": "Adopt a plan.",
+                "position": "supported",
+            },
+        )
         release.set()
         for _ in range(50):
             await pilot.pause(0.02)

@@ -15,8 +15,15 @@ TABLE = "recommendations"
 
 def rec(ws: Workspace, para: str, text: str = "Ratify the convention", **values) -> str:
     rid = f"UPR:A/HRC/59/15:{para}"
-    base = {"country": "SVN", "cycle": 4, "session": 48, "document": "A/HRC/59/15",
-            "paragraph": para, "text": text, "position": "supported"}
+    base = {
+        "country": "SVN",
+        "cycle": 4,
+        "session": 48,
+        "document": "A/HRC/59/15",
+        "paragraph": para,
+        "text": text,
+        "position": "supported",
+    }
     base.update(values)
     ws.edit(TABLE, rid, base)
     return rid
@@ -103,8 +110,17 @@ def test_index_holds_one_country_in_paragraph_order(ws: Workspace) -> None:
     gone = rec(ws, "140.1")
     ws.edit(TABLE, gone, {"deleted": True})
     ws.edit(TABLE, "UPR:X:1", {"country": "FRA", "text": "Other country", "paragraph": "1"})
-    ws.edit(TABLE, "UPR:A/HRC/43/15:98.1", {"country": "SVN", "cycle": 3, "paragraph": "98.1",
-                                             "document": "A/HRC/43/15", "text": "Older"})
+    ws.edit(
+        TABLE,
+        "UPR:A/HRC/43/15:98.1",
+        {
+            "country": "SVN",
+            "cycle": 3,
+            "paragraph": "98.1",
+            "document": "A/HRC/43/15",
+            "text": "Older",
+        },
+    )
     index = triage.TriageIndex(ws, "SVN")
     assert [e.record["paragraph"] for e in index.entries] == ["140.2", "140.9", "140.10", "98.1"]
 
@@ -117,7 +133,9 @@ def test_filter_facets_and_describe(ws: Workspace) -> None:
     f = triage.Filter().with_facet("position", ["supported"]).with_facet("priority", ["high"])
     assert [e.rid for e in index.view(f)] == [a]
     assert f.describe() == "supported, high"
-    assert [e.rid for e in index.view(triage.Filter().with_facet("entity", ["UNICEF", "UNDP"]))] == [b, c]
+    assert [
+        e.rid for e in index.view(triage.Filter().with_facet("entity", ["UNICEF", "UNDP"]))
+    ] == [b, c]
     assert [e.rid for e in index.view(triage.Filter().with_facet("entity", [triage.NONE]))] == [a]
     assert [e.rid for e in index.view(triage.Filter().with_facet("sdg", ["16"]))] == [a]
     assert [e.rid for e in index.view(triage.Filter().with_facet("recommending", ["DEU"]))] == [a]
@@ -148,11 +166,22 @@ def test_highlight_spans_map_back_to_accented_text() -> None:
 
 
 def test_filter_json_round_trip_and_hostile_input() -> None:
-    f = triage.Filter().with_facet("position", ["noted"]).with_facet("cycle", ["4"]).with_search("roma")
+    f = (
+        triage.Filter()
+        .with_facet("position", ["noted"])
+        .with_facet("cycle", ["4"])
+        .with_search("roma")
+    )
     assert triage.Filter.from_json(f.to_json()) == f
     assert triage.Filter.from_json("nonsense") == triage.Filter()
-    odd = triage.Filter.from_json({"position": ["noted", {"x": 1}], "colour": ["red"],
-                                   "search": "a\x1b]0;evil\x07b", "priority": "high"})
+    odd = triage.Filter.from_json(
+        {
+            "position": ["noted", {"x": 1}],
+            "colour": ["red"],
+            "search": "a\x1b]0;evil\x07b",
+            "priority": "high",
+        }
+    )
     assert odd.facets == {"position": frozenset({"noted"})}
     assert "\x1b" not in odd.search and "\x07" not in odd.search
 
@@ -166,7 +195,8 @@ def test_counter_text() -> None:
     assert triage.counter_text(1000, 999).startswith("1,000 recommendations · 999 triaged (99%)")
     assert triage.counter_text(1000, 1).endswith("(1%)")
     assert triage.counter_text(3, 0, triage.Filter(search="roma"), marked=2).endswith(
-        "search: roma · 2 marked")
+        "search: roma · 2 marked"
+    )
 
 
 class _Row:
@@ -197,7 +227,9 @@ def test_bulk_decision_is_one_undo_step_and_marks_triaged(ws: Workspace) -> None
     assert all(ws.get(TABLE, r)["priority"] == "high" and ws.get(TABLE, r)["triaged"] for r in rids)
     assert all(index.get(r).triaged for r in rids)
     ws.undo()
-    assert all(ws.get(TABLE, r)["priority"] == "none" and not ws.get(TABLE, r)["triaged"] for r in rids)
+    assert all(
+        ws.get(TABLE, r)["priority"] == "none" and not ws.get(TABLE, r)["triaged"] for r in rids
+    )
     assert not any(index.get(r).triaged for r in rids)
     ws.redo()
     assert all(ws.get(TABLE, r)["priority"] == "high" for r in rids)
@@ -252,7 +284,9 @@ def test_history_is_indexed_once_and_kept_current(ws: Workspace) -> None:
     ws.edit(TABLE, a, {"note": "ask UNDP"})
     lines = index.history(a)
     assert [(h.field, h.old, h.new, h.author) for h in lines[1:]] == [
-        ("priority", "none", "high", "tester"), ("note", "", "ask UNDP", "tester")]
+        ("priority", "none", "high", "tester"),
+        ("note", "", "ask UNDP", "tester"),
+    ]
     assert lines[1].when[:2] == "20"
 
 
@@ -295,15 +329,34 @@ def test_undone_country_record_comes_back_with_only_the_new_value(ws: Workspace)
 
 def test_search_as_you_type_narrows_correctly(ws: Workspace) -> None:
     """Each keystroke reuses the last result when it can; the answer is always the full scan's."""
-    texts = ["Protect women and girls", "Women's shelters", "Protect workers", "Girls' schools",
-             "Roma women", "Wombat protection"]
+    texts = [
+        "Protect women and girls",
+        "Women's shelters",
+        "Protect workers",
+        "Girls' schools",
+        "Roma women",
+        "Wombat protection",
+    ]
     for i, text in enumerate(texts, 1):
         rec(ws, f"140.{i}", text, priority="high" if i % 2 else "low")
     index = triage.TriageIndex(ws, "SVN")
     ws.subscribe(index.on_edit)
     high = triage.Filter().with_facet("priority", ["high"])
-    typed = ["w", "wo", "wom", "women", "women g", "women gi", "women", "wom", "prot", "prot w",
-             "protect wo", "p", ""]
+    typed = [
+        "w",
+        "wo",
+        "wom",
+        "women",
+        "women g",
+        "women gi",
+        "women",
+        "wom",
+        "prot",
+        "prot w",
+        "protect wo",
+        "p",
+        "",
+    ]
     for base in (triage.Filter(), high):
         for query in typed:
             filt = base.with_search(query)
@@ -372,7 +425,10 @@ def test_history_indexed_from_a_snapshot_takes_in_the_edits_made_after_it(ws: Wo
     fresh = triage.TriageIndex(ws, "SVN")
     for rid in (a, b):
         assert index.history(rid) == fresh.history(rid)
-    assert [h.field for h in index.history(b)][-2:] in (["status", "triaged"], ["triaged", "status"])
+    assert [h.field for h in index.history(b)][-2:] in (
+        ["status", "triaged"],
+        ["triaged", "status"],
+    )
     assert [h.new for h in index.history(a) if h.field == "priority"] == ["high", "low"]
     # A file replaced meanwhile (fewer rows than the snapshot): not adopted, indexed lazily.
     late = triage.TriageIndex(ws, "SVN")
@@ -382,18 +438,22 @@ def test_history_indexed_from_a_snapshot_takes_in_the_edits_made_after_it(ws: Wo
 
 
 def test_cluster_table_is_kept_exact_by_each_edit(ws: Workspace) -> None:
-    rids = [rec(ws, f"140.{i}", cluster=c) for i, c in
-            enumerate(["Justice", "Justice", "", "Health", "Water"], 1)]
+    rids = [
+        rec(ws, f"140.{i}", cluster=c)
+        for i, c in enumerate(["Justice", "Justice", "", "Health", "Water"], 1)
+    ]
     triage.decide(ws, "SVN", [rids[0]], {"cluster": "Justice"})  # the country's cluster list
     index = triage.TriageIndex(ws, "SVN")
     ws.subscribe(index.on_edit)
 
     def same() -> None:
         counted = triage.cluster_rows(index.entries, index.clusters())
-        assert [(r.name, r.total, r.triaged, r.positions, r.priorities, r.statuses)
-                for r in index.cluster_table()] == \
-               [(r.name, r.total, r.triaged, +r.positions, +r.priorities, +r.statuses)
-                for r in counted]
+        assert [
+            (r.name, r.total, r.triaged, r.positions, r.priorities, r.statuses)
+            for r in index.cluster_table()
+        ] == [
+            (r.name, r.total, r.triaged, +r.positions, +r.priorities, +r.statuses) for r in counted
+        ]
 
     same()
     triage.decide(ws, "SVN", [rids[1]], {"priority": "high"})

@@ -43,8 +43,12 @@ def setup_svn(n: int = 6, **per_record: dict[int, dict[str, Any]]):
     def setup(ws: Workspace) -> None:
         for i in range(1, n + 1):
             values = {
-                "country": "SVN", "cycle": 4, "session": 48, "document": "A/HRC/59/15",
-                "paragraph": f"140.{i}", "text": TEXTS[(i - 1) % len(TEXTS)],
+                "country": "SVN",
+                "cycle": 4,
+                "session": 48,
+                "document": "A/HRC/59/15",
+                "paragraph": f"140.{i}",
+                "text": TEXTS[(i - 1) % len(TEXTS)],
                 "recommending": ["FRA", "DEU"] if i % 2 else ["CIV"],
                 "position": "noted" if i == 4 else "supported",
                 "themes": ["Women's rights"] if i % 2 else ["Justice"],
@@ -264,7 +268,7 @@ async def test_search_filters_and_highlights(make_app) -> None:
         await pilot.pause()
         detail = screen.query_one("#detail", TextPane).text
         assert isinstance(detail, Text)
-        marked = [detail.plain[s.start:s.end] for s in detail.spans if "reverse" in str(s.style)]
+        marked = [detail.plain[s.start : s.end] for s in detail.spans if "reverse" in str(s.style)]
         assert "Côte" in marked and "Roma" in marked
         # Words are ANDed; a State's name is searched too.
         await pilot.press("slash", "escape")
@@ -310,8 +314,11 @@ async def test_filter_and_saved_view_survive_reopening(make_app, tmp_path: Path)
 
 
 async def test_filter_facets_triaged_and_clusters(make_app) -> None:
-    app = make_app(setup=setup_svn(extra={1: {"triaged": True, "cluster": "Justice"},
-                                          2: {"cluster": "Justice"}}))
+    app = make_app(
+        setup=setup_svn(
+            extra={1: {"triaged": True, "cluster": "Justice"}, 2: {"cluster": "Justice"}}
+        )
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_screen(app, pilot)
         await pilot.press("f", "G", "enter", *"undecided", "tab", "enter", "escape")
@@ -366,13 +373,21 @@ async def test_queue_mode_one_at_a_time(make_app) -> None:
         assert "1 triaged" not in screen_text(app) and "2 triaged (33%)" in screen_text(app)
 
 
-INJECTION = ("[bold]B[/bold] [/foo] [link=https://evil.example]L[/link] [@click=app.quit]Q[/] "
-             "\x1b]0;pwned\x07 \x1b[31mred\x1b[0m \x1b]52;c;SGVsbG8=\x07 \x9b2J end")
+INJECTION = (
+    "[bold]B[/bold] [/foo] [link=https://evil.example]L[/link] [@click=app.quit]Q[/] "
+    "\x1b]0;pwned\x07 \x1b[31mred\x1b[0m \x1b]52;c;SGVsbG8=\x07 \x9b2J end"
+)
 
 
 async def test_untrusted_text_is_shown_literally_and_inertly(make_app) -> None:
-    hostile = {1: {"text": INJECTION, "note": "[@click=app.quit]note",
-                   "cluster": "[link=x]cl[/link]", "recommending": ["[red]Nowhere[/red]"]}}
+    hostile = {
+        1: {
+            "text": INJECTION,
+            "note": "[@click=app.quit]note",
+            "cluster": "[link=x]cl[/link]",
+            "recommending": ["[red]Nowhere[/red]"],
+        }
+    }
     app = make_app(setup=setup_svn(extra=hostile))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_screen(app, pilot)
@@ -382,11 +397,17 @@ async def test_untrusted_text_is_shown_literally_and_inertly(make_app) -> None:
         assert "[bold]B[/bold] [/foo] [link=https" in text  # the list row
         detail = screen.query_one("#detail", TextPane).text
         assert isinstance(detail, Text)
-        assert all("link" not in str(span.style) and "click" not in str(span.style)
-                   for span in detail.spans)
-        for literal in ("[bold]B[/bold] [/foo] [link=https://evil.example]L[/link]",
-                        "[@click=app.quit]Q[/]", "[@click=app.quit]note", "[red]Nowhere[/red]",
-                        "[link=x]cl[/link]"):
+        assert all(
+            "link" not in str(span.style) and "click" not in str(span.style)
+            for span in detail.spans
+        )
+        for literal in (
+            "[bold]B[/bold] [/foo] [link=https://evil.example]L[/link]",
+            "[@click=app.quit]Q[/]",
+            "[@click=app.quit]note",
+            "[red]Nowhere[/red]",
+            "[link=x]cl[/link]",
+        ):
             assert literal in detail.plain, literal
         for shown in (text, detail.plain):
             assert "pwned" not in shown and "SGVsbG8" not in shown
@@ -438,7 +459,9 @@ async def test_detail_pane_shows_history_and_names(make_app) -> None:
         assert "Recommended by: France, Germany" in detail
         assert "SDGs: 16.b Peace, justice and strong institutions" in detail
         assert "Groups of persons: Migrants" in detail
-        assert "tester  created" in detail and "tester  priority: — → high" in detail.replace("none", "—")
+        assert "tester  created" in detail and "tester  priority: — → high" in detail.replace(
+            "none", "—"
+        )
         await pilot.press("v")
         assert not screen.query_one("#detail").display
 
@@ -454,10 +477,22 @@ async def test_help_lists_every_key_with_a_description(make_app) -> None:
         help_screen = app.screen
         assert isinstance(help_screen, HelpScreen)
         labels = {label for _keys, label in help_screen.keys}
-        for label in ("Priority: high", "Thematic cluster", "Lead UN entity", "Partner UN entities",
-                      "Cooperation Framework outcome", "Implementation status and evidence",
-                      "Action category (1-5)", "Position of the State", "Note", "Next undecided",
-                      "Search", "Filter", "Queue: one at a time", "Mark for a bulk decision"):
+        for label in (
+            "Priority: high",
+            "Thematic cluster",
+            "Lead UN entity",
+            "Partner UN entities",
+            "Cooperation Framework outcome",
+            "Implementation status and evidence",
+            "Action category (1-5)",
+            "Position of the State",
+            "Note",
+            "Next undecided",
+            "Search",
+            "Filter",
+            "Queue: one at a time",
+            "Mark for a bulk decision",
+        ):
             assert label in labels, label
         await pilot.press("escape")
         assert app.screen is screen
@@ -472,8 +507,9 @@ async def test_read_only_workspace_refuses_decisions(tmp_path: Path) -> None:
     from tui.session import AppOptions
 
     read_only = Workspace.open(path, author="tester", read_only=True)
-    app = UprApp(read_only, AppOptions(path=path, author="tester", today=date(2026, 11, 25),
-                                       read_only=True))
+    app = UprApp(
+        read_only, AppOptions(path=path, author="tester", today=date(2026, 11, 25), read_only=True)
+    )
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await open_screen(app, pilot)

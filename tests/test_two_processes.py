@@ -40,7 +40,9 @@ def team(tmp_path: Path) -> Path:
 
 
 def start(path: Path, author: str, *extra: str) -> PtyApp:
-    return PtyApp([UPR, str(path), *TODAY, *extra], cwd=str(path.parent), env={"UPR_AUTHOR": author})
+    return PtyApp(
+        [UPR, str(path), *TODAY, *extra], cwd=str(path.parent), env={"UPR_AUTHOR": author}
+    )
 
 
 def quit_app(app: PtyApp) -> int | None:
@@ -64,7 +66,9 @@ def test_the_second_upr_is_told_who_holds_the_file_and_may_open_it_read_only(tea
         try:
             assert second.wait_for("Open read-only? [y/N]"), second.text()
             told = " ".join(second.text().split())
-            assert f"team.json is open by ana on {socket.gethostname()} (pid {first.pid})" in told, told
+            assert (
+                f"team.json is open by ana on {socket.gethostname()} (pid {first.pid})" in told
+            ), told
             second.send("y\r")
             assert second.wait_for("of 193 States"), second.text()
             assert second.wait_for("read-only"), second.text()  # said on screen
@@ -108,8 +112,14 @@ def test_answering_no_or_using_read_only(team: Path) -> None:
         finally:
             third.close()
         # Without a terminal there is nobody to ask: one line, exit 2.
-        result = subprocess.run([UPR, str(team), *TODAY], capture_output=True, text=True, timeout=60,
-                                env={**os.environ, "UPR_AUTHOR": "dan"}, stdin=subprocess.DEVNULL)
+        result = subprocess.run(
+            [UPR, str(team), *TODAY],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "UPR_AUTHOR": "dan"},
+            stdin=subprocess.DEVNULL,
+        )
         assert result.returncode == 2 and result.stderr.count("\n") == 1
         assert "is open by ana" in result.stderr and "Traceback" not in result.stderr
         assert quit_app(first) == 0
@@ -120,8 +130,9 @@ def test_answering_no_or_using_read_only(team: Path) -> None:
 def test_a_stale_lock_is_taken_over(team: Path) -> None:
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    lock_path(team).write_text(json.dumps({"pid": dead.pid, "host": socket.gethostname(),
-                                           "author": "ghost"}))
+    lock_path(team).write_text(
+        json.dumps({"pid": dead.pid, "host": socket.gethostname(), "author": "ghost"})
+    )
     app = start(team, "ana")
     try:
         open_slovenia(app)  # no question: the holder is gone
@@ -137,8 +148,14 @@ def test_a_stale_lock_is_taken_over(team: Path) -> None:
     assert not lock_path(team).exists()
     # A lock of another machine is not stale: it is respected.
     lock_path(team).write_text(json.dumps({"pid": 1, "host": "laptop-of-bob", "author": "bob"}))
-    result = subprocess.run([UPR, str(team), *TODAY], capture_output=True, text=True, timeout=60,
-                            env={**os.environ, "UPR_AUTHOR": "ana"}, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [UPR, str(team), *TODAY],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "UPR_AUTHOR": "ana"},
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 2 and "bob on laptop-of-bob" in result.stderr
 
 
@@ -147,13 +164,17 @@ def colleague_version(path: Path, target: Path) -> bytes:
     shutil.copyfile(path, target)
     ws = Workspace.open(target, author="bob", lock=False)
     ws.edit(REC, R2, {"status": "implemented", "note": "bob was here"})
-    ws.edit(REC, "UPR:A/HRC/59/15:999.1", {"text": "New at bob", "country": "SVN", "paragraph": "999.1"})
+    ws.edit(
+        REC, "UPR:A/HRC/59/15:999.1", {"text": "New at bob", "country": "SVN", "paragraph": "999.1"}
+    )
     ws.save()
     ws.close(save=False)
     return target.read_bytes()
 
 
-def test_a_file_replaced_by_a_sync_tool_is_merged_never_overwritten(team: Path, tmp_path: Path) -> None:
+def test_a_file_replaced_by_a_sync_tool_is_merged_never_overwritten(
+    team: Path, tmp_path: Path
+) -> None:
     """The save after the replacement finds it, keeps my edits in a side file, merges bob's
     version in and saves the merge: every version the file goes through holds bob's edits."""
     app = start(team, "ana")
@@ -168,7 +189,9 @@ def test_a_file_replaced_by_a_sync_tool_is_merged_never_overwritten(team: Path, 
         os.replace(tmp_path / "download.tmp", team)
         app.send("1")  # R2 high: the next save finds the file replaced
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and "Merged team.json" not in " ".join(app.text().split()):
+        while time.monotonic() < deadline and "Merged team.json" not in " ".join(
+            app.text().split()
+        ):
             app.read(0.02)
             versions[team.read_bytes()] = None  # every state the file passes through
         said = " ".join(app.text().split())

@@ -155,8 +155,9 @@ def normalise_values(values: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def add_action(ws: Workspace, iso3: str, title: str, *, recommendations: Sequence[str] = (),
-               **fields: Any) -> str:
+def add_action(
+    ws: Workspace, iso3: str, title: str, *, recommendations: Sequence[str] = (), **fields: Any
+) -> str:
     """Create an action for ``iso3``; returns its id. One undo step."""
     values = normalise_values({"title": title, "recommendations": list(recommendations), **fields})
     if not values["title"]:
@@ -217,10 +218,13 @@ def sort_key(record: Mapping[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def country_actions(source: Source, iso3: str, *, include_deleted: bool = False) -> list[dict[str, Any]]:
+def country_actions(
+    source: Source, iso3: str, *, include_deleted: bool = False
+) -> list[dict[str, Any]]:
     """The country's actions in plan order."""
     out = [
-        a for a in source.table(TABLE).values()
+        a
+        for a in source.table(TABLE).values()
         if a.get("country") == iso3 and (include_deleted or not a.get("deleted"))
     ]
     out.sort(key=sort_key)
@@ -240,7 +244,9 @@ def paragraph_of(rec_id: str, recs: Mapping[str, Mapping[str, Any]]) -> str:
     return plain(rec_id)
 
 
-def linked_paragraphs(action: Mapping[str, Any], recs: Mapping[str, Mapping[str, Any]]) -> list[str]:
+def linked_paragraphs(
+    action: Mapping[str, Any], recs: Mapping[str, Mapping[str, Any]]
+) -> list[str]:
     """Paragraph numbers of the linked recommendations, in natural order (140.2 < 140.10)."""
     return sorted({paragraph_of(r, recs) for r in linked_ids(action)}, key=natural_key)
 
@@ -275,9 +281,11 @@ class ClusterCost:
     unestimated: int = 0
 
 
-def cost_by_cluster(actions: Iterable[Mapping[str, Any]],
-                    recs: Mapping[str, Mapping[str, Any]],
-                    order: Sequence[str] = ()) -> list[ClusterCost]:
+def cost_by_cluster(
+    actions: Iterable[Mapping[str, Any]],
+    recs: Mapping[str, Mapping[str, Any]],
+    order: Sequence[str] = (),
+) -> list[ClusterCost]:
     """Totals per cluster: clusters in ``order`` first, then alphabetically, "" last.
 
     Each action counts once (toward :func:`action_cluster`), so the totals add up to the plan.
@@ -301,8 +309,11 @@ def cost_by_cluster(actions: Iterable[Mapping[str, Any]],
 def actions_for(source: Source, rec_id: str) -> list[dict[str, Any]]:
     """Live actions linked to one recommendation (for the triage detail pane)."""
     return sorted(
-        (a for a in source.table(TABLE).values()
-         if not a.get("deleted") and rec_id in linked_ids(a)),
+        (
+            a
+            for a in source.table(TABLE).values()
+            if not a.get("deleted") and rec_id in linked_ids(a)
+        ),
         key=sort_key,
     )
 

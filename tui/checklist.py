@@ -88,8 +88,10 @@ class DueRule:
     def describe(self) -> str:
         """Longer human form for the help pane, e.g. ``200 days before the session starts``."""
         if self.offset_days == 0:
-            return "on the session's first day" if self.anchor == "start" else (
-                "on the session's last day"
+            return (
+                "on the session's first day"
+                if self.anchor == "start"
+                else ("on the session's last day")
             )
         verb = "starts" if self.anchor == "start" else "ends"
         return str(self).rsplit(" ", 1)[0] + f" the session {verb}"
@@ -109,7 +111,9 @@ def parse_due_rule(text: str) -> DueRule:
     n = int(m.group("n"))
     days = n * 7 if m.group("unit").startswith("week") else n
     if days > MAX_DUE_DAYS:
-        raise ValueError(f"{clean_line(text)[:60]!r}: more than {MAX_DUE_DAYS} days from the session")
+        raise ValueError(
+            f"{clean_line(text)[:60]!r}: more than {MAX_DUE_DAYS} days from the session"
+        )
     sign = -1 if m.group("dir") == "before" else 1
     return DueRule(sign * days, m.group("anchor"))  # type: ignore[arg-type]
 
@@ -169,7 +173,9 @@ def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> Iterable[_Lin
         key = loader.construct_object(key_node, deep=False)
         if not isinstance(key, str):
             raise yaml.constructor.ConstructorError(
-                None, None, f"a field name must be text, got {type(key).__name__}",
+                None,
+                None,
+                f"a field name must be text, got {type(key).__name__}",
                 key_node.start_mark,
             )
         if key in data:
@@ -213,9 +219,7 @@ def _safe_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_LineLoader)  # noqa: S506
 
 
-def _string_field(
-    where: Mapping[str, Any], name: str, *, required: bool, limit: int
-) -> str:
+def _string_field(where: Mapping[str, Any], name: str, *, required: bool, limit: int) -> str:
     value = where.get(name)
     if value is None:
         if required:
@@ -334,7 +338,9 @@ def parse_template(text: str, name: str = "<template>") -> Template:
             item = _parse_item(entry)
         except _Fault as fault:
             line = _line_of(entry, fault.field)
-            raise TemplateError(f"{name}:{line}: {label}: field '{fault.field}': {fault.why}") from None
+            raise TemplateError(
+                f"{name}:{line}: {label}: field '{fault.field}': {fault.why}"
+            ) from None
         if item.key in first_line:
             raise TemplateError(
                 f"{name}:{_line_of(entry, 'key')}: {label}: field 'key': duplicate key "
@@ -377,7 +383,9 @@ def templates() -> dict[str, Template]:
     for path in sorted(templates_dir().glob("*.yaml")):
         template = load_template(path)
         if template.key != path.stem:
-            raise TemplateError(f"{path.name}:1: field 'key': {template.key!r} differs from the file name")
+            raise TemplateError(
+                f"{path.name}:1: field 'key': {template.key!r} differs from the file name"
+            )
         for item in template.items:
             if item.key in owner:
                 raise TemplateError(

@@ -47,7 +47,10 @@ def parse_date(value: str) -> date:
 
 def add_workspace_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "-w", "--workspace", type=Path, default=Path(DEFAULT_WORKSPACE),
+        "-w",
+        "--workspace",
+        type=Path,
+        default=Path(DEFAULT_WORKSPACE),
         help=f"workspace file (default: ./{DEFAULT_WORKSPACE})",
     )
 
@@ -58,17 +61,32 @@ def app_parser() -> argparse.ArgumentParser:
         description="UPR Workbench: UPR calendar, UNCT checklists and recommendation triage.",
         epilog="subcommands: " + ", ".join(SUBCOMMANDS) + " (upr SUBCOMMAND --help)",
     )
-    p.add_argument("file", nargs="?", type=Path, help=f"workspace file (default: ./{DEFAULT_WORKSPACE})")
-    p.add_argument("--demo", action="store_true", help="open the demo workspace (Slovenia's real recommendations)")
+    p.add_argument(
+        "file", nargs="?", type=Path, help=f"workspace file (default: ./{DEFAULT_WORKSPACE})"
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the demo workspace (Slovenia's real recommendations)",
+    )
     p.add_argument("--today", type=parse_date, help="pretend today is YYYY-MM-DD")
-    p.add_argument("--author", help="your author id for the edit history (else UPR_AUTHOR or config)")
+    p.add_argument(
+        "--author", help="your author id for the edit history (else UPR_AUTHOR or config)"
+    )
     p.add_argument("--mouse", action="store_true", help="turn on mouse reporting (off over SSH)")
     p.add_argument("--colors", choices=["16", "256", "truecolor"], help="colour depth")
     lean = p.add_mutually_exclusive_group()
-    lean.add_argument("--lean", dest="lean", action="store_true", default=None,
-                      help="low-bandwidth mode (default when SSH_CONNECTION is set)")
+    lean.add_argument(
+        "--lean",
+        dest="lean",
+        action="store_true",
+        default=None,
+        help="low-bandwidth mode (default when SSH_CONNECTION is set)",
+    )
     lean.add_argument("--no-lean", dest="lean", action="store_false")
-    p.add_argument("--read-only", action="store_true", help="open without taking the lock or saving")
+    p.add_argument(
+        "--read-only", action="store_true", help="open without taking the lock or saving"
+    )
     p.add_argument("--version", action="version", version=f"upr {__version__}")
     return p
 

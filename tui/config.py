@@ -115,8 +115,10 @@ def resolve_author(
             if AUTHOR_RE.match(answer):
                 chosen = answer
                 break
-            prompt = (f"{answer[:70]!r} is not valid: use 1-64 letters, digits and . _ @ - "
-                      f"(e.g. {sanitize_author(answer)}) [{fallback}]: ")
+            prompt = (
+                f"{answer[:70]!r} is not valid: use 1-64 letters, digits and . _ @ - "
+                f"(e.g. {sanitize_author(answer)}) [{fallback}]: "
+            )
     with contextlib.suppress(OSError):
         save_config({"author": chosen})
     return chosen

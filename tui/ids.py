@@ -18,9 +18,7 @@ def normalise_for_hash(text: str) -> str:
 
 def hash_id(mechanism: str, country: str, session_or_document: str | int, text: str) -> str:
     """Id for a recommendation without symbol and paragraph (UPR Info rows)."""
-    payload = "|".join(
-        [mechanism, country, str(session_or_document), normalise_for_hash(text)]
-    )
+    payload = "|".join([mechanism, country, str(session_or_document), normalise_for_hash(text)])
     digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
     return f"{mechanism}:h:{digest}"
 

@@ -106,14 +106,32 @@ class Conflict:
     def row(self) -> dict[str, Any]:
         """The ``conflicts`` record: winner and other, independent of which copy was A."""
         if self.winner == "A":
-            win, win_clock, other, other_clock = self.a_value, self.a_clock, self.b_value, self.b_clock
+            win, win_clock, other, other_clock = (
+                self.a_value,
+                self.a_clock,
+                self.b_value,
+                self.b_clock,
+            )
         else:
-            win, win_clock, other, other_clock = self.b_value, self.b_clock, self.a_value, self.a_clock
+            win, win_clock, other, other_clock = (
+                self.b_value,
+                self.b_clock,
+                self.a_value,
+                self.a_clock,
+            )
         return {
-            "id": self.id, "table": self.table, "record": self.record, "field": self.field,
-            "winner": win, "winner_clock": win_clock, "winner_author": clock_author(win_clock),
-            "other": other, "other_clock": other_clock, "other_author": clock_author(other_clock),
-            "resolved": "", "resolution": "",
+            "id": self.id,
+            "table": self.table,
+            "record": self.record,
+            "field": self.field,
+            "winner": win,
+            "winner_clock": win_clock,
+            "winner_author": clock_author(win_clock),
+            "other": other,
+            "other_clock": other_clock,
+            "other_author": clock_author(other_clock),
+            "resolved": "",
+            "resolution": "",
         }
 
 
@@ -175,8 +193,12 @@ class _Side:
 
 
 def merge_record(
-    table: str, rid: str, ra: Mapping[str, Any], rb: Mapping[str, Any],
-    side_a: _Side | None = None, side_b: _Side | None = None,
+    table: str,
+    rid: str,
+    ra: Mapping[str, Any],
+    rb: Mapping[str, Any],
+    side_a: _Side | None = None,
+    side_b: _Side | None = None,
     report: MergeReport | None = None,
 ) -> Mapping[str, Any]:
     """Merge one record of an edited table. Returns ``ra`` or ``rb`` itself when it is the result.
@@ -194,7 +216,9 @@ def merge_record(
     star_a, star_b = ca.get("*"), cb.get("*")
     star_ka, star_kb = _ck(star_a), _ck(star_b)
     if star_a is not None or star_b is not None:
-        clocks["*"] = star_a if star_b is None or (star_a is not None and star_ka >= star_kb) else star_b  # type: ignore[assignment]
+        clocks["*"] = (
+            star_a if star_b is None or (star_a is not None and star_ka >= star_kb) else star_b
+        )  # type: ignore[assignment]
     for fname in names:
         va = ra.get(fname, _MISSING)
         vb = rb.get(fname, _MISSING)
@@ -233,11 +257,16 @@ def merge_record(
                 report.fields_from_a[(table, fname)] += 1
             else:
                 report.fields_from_b[(table, fname)] += 1
-            if side_a is not None and side_b is not None and _is_conflict(
-                table, rid, fname, (ka, clock_a, va), (kb, clock_b, vb), side_a, side_b
+            if (
+                side_a is not None
+                and side_b is not None
+                and _is_conflict(
+                    table, rid, fname, (ka, clock_a, va), (kb, clock_b, vb), side_a, side_b
+                )
             ):
-                report.conflicts.append(Conflict(
-                    table, rid, fname, va, clock_a, vb, clock_b, "A" if a_wins else "B"))
+                report.conflicts.append(
+                    Conflict(table, rid, fname, va, clock_a, vb, clock_b, "A" if a_wins else "B")
+                )
         elif present_b and not a_wins:
             report.fields_from_b[(table, fname)] += 1
         elif present_a and a_wins:
@@ -254,10 +283,13 @@ def merge_record(
 
 
 def _is_conflict(
-    table: str, rid: str, fname: str,
+    table: str,
+    rid: str,
+    fname: str,
     a: tuple[tuple[bool, int, tuple[int, int, str]], str, Any],
     b: tuple[tuple[bool, int, tuple[int, int, str]], str, Any],
-    side_a: _Side, side_b: _Side,
+    side_a: _Side,
+    side_b: _Side,
 ) -> bool:
     """Different values, and neither copy saw the other's edit of the field (DESIGN §4)."""
     (ka, clock_a, va), (kb, clock_b, vb) = a, b
@@ -277,8 +309,12 @@ def _is_conflict(
 def _conflict_key(row: Any) -> tuple[Any, ...]:
     if not isinstance(row, Mapping):
         return (_NO_CLOCK, _NO_CLOCK, _NO_CLOCK, _enc(row))
-    return (_ck(row.get("winner_clock")), _ck(row.get("other_clock")), _ck(row.get("resolved")),
-            _enc(row))
+    return (
+        _ck(row.get("winner_clock")),
+        _ck(row.get("other_clock")),
+        _ck(row.get("resolved")),
+        _enc(row),
+    )
 
 
 def pick_conflict(ra: Any, rb: Any) -> Any:
@@ -295,7 +331,9 @@ def _pick_any(ra: Any, rb: Any) -> Any:
     return ra if _enc(ra) >= _enc(rb) else rb
 
 
-def merge_meta(ma: Mapping[str, Any] | None, mb: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+def merge_meta(
+    ma: Mapping[str, Any] | None, mb: Mapping[str, Any] | None
+) -> Mapping[str, Any] | None:
     """The smaller workspace id and the earliest creation date, so the choice is symmetric."""
     if ma is None or mb is None:
         return ma if mb is None else mb
@@ -412,9 +450,14 @@ def combine_record(table: str, rid: str, live: Any, incoming: Any) -> Any:
 
 def open_conflicts(tables: Tables) -> list[Mapping[str, Any]]:
     """Conflicts awaiting review, in a stable order (table, record, field)."""
-    rows = [row for row in tables.get(CONFLICTS, {}).values()
-            if isinstance(row, Mapping) and not row.get("resolved")]
-    rows.sort(key=lambda r: (str(r.get("table", "")), str(r.get("record", "")), str(r.get("field", ""))))
+    rows = [
+        row
+        for row in tables.get(CONFLICTS, {}).values()
+        if isinstance(row, Mapping) and not row.get("resolved")
+    ]
+    rows.sort(
+        key=lambda r: (str(r.get("table", "")), str(r.get("record", "")), str(r.get("field", "")))
+    )
     return rows
 
 
@@ -485,6 +528,7 @@ def resolve_conflict(ws: Any, cid: str, *, take_other: bool) -> bool:
     if take_other:
         ws.edit(str(row["table"]), str(row["record"]), {str(row["field"]): row.get("other")})
     stamp = ws.clock.tick()
-    ws.put(CONFLICTS, cid, dict(row, resolved=stamp,
-                                resolution="took_other" if take_other else "kept"))
+    ws.put(
+        CONFLICTS, cid, dict(row, resolved=stamp, resolution="took_other" if take_other else "kept")
+    )
     return True

@@ -98,7 +98,9 @@ def _one_of(*allowed: str, optional: bool = False) -> Check:
         if optional and (value is None or value == ""):
             return None
         if value not in allowed:
-            shown = repr(value) if isinstance(value, str | int | float | bool) else type(value).__name__
+            shown = (
+                repr(value) if isinstance(value, str | int | float | bool) else type(value).__name__
+            )
             return f"{shown[:40]} is not one of {'|'.join(allowed)}"
         return None
 
@@ -133,8 +135,10 @@ class Schema:
     def defaults(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name, (_check, default) in self.fields.items():
-            out[name] = list(default) if isinstance(default, list) else (
-                dict(default) if isinstance(default, dict) else default
+            out[name] = (
+                list(default)
+                if isinstance(default, list)
+                else (dict(default) if isinstance(default, dict) else default)
             )
         return out
 
@@ -170,10 +174,31 @@ RECOMMENDATION = Schema(
     },
     editable=frozenset(
         {
-            "mechanism", "body", "country", "cycle", "session", "document", "paragraph",
-            "text", "recommending", "position", "themes", "groups", "sdgs",
-            "action_category", "priority", "cluster", "lead_entity", "partners",
-            "cf_outcome", "status", "evidence", "note", "triaged", "deleted", "source",
+            "mechanism",
+            "body",
+            "country",
+            "cycle",
+            "session",
+            "document",
+            "paragraph",
+            "text",
+            "recommending",
+            "position",
+            "themes",
+            "groups",
+            "sdgs",
+            "action_category",
+            "priority",
+            "cluster",
+            "lead_entity",
+            "partners",
+            "cf_outcome",
+            "status",
+            "evidence",
+            "note",
+            "triaged",
+            "deleted",
+            "source",
         }
     ),
 )
@@ -181,8 +206,16 @@ RECOMMENDATION = Schema(
 # Decision fields: set by advisers, never overwritten by an import.
 DECISION_FIELDS = frozenset(
     {
-        "priority", "cluster", "lead_entity", "partners", "cf_outcome", "status",
-        "evidence", "note", "triaged", "deleted",
+        "priority",
+        "cluster",
+        "lead_entity",
+        "partners",
+        "cf_outcome",
+        "status",
+        "evidence",
+        "note",
+        "triaged",
+        "deleted",
     }
 )
 
@@ -216,8 +249,20 @@ CHECKLIST = Schema(
         "deleted": (_bool, False),
     },
     editable=frozenset(
-        {"country", "cycle", "item", "template", "phase", "text", "status", "owner", "due",
-         "note", "custom", "deleted"}
+        {
+            "country",
+            "cycle",
+            "item",
+            "template",
+            "phase",
+            "text",
+            "status",
+            "owner",
+            "due",
+            "note",
+            "custom",
+            "deleted",
+        }
     ),
 )
 
@@ -241,8 +286,21 @@ ACTION = Schema(
         "deleted": (_bool, False),
     },
     editable=frozenset(
-        {"country", "title", "recommendations", "entity", "baseline", "indicator", "target",
-         "cost", "deadline", "status", "note", "cluster", "deleted"}
+        {
+            "country",
+            "title",
+            "recommendations",
+            "entity",
+            "baseline",
+            "indicator",
+            "target",
+            "cost",
+            "deadline",
+            "status",
+            "note",
+            "cluster",
+            "deleted",
+        }
     ),
 )
 
@@ -264,11 +322,18 @@ HISTORY = Schema(
 # "kept" (the winner stays) or "took_other" (the other value, set by a new edit).
 CONFLICT = Schema(
     fields={
-        "id": (_string, ""), "table": (_string, ""), "record": (_string, ""),
+        "id": (_string, ""),
+        "table": (_string, ""),
+        "record": (_string, ""),
         "field": (_string, ""),
-        "winner": (_any, None), "winner_clock": (_string, ""), "winner_author": (_string, ""),
-        "other": (_any, None), "other_clock": (_string, ""), "other_author": (_string, ""),
-        "resolved": (_string, ""), "resolution": (_one_of("kept", "took_other", optional=True), ""),
+        "winner": (_any, None),
+        "winner_clock": (_string, ""),
+        "winner_author": (_string, ""),
+        "other": (_any, None),
+        "other_clock": (_string, ""),
+        "other_author": (_string, ""),
+        "resolved": (_string, ""),
+        "resolution": (_one_of("kept", "took_other", optional=True), ""),
     }
 )
 

@@ -12,8 +12,9 @@ from rich.text import Text
 from tui.sanitize import clean_line
 
 
-def emit_table(header: Sequence[str], rows: Sequence[Sequence[str]], *, title: str = "",
-               stream=None) -> None:
+def emit_table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], *, title: str = "", stream=None
+) -> None:
     stream = stream or sys.stdout
     if not stream.isatty():
         stream.write("\t".join(header) + "\n")

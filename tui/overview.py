@@ -25,8 +25,9 @@ class CountrySummary:
     checklist_label: str = ""
 
 
-def country_summary(ws: Workspace | None, iso3: str, today: date,
-                    records: Iterable[dict[str, Any]] | None = None) -> CountrySummary:
+def country_summary(
+    ws: Workspace | None, iso3: str, today: date, records: Iterable[dict[str, Any]] | None = None
+) -> CountrySummary:
     """``records``: the country's recommendations when the caller already has them (a triage
     index), so the count does not walk every recommendation of the workspace."""
     summary = CountrySummary(

@@ -127,8 +127,9 @@ class WorkspaceLoader:
 
     def _run(self) -> None:
         try:
-            self._workspace = Workspace.open(self.options.path, author=self.options.author,
-                                             read_only=self.options.read_only)
+            self._workspace = Workspace.open(
+                self.options.path, author=self.options.author, read_only=self.options.read_only
+            )
         except BaseException as exc:  # noqa: BLE001 - handed to whoever waits for the result
             self._error = exc
         finally:

@@ -82,21 +82,31 @@ def country_subset(tables: Mapping[str, Mapping[str, Any]], iso3: str) -> dict[s
     out: dict[str, dict[str, Any]] = {"meta": dict(tables.get("meta", {}))}
     keep: set[str] = set()
     for table in ("recommendations", "checklist", "actions"):
-        chosen = {rid: rec for rid, rec in tables.get(table, {}).items()
-                  if isinstance(rec, Mapping) and rec.get("country") == iso3}
+        chosen = {
+            rid: rec
+            for rid, rec in tables.get(table, {}).items()
+            if isinstance(rec, Mapping) and rec.get("country") == iso3
+        }
         out[table] = chosen
         keep |= set(chosen)
     out["countries"] = {rid: rec for rid, rec in tables.get("countries", {}).items() if rid == iso3}
     keep |= set(out["countries"])
-    out["history"] = {hid: row for hid, row in tables.get("history", {}).items()
-                      if isinstance(row, Mapping) and row.get("record") in keep}
-    out["conflicts"] = {cid: row for cid, row in tables.get("conflicts", {}).items()
-                        if isinstance(row, Mapping) and row.get("record") in keep}
+    out["history"] = {
+        hid: row
+        for hid, row in tables.get("history", {}).items()
+        if isinstance(row, Mapping) and row.get("record") in keep
+    }
+    out["conflicts"] = {
+        cid: row
+        for cid, row in tables.get("conflicts", {}).items()
+        if isinstance(row, Mapping) and row.get("record") in keep
+    }
     return out
 
 
-def write_share_copy(workspace: Path, output: Path | None = None, *, country: str | None = None
-                     ) -> ShareCopy:
+def write_share_copy(
+    workspace: Path, output: Path | None = None, *, country: str | None = None
+) -> ShareCopy:
     """Write a gzip copy of ``workspace`` (validated first) atomically; returns the sizes.
 
     The copy holds the workspace as the store writes it (re-encoded, so deterministic even for
@@ -139,8 +149,11 @@ def open_share_copy(share_copy: Path, *, author: str) -> Opened:
     target = plain_path(share_copy)
     if not target.exists():
         write_tables(target, incoming, gz=False)
-        return Opened(target, f"Opened {share_copy.name} as {target.name} (edits are saved there; "
-                              "send it back with: upr export share)")
+        return Opened(
+            target,
+            f"Opened {share_copy.name} as {target.name} (edits are saved there; "
+            "send it back with: upr export share)",
+        )
     ws = Workspace.open(target, author=author, create=False)
     try:
         result = merge_tables(ws.snapshot_tables(), incoming)
@@ -154,5 +167,7 @@ def open_share_copy(share_copy: Path, *, author: str) -> Opened:
         ws.close(save=False)
     conflicts = len(result.report.conflicts)
     extra = f"; {conflicts} conflict(s) to review (C)" if conflicts else ""
-    return Opened(target, f"Merged {share_copy.name} into {target.name} (previous kept as "
-                          f"{backup.name}){extra}")
+    return Opened(
+        target,
+        f"Merged {share_copy.name} into {target.name} (previous kept as {backup.name}){extra}",
+    )

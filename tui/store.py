@@ -99,9 +99,14 @@ class FileReplacedError(WorkspaceError):
     def __init__(self, path: Path, kept: Path | None) -> None:
         self.path = path
         self.kept = kept
-        extra = (f"; your edits are saved in {kept.name}" if kept
-                 else "; your edits could not be saved elsewhere either (disk full?)")
-        super().__init__(f"{path.name} was changed by another program, so it was not overwritten{extra}")
+        extra = (
+            f"; your edits are saved in {kept.name}"
+            if kept
+            else "; your edits could not be saved elsewhere either (disk full?)"
+        )
+        super().__init__(
+            f"{path.name} was changed by another program, so it was not overwritten{extra}"
+        )
 
 
 def _shown(value: Any, limit: int = 60) -> str:
@@ -125,8 +130,9 @@ class WorkspaceDB(TinyDB):
 
 def encode_record(record: Mapping[str, Any]) -> str:
     """The canonical text of one record: keys sorted, no spaces, UTF-8 kept, no NaN."""
-    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False)
+    return json.dumps(
+        record, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
 
 
 def _encode_line(rid: str, record: Mapping[str, Any]) -> bytes:
@@ -209,8 +215,12 @@ def parse_workspace(raw: bytes, name: str) -> dict[str, dict[str, Any]]:
 
     with _gc_paused():
         try:
-            data = json.loads(text, object_pairs_hook=pairs_hook, parse_constant=_refuse_constant,
-                              parse_float=_finite_float)
+            data = json.loads(
+                text,
+                object_pairs_hook=pairs_hook,
+                parse_constant=_refuse_constant,
+                parse_float=_finite_float,
+            )
         except RecursionError:
             raise WorkspaceError(f"{name}: not a workspace (JSON nested too deeply)") from None
         except json.JSONDecodeError as exc:
@@ -235,8 +245,9 @@ def parse_workspace(raw: bytes, name: str) -> dict[str, dict[str, Any]]:
     return data
 
 
-def _duplicate_message(name: str, raw: bytes, data: dict[str, Any], obj: dict[str, Any],
-                       key: str) -> str | None:
+def _duplicate_message(
+    name: str, raw: bytes, data: dict[str, Any], obj: dict[str, Any], key: str
+) -> str | None:
     """The message for a table or record id found twice; None for keys deeper down."""
     needle = json.dumps(key, ensure_ascii=False).encode("utf-8") + b":"
     first = raw.find(needle)
@@ -297,9 +308,9 @@ def _parse_lines(raw: bytes, name: str) -> dict[str, dict[str, Any]] | None:
                     cut = raw.find(b'":{', pos, end)
                     if cut < 0 or raw[pos] != 0x22:
                         return None
-                    rid = loads(view[pos:cut + 1])
+                    rid = loads(view[pos : cut + 1])
                     stop = end - 1 if raw[end - 1] == 0x2C else end  # "," after the record
-                    record = loads(view[cut + 2:stop])
+                    record = loads(view[cut + 2 : stop])
                     if type(rid) is not str or type(record) is not dict:
                         return None
                     closing = raw[end + 1] == 0x7D
@@ -308,7 +319,8 @@ def _parse_lines(raw: bytes, name: str) -> dict[str, dict[str, Any]] | None:
                     if rid in records:
                         raise WorkspaceError(
                             f"{name}: {_shown(tname)}: record id {_shown(rid)!r} appears twice "
-                            f"(line {lineno})")
+                            f"(line {lineno})"
+                        )
                     records[rid] = record
                     pos, lineno = end + 1, lineno + 1
             else:
@@ -316,8 +328,9 @@ def _parse_lines(raw: bytes, name: str) -> dict[str, dict[str, Any]] | None:
             if type(tname) is not str or comma != (pos < last):
                 return None
             if tname in data:
-                raise WorkspaceError(f"{name}: table {_shown(tname)!r} appears twice "
-                                     f"(line {head_line})")
+                raise WorkspaceError(
+                    f"{name}: table {_shown(tname)!r} appears twice (line {head_line})"
+                )
             data[tname] = records
     except (decode_error, ValueError, RecursionError, IndexError):
         return None
@@ -484,18 +497,29 @@ class _FastCheck:
                     return False
                 for key, item in value.items():
                     kind = type(item)
-                    if kind not in _ATOMS or ((kind is int or kind is float)
-                                              and not -MAX_SAFE_NUMBER <= item <= MAX_SAFE_NUMBER) \
-                            or (kind is str and len(item) > MAX_STRING) or len(key) > MAX_STRING:
+                    if (
+                        kind not in _ATOMS
+                        or (
+                            (kind is int or kind is float)
+                            and not -MAX_SAFE_NUMBER <= item <= MAX_SAFE_NUMBER
+                        )
+                        or (kind is str and len(item) > MAX_STRING)
+                        or len(key) > MAX_STRING
+                    ):
                         return False
             for name in self.loose:
                 value = record[name]
                 items = value if type(value) is list else (value,)
                 for item in items:
                     kind = type(item)
-                    if kind not in _ATOMS or ((kind is int or kind is float)
-                                              and not -MAX_SAFE_NUMBER <= item <= MAX_SAFE_NUMBER) \
-                            or (kind is str and len(item) > MAX_STRING):
+                    if (
+                        kind not in _ATOMS
+                        or (
+                            (kind is int or kind is float)
+                            and not -MAX_SAFE_NUMBER <= item <= MAX_SAFE_NUMBER
+                        )
+                        or (kind is str and len(item) > MAX_STRING)
+                    ):
                         return False
             for name, check in self.other:
                 if check(record[name]) is not None:
@@ -508,8 +532,9 @@ class _FastCheck:
 _FAST = {table: _FastCheck(schema, table in EDITED_TABLES) for table, schema in SCHEMAS.items()}
 
 
-def _record_fault(table: str, rid: str, record: Any, schema: Schema | None,
-                  max_clock_ms: int) -> str | None:
+def _record_fault(
+    table: str, rid: str, record: Any, schema: Schema | None, max_clock_ms: int
+) -> str | None:
     """The slow, exact check of one record (after the fast path declined it)."""
     if not isinstance(record, dict):
         return f"expected an object, got {type(record).__name__}"
@@ -535,8 +560,9 @@ def _record_fault(table: str, rid: str, record: Any, schema: Schema | None,
     return None
 
 
-def validate_tables(data: dict[str, dict[str, Any]], name: str, raw: bytes,
-                    max_clock_ms: int) -> str:
+def validate_tables(
+    data: dict[str, dict[str, Any]], name: str, raw: bytes, max_clock_ms: int
+) -> str:
     """Check every record (DESIGN §2, §4); raise WorkspaceError naming record and field.
 
     Returns the greatest clock seen (``""`` if none), for the hybrid clock to move past.
@@ -550,7 +576,9 @@ def validate_tables(data: dict[str, dict[str, Any]], name: str, raw: bytes,
         start = raw.find(head)
         line = None
         if start >= 0:
-            line = _find_line(raw, json.dumps(rid, ensure_ascii=False).encode("utf-8") + b":", start)
+            line = _find_line(
+                raw, json.dumps(rid, ensure_ascii=False).encode("utf-8") + b":", start
+            )
         where = f" (line {line})" if line else ""
         return WorkspaceError(f"{name}: {_shown(table)}/{_shown(rid, 80)}{where}: {fault}")
 
@@ -562,8 +590,12 @@ def validate_tables(data: dict[str, dict[str, Any]], name: str, raw: bytes,
             fast = _FAST.get(table)
             clocked = table in EDITED_TABLES
             for rid, record in records.items():
-                if fast is None or type(record) is not dict or not fast.ok(record) or \
-                        record["id"] != rid:
+                if (
+                    fast is None
+                    or type(record) is not dict
+                    or not fast.ok(record)
+                    or record["id"] != rid
+                ):
                     fault = _record_fault(table, rid, record, schema, max_clock_ms)
                     if fault:
                         raise fail(table, rid, fault)
@@ -573,11 +605,19 @@ def validate_tables(data: dict[str, dict[str, Any]], name: str, raw: bytes,
                         raise fail(table, rid, "field '_clock': expected an object")
                     for fname, clock in clocks.items():
                         if type(clock) is not str or not CLOCK_RE.match(clock):
-                            raise fail(table, rid, f"field '_clock.{_shown(fname, 40)}': malformed "
-                                                   f"clock {_shown(clock)!r}")
+                            raise fail(
+                                table,
+                                rid,
+                                f"field '_clock.{_shown(fname, 40)}': malformed "
+                                f"clock {_shown(clock)!r}",
+                            )
                         if clock[:13] > max_ms:
-                            raise fail(table, rid, f"field '_clock.{_shown(fname, 40)}': clock is "
-                                                   "more than a day in the future")
+                            raise fail(
+                                table,
+                                rid,
+                                f"field '_clock.{_shown(fname, 40)}': clock is "
+                                "more than a day in the future",
+                            )
                         if clock > newest:
                             newest = clock
                 elif table == "history":
@@ -585,13 +625,19 @@ def validate_tables(data: dict[str, dict[str, Any]], name: str, raw: bytes,
                     if type(clock) is not str or not CLOCK_RE.match(clock):
                         raise fail(table, rid, f"field 'clock': malformed clock {_shown(clock)!r}")
                     if clock[:13] > max_ms:
-                        raise fail(table, rid, "field 'clock': clock is more than a day in the future")
+                        raise fail(
+                            table, rid, "field 'clock': clock is more than a day in the future"
+                        )
                     if clock > newest:
                         newest = clock
                 if surrogates and _bad_text(record):
                     bad = next((k for k, v in record.items() if _bad_text(v)), "?")
-                    raise fail(table, rid, f"field {_shown(bad, 40)!r}: text is not valid Unicode "
-                                           "(a lone surrogate escape)")
+                    raise fail(
+                        table,
+                        rid,
+                        f"field {_shown(bad, 40)!r}: text is not valid Unicode "
+                        "(a lone surrogate escape)",
+                    )
     return newest
 
 
@@ -794,7 +840,7 @@ class WorkspaceStorage(Storage):
             done = snap.lines.setdefault(table, {})
             for start in range(0, len(todo), _BATCH):
                 with self.lock:
-                    for rid in todo[start:start + _BATCH]:
+                    for rid in todo[start : start + _BATCH]:
                         if rid not in done:
                             done[rid] = _encode_line(rid, records[rid])
                 # Let an edit waiting for the lock in (Python locks are not fair: without
@@ -823,11 +869,12 @@ class WorkspaceStorage(Storage):
             yield head + b":{\n"
             lines = self._lines[table]
             for start in range(0, len(ids), _BLOCK):
-                block = b",\n".join([lines[rid] for rid in ids[start:start + _BLOCK]])
+                block = b",\n".join([lines[rid] for rid in ids[start : start + _BLOCK]])
                 yield block + (b",\n" if start + _BLOCK < len(ids) else b"\n}" + end)
 
-    def write_chunks(self, chunks: Iterable[bytes], *,
-                     target: Callable[[], Path] | None = None) -> Path:
+    def write_chunks(
+        self, chunks: Iterable[bytes], *, target: Callable[[], Path] | None = None
+    ) -> Path:
         """Write atomically: temp file, fsync, ``os.replace``, fsync the folder.
 
         ``target`` is asked, just before the replace, where the file goes (the workspace
@@ -838,8 +885,9 @@ class WorkspaceStorage(Storage):
         hook = self.fault_hook or (lambda step: None)
         size = 0
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
-                         0o644)
+            fd = os.open(
+                tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644
+            )
             try:
                 with contextlib.suppress(OSError, AttributeError):  # no fchmod on Windows
                     os.fchmod(fd, self.path.stat().st_mode & 0o777)
@@ -950,8 +998,12 @@ def _pid_alive_windows(pid: int) -> bool:  # pragma: no cover - Windows only
 
 
 def _my_lock_record(author: str) -> dict[str, Any]:
-    me: dict[str, Any] = {"pid": os.getpid(), "host": socket.gethostname(), "author": author,
-                          "since": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    me: dict[str, Any] = {
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "author": author,
+        "since": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
     start, boot = _process_start(os.getpid()), _boot_id()
     if start is not None and boot:
         me["start"], me["boot"] = start, boot
@@ -1015,8 +1067,14 @@ def _create_exclusive(lp: Path, payload: bytes) -> None:
     except FileExistsError:
         raise
     except OSError as exc:  # no hard links here (FAT, some network shares): O_EXCL then write
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV,
-                             errno.EMLINK, errno.ENOSYS):
+        if exc.errno not in (
+            errno.EPERM,
+            errno.ENOTSUP,
+            errno.EOPNOTSUPP,
+            errno.EXDEV,
+            errno.EMLINK,
+            errno.ENOSYS,
+        ):
             raise
         fd = os.open(lp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
@@ -1084,7 +1142,8 @@ def _remove_stale_temps(path: Path) -> None:
     """Temp files of saves, locks or backups (``upr merge``'s NAME.bak) killed half-way
     (``.NAME[.lock|.bak].<pid>.<hex>…`` of a dead pid)."""
     pattern = re.compile(
-        r"^\." + re.escape(path.name) + r"(?:\.lock|\.bak)?\.(\d+)\.[0-9a-f]{8}(?:\.tmp|\.stale)?$")
+        r"^\." + re.escape(path.name) + r"(?:\.lock|\.bak)?\.(\d+)\.[0-9a-f]{8}(?:\.tmp|\.stale)?$"
+    )
     with contextlib.suppress(OSError):
         for entry in os.scandir(path.parent):
             m = pattern.match(entry.name)
@@ -1194,7 +1253,8 @@ class Workspace:
                     raise WorkspaceError(f"{path.name}: larger than the 1 GB limit for a workspace")
                 if size > WARN_WORKSPACE_BYTES:
                     self.warnings.append(
-                        f"{path.name} is {size // 1_000_000} MB; consider archiving old cycles")
+                        f"{path.name} is {size // 1_000_000} MB; consider archiving old cycles"
+                    )
                 stamp = FileStamp.of(path)
                 original = path.read_bytes()
                 raw = decode_file_bytes(original, path.name)
@@ -1246,27 +1306,32 @@ class Workspace:
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
             raise WorkspaceError(
                 f"{name}: meta/{META_ID}: field 'schema_version': expected a whole number from 1, "
-                f"got {_shown(repr(version), 30)}")
+                f"got {_shown(repr(version), 30)}"
+            )
         current = SCHEMA_VERSION
         if version > current:
             raise WorkspaceError(
                 f"{name}: made by a newer UPR Workbench (schema {version}; this one reads up to "
-                f"{current}); upgrade UPR Workbench to open it (the file is unchanged)")
+                f"{current}); upgrade UPR Workbench to open it (the file is unchanged)"
+            )
         if version == current:
             return
         for step in range(version, current):
             migrate = MIGRATIONS.get(step)
             if migrate is None:
-                raise WorkspaceError(f"{name}: schema {version} is too old to upgrade (no step "
-                                     f"from {step} to {step + 1})")
+                raise WorkspaceError(
+                    f"{name}: schema {version} is too old to upgrade (no step "
+                    f"from {step} to {step + 1})"
+                )
             try:
                 with _gc_paused():
                     migrate(data)
             except WorkspaceError:
                 raise
             except Exception as exc:  # hostile or odd content must not crash the app
-                raise WorkspaceError(f"{name}: upgrading from schema {step} failed: "
-                                     f"{_shown(exc, 100)}") from None
+                raise WorkspaceError(
+                    f"{name}: upgrading from schema {step} failed: {_shown(exc, 100)}"
+                ) from None
             meta = data.get("meta", {}).get(META_ID)
             if not isinstance(meta, dict):
                 raise WorkspaceError(f"{name}: upgrading from schema {step} lost meta/{META_ID}")
@@ -1282,14 +1347,16 @@ class Workspace:
         bak = self.path.with_name(f"{self.path.name}.v{version}.bak")
         if bak.exists() and bak.read_bytes() != raw:
             bak = self.path.with_name(
-                f"{self.path.name}.v{version}.{time.strftime('%Y%m%dT%H%M%S')}.bak")
+                f"{self.path.name}.v{version}.{time.strftime('%Y%m%dT%H%M%S')}.bak"
+            )
         if not bak.exists():
             keeper = WorkspaceStorage(bak)
             try:
                 keeper.write_chunks([raw])
             except OSError as exc:
-                raise WorkspaceError(f"cannot keep {bak.name} before upgrading "
-                                     f"{self.path.name}: {_save_reason(exc)}") from None
+                raise WorkspaceError(
+                    f"cannot keep {bak.name} before upgrading {self.path.name}: {_save_reason(exc)}"
+                ) from None
             with contextlib.suppress(OSError):
                 st = self.path.stat()
                 os.utime(bak, ns=(st.st_atime_ns, st.st_mtime_ns))
@@ -1299,7 +1366,9 @@ class Workspace:
         try:
             self.save()
         except WorkspaceError as exc:
-            self.warnings.append(f"upgraded {self.path.name} in memory but could not save it: {exc}")
+            self.warnings.append(
+                f"upgraded {self.path.name} in memory but could not save it: {exc}"
+            )
 
     # -- reading ------------------------------------------------------------------------
     def table(self, name: str) -> Mapping[str, dict[str, Any]]:
@@ -1368,8 +1437,15 @@ class Workspace:
             checked[fname] = copy
         return checked
 
-    def _apply(self, table: str, rid: str, values: Mapping[str, Any], *, record_undo: bool,
-               clock: str | None = None) -> list[tuple[str, str, tuple[str, ...]]]:
+    def _apply(
+        self,
+        table: str,
+        rid: str,
+        values: Mapping[str, Any],
+        *,
+        record_undo: bool,
+        clock: str | None = None,
+    ) -> list[tuple[str, str, tuple[str, ...]]]:
         """Change one record under the lock; returns the notifications to send after it."""
         checked = self._check(table, rid, values)
         schema = SCHEMAS[table]
@@ -1406,8 +1482,14 @@ class Workspace:
                 records[rid] = record
                 hid = history_id(rid, "*", stamp)
                 history[hid] = {
-                    "id": hid, "table": table, "record": rid, "field": "*", "old": None,
-                    "new": None, "author": author, "clock": stamp,
+                    "id": hid,
+                    "table": table,
+                    "record": rid,
+                    "field": "*",
+                    "old": None,
+                    "new": None,
+                    "author": author,
+                    "clock": stamp,
                 }
                 self.storage.mark_dirty("history", hid)
                 changes = [Change(table, rid, "*", None, True), *changes]
@@ -1421,8 +1503,14 @@ class Workspace:
                     clocks[change.field] = stamp
                     hid = history_id(rid, change.field, stamp)
                     history[hid] = {
-                        "id": hid, "table": table, "record": rid, "field": change.field,
-                        "old": change.old, "new": change.new, "author": author, "clock": stamp,
+                        "id": hid,
+                        "table": table,
+                        "record": rid,
+                        "field": change.field,
+                        "old": change.old,
+                        "new": change.new,
+                        "author": author,
+                        "clock": stamp,
                     }
                     self.storage.mark_dirty("history", hid)
             self.storage.mark_dirty(table, rid)
@@ -1537,7 +1625,9 @@ class Workspace:
             try:
                 version, chunks = self.storage.snapshot()
             except (TypeError, ValueError) as exc:  # cannot happen after validation; be clear
-                raise WorkspaceError(f"could not save {self.path.name}: {_shown(exc, 100)}") from None
+                raise WorkspaceError(
+                    f"could not save {self.path.name}: {_shown(exc, 100)}"
+                ) from None
             replaced_now: list[Path] = []
 
             def target() -> Path:
@@ -1609,9 +1699,13 @@ class Workspace:
             self.storage.mark_dirty(table, rid)
         self._notify([(table, rid, tuple(record))])
 
-    def absorb(self, records: Mapping[str, Mapping[str, Any]],
-               combine: Callable[[str, str, Any, Any], Any], *,
-               disk_stamp: FileStamp | None = None) -> int:
+    def absorb(
+        self,
+        records: Mapping[str, Mapping[str, Any]],
+        combine: Callable[[str, str, Any, Any], Any],
+        *,
+        disk_stamp: FileStamp | None = None,
+    ) -> int:
         """Take merged records in (table -> id -> record); returns how many changed.
 
         ``combine(table, rid, live, incoming)`` merges each with the live record, so an edit
@@ -1638,7 +1732,11 @@ class Workspace:
                     if table in EDITED_TABLES:
                         newest = max([newest, *(new.get("_clock") or {}).values()])
                     old = live if isinstance(live, dict) else {}
-                    fields = tuple(k for k in new if old.get(k) != new.get(k)) if isinstance(new, dict) else ()
+                    fields = (
+                        tuple(k for k in new if old.get(k) != new.get(k))
+                        if isinstance(new, dict)
+                        else ()
+                    )
                     fired.append((table, rid, fields))
             if disk_stamp is not None:
                 self.storage.stamp = disk_stamp
@@ -1676,7 +1774,8 @@ def field_clock(record: Mapping[str, Any], fname: str) -> str:
 def check_file(path: str | os.PathLike[str]) -> str:
     """Validate a workspace without locking or writing it; returns a summary line."""
     ws = Workspace.open(path, author="check", read_only=True, create=False, lock=False)
-    counts = ", ".join(f"{len(ws.table(t))} {t}"
-                       for t in ("recommendations", "checklist", "actions", "countries"))
+    counts = ", ".join(
+        f"{len(ws.table(t))} {t}" for t in ("recommendations", "checklist", "actions", "countries")
+    )
     note = f"; schema {ws.migrated_from} would be upgraded" if ws.migrated_from else ""
     return f"{ws.path.name}: ok (schema {ws.meta.get('schema_version')}; {counts}{note})"

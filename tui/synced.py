@@ -64,7 +64,7 @@ def copy_tool(name: str, of_name: str) -> str | None:
         return None
     for tool, marker in MARKERS:
         for match in marker.finditer(name):
-            if name[: match.start()] + name[match.end():] == of_name:
+            if name[: match.start()] + name[match.end() :] == of_name:
                 return tool
     return None
 

@@ -123,20 +123,20 @@ for _category, _verbs in {
     1: "call seek share request",
     2: "continue maintain persevere persist pursue keep sustain preserve remain uphold",
     3: "consider envisage envision explore study review reconsider reflect analyse analyze "
-       "examine evaluate assess look",
+    "examine evaluate assess look",
     4: "accelerate encourage engage ensure guarantee intensify promote speed step strengthen "
-       "take enhance improve increase reinforce redouble expedite make provide address "
-       "combat protect respect facilitate cooperate foster support work pay allocate "
-       "follow give undertake endeavour endeavor strive favour favor put consolidate "
-       "prioritize prioritise expand comply prevent commit build refrain fight respond move",
+    "take enhance improve increase reinforce redouble expedite make provide address "
+    "combat protect respect facilitate cooperate foster support work pay allocate "
+    "follow give undertake endeavour endeavor strive favour favor put consolidate "
+    "prioritize prioritise expand comply prevent commit build refrain fight respond move",
     5: "ratify accede adopt establish enact amend criminalize criminalise decriminalize "
-       "decriminalise abolish repeal sign implement develop extend issue introduce "
-       "investigate withdraw incorporate bring complete submit prohibit ban lift reform "
-       "set create finalize finalise harmonize harmonise revise conduct become remove "
-       "eliminate invite accept recognize recognise release end include allow define "
-       "align enforce prosecute publish appoint launch designate apply formulate draft "
-       "elaborate reduce stop cease modify revoke legalize legalise grant collect raise "
-       "proceed adhere initiate pass conclude integrate",
+    "decriminalise abolish repeal sign implement develop extend issue introduce "
+    "investigate withdraw incorporate bring complete submit prohibit ban lift reform "
+    "set create finalize finalise harmonize harmonise revise conduct become remove "
+    "eliminate invite accept recognize recognise release end include allow define "
+    "align enforce prosecute publish appoint launch designate apply formulate draft "
+    "elaborate reduce stop cease modify revoke legalize legalise grant collect raise "
+    "proceed adhere initiate pass conclude integrate",
 }.items():
     for _verb in _verbs.split():
         _VERB_CATEGORY[_verb] = _category
@@ -191,8 +191,10 @@ def order_key(record: Mapping[str, Any]) -> str:
         session = 0
     para = get("paragraph")
     para = _NATURAL.sub(_digits, para) if para else ""
-    return (f"{99 - cycle:02d}{get('mechanism') or ''}\x00{999 - session:03d}"
-            f"{get('document') or ''}\x00{para}\x00{get('id') or ''}")
+    return (
+        f"{99 - cycle:02d}{get('mechanism') or ''}\x00{999 - session:03d}"
+        f"{get('document') or ''}\x00{para}\x00{get('id') or ''}"
+    )
 
 
 class Entry:
@@ -223,8 +225,11 @@ class Entry:
         """What search looks in: text, paragraph, recommending States and note, folded."""
         if self._folded is None:
             rec = self.record
-            parts = [str(rec.get("text") or ""), str(rec.get("paragraph") or ""),
-                     str(rec.get("note") or "")]
+            parts = [
+                str(rec.get("text") or ""),
+                str(rec.get("paragraph") or ""),
+                str(rec.get("note") or ""),
+            ]
             parts.extend(state_name(c) for c in rec.get("recommending") or ())
             self._folded = fast_fold(" ".join(parts))
         return self._folded
@@ -243,8 +248,17 @@ class Entry:
 # -- filters -----------------------------------------------------------------------------------
 
 FACETS: tuple[str, ...] = (
-    "position", "priority", "cluster", "entity", "status", "recommending", "theme", "sdg",
-    "mechanism", "cycle", "triaged",
+    "position",
+    "priority",
+    "cluster",
+    "entity",
+    "status",
+    "recommending",
+    "theme",
+    "sdg",
+    "mechanism",
+    "cycle",
+    "triaged",
 )
 FACET_LABELS: dict[str, str] = {
     "position": "Position",
@@ -427,7 +441,9 @@ def counter_text(shown: int, triaged: int, filt: Filter | None = None, marked: i
 # -- next undecided ----------------------------------------------------------------------------
 
 
-def next_undecided(rows: Sequence[Entry], start: int, step: int = 1, *, wrap: bool = True) -> int | None:
+def next_undecided(
+    rows: Sequence[Entry], start: int, step: int = 1, *, wrap: bool = True
+) -> int | None:
     """Index of the first untriaged row after ``start`` (before it when ``step`` is -1).
 
     With ``wrap`` the search goes round the end and may come back to ``start`` itself.
@@ -480,11 +496,18 @@ class ClusterRow:
 
 
 def _cluster_key(entry: Entry, rec: Mapping[str, Any]) -> tuple[str, bool, str, str, str]:
-    return (str(rec.get("cluster") or ""), bool(entry.triaged), str(rec.get("position") or "pending"),
-            str(rec.get("priority") or "none"), str(rec.get("status") or "no_information"))
+    return (
+        str(rec.get("cluster") or ""),
+        bool(entry.triaged),
+        str(rec.get("position") or "pending"),
+        str(rec.get("priority") or "none"),
+        str(rec.get("status") or "no_information"),
+    )
 
 
-def _count_cluster(rows: dict[str, ClusterRow], key: tuple[str, bool, str, str, str], sign: int) -> None:
+def _count_cluster(
+    rows: dict[str, ClusterRow], key: tuple[str, bool, str, str, str], sign: int
+) -> None:
     name, triaged, position, priority, status = key
     row = rows.get(name)
     if row is None:
@@ -497,8 +520,9 @@ def _count_cluster(rows: dict[str, ClusterRow], key: tuple[str, bool, str, str, 
 
 
 def _copy_row(row: ClusterRow) -> ClusterRow:
-    return ClusterRow(row.name, row.total, row.triaged, +row.positions, +row.priorities,
-                      +row.statuses)
+    return ClusterRow(
+        row.name, row.total, row.triaged, +row.positions, +row.priorities, +row.statuses
+    )
 
 
 def cluster_rows(entries: Iterable[Entry], clusters: Sequence[str] = ()) -> list[ClusterRow]:
@@ -582,7 +606,6 @@ def _search(entries: Sequence[Entry], words: Sequence[str]) -> list[Entry]:
     return out
 
 
-
 class TriageIndex:
     """A country's recommendations (not deleted) in list order, kept current by ``on_edit``."""
 
@@ -591,8 +614,11 @@ class TriageIndex:
         self.iso3 = iso3
         self.table = ws.table(TABLE)
         table = self.table
-        keyed = [(order_key(rec), rid, bool(rec.get("triaged"))) for rid, rec in table.items()
-                 if rec.get("country") == iso3 and not rec.get("deleted")]
+        keyed = [
+            (order_key(rec), rid, bool(rec.get("triaged")))
+            for rid, rec in table.items()
+            if rec.get("country") == iso3 and not rec.get("deleted")
+        ]
         keyed.sort()
         self.entries: list[Entry] = [Entry(rid, table, triaged) for _key, rid, triaged in keyed]
         self.by_id: dict[str, Entry] = {e.rid: e for e in self.entries}
@@ -632,8 +658,13 @@ class TriageIndex:
         facets = dict(filt.facets)
         candidates = self.entries
         last = self._last_search
-        if words and last is not None and last[0] == facets and last[1] and all(
-                any(old in new for new in words) for old in last[1]):
+        if (
+            words
+            and last is not None
+            and last[0] == facets
+            and last[1]
+            and all(any(old in new for new in words) for old in last[1])
+        ):
             candidates = last[2]
         elif facets:
             candidates = [e for e in self.entries if Filter(facets).matches(e, ())]
@@ -699,8 +730,9 @@ class TriageIndex:
         return entry
 
     # -- history ----------------------------------------------------------------------------
-    def _index_history(self, rows: Iterable[tuple[str, Mapping[str, Any]]],
-                       index: dict[str, list[str]]) -> dict[str, list[str]]:
+    def _index_history(
+        self, rows: Iterable[tuple[str, Mapping[str, Any]]], index: dict[str, list[str]]
+    ) -> dict[str, list[str]]:
         by_id = self.by_id
         for hid, row in rows:
             record = row.get("record")
@@ -739,8 +771,15 @@ class TriageIndex:
             row = table.get(hid)
             if row is None:
                 continue
-            lines.append(HistoryLine(str(row.get("clock") or ""), str(row.get("author") or ""),
-                                     str(row.get("field") or ""), row.get("old"), row.get("new")))
+            lines.append(
+                HistoryLine(
+                    str(row.get("clock") or ""),
+                    str(row.get("author") or ""),
+                    str(row.get("field") or ""),
+                    row.get("old"),
+                    row.get("new"),
+                )
+            )
         lines.sort(key=lambda h: h.clock)
         return lines
 
@@ -773,7 +812,9 @@ class TriageIndex:
                     votes.setdefault(tag, Counter())[cluster] += 1
         return counts, votes
 
-    def _count_cluster_rows(self) -> tuple[dict[str, ClusterRow], dict[str, tuple[str, bool, str, str, str]]]:
+    def _count_cluster_rows(
+        self,
+    ) -> tuple[dict[str, ClusterRow], dict[str, tuple[str, bool, str, str, str]]]:
         rows: dict[str, ClusterRow] = {}
         keys: dict[str, tuple[str, bool, str, str, str]] = {}
         for entry in self.entries:
@@ -824,18 +865,23 @@ class TriageIndex:
             outcomes[value] += 1
         self._used_by[rid] = (now_entities, now_outcomes)
 
-    def _count_used_all(self) -> tuple[dict[str, Counter[str]],
-                                       dict[str, tuple[tuple[str, ...], tuple[str, ...]]]]:
+    def _count_used_all(
+        self,
+    ) -> tuple[dict[str, Counter[str]], dict[str, tuple[tuple[str, ...], tuple[str, ...]]]]:
         used_by: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         table = self.table
         for rid in self.by_id:  # one tight pass
             rec = table[rid]
-            lead, partners, outcome = (rec.get("lead_entity"), rec.get("partners"),
-                                       rec.get("cf_outcome"))
+            lead, partners, outcome = (
+                rec.get("lead_entity"),
+                rec.get("partners"),
+                rec.get("cf_outcome"),
+            )
             if not (lead or partners or outcome):
                 continue
             ents = ((str(lead),) if lead else ()) + (
-                tuple([str(p) for p in partners if p]) if partners else ())
+                tuple([str(p) for p in partners if p]) if partners else ()
+            )
             used_by[rid] = (ents, (str(outcome),) if outcome else ())
         entities = Counter(chain.from_iterable(e for e, _ in used_by.values()))
         outcomes = Counter(chain.from_iterable(o for _, o in used_by.values()))
@@ -850,8 +896,11 @@ class TriageIndex:
     @property
     def counted(self) -> bool:
         """True once the pickers' and clusters screen's counts exist (then kept by on_edit)."""
-        return (self._cluster_stats is not None and self._cluster_rows is not None
-                and self._used is not None)
+        return (
+            self._cluster_stats is not None
+            and self._cluster_rows is not None
+            and self._used is not None
+        )
 
     @property
     def history_indexed(self) -> bool:
@@ -862,8 +911,12 @@ class TriageIndex:
         clusters screen count at their first use (0.1–0.3 s each at 100k). ``adopt_counts``
         keeps them if no record of the country changed meanwhile."""
         version = self.version
-        return (version, self._count_cluster_stats(), self._count_cluster_rows(),
-                self._count_used_all())
+        return (
+            version,
+            self._count_cluster_stats(),
+            self._count_cluster_rows(),
+            self._count_used_all(),
+        )
 
     def adopt_counts(self, prepared: tuple[int, Any, Any, Any]) -> None:
         """On the UI thread (where ``on_edit`` runs): keep counts made while nothing changed."""
@@ -986,8 +1039,11 @@ def decide(
     values = dict(values)
     for key in ("cluster", "cf_outcome", "lead_entity", "note", "evidence"):
         if isinstance(values.get(key), str):
-            values[key] = clean_text(values[key]).strip() if key in ("note", "evidence") \
+            values[key] = (
+                clean_text(values[key]).strip()
+                if key in ("note", "evidence")
                 else clean_line(values[key])
+            )
     if "partners" in values:
         values["partners"] = [clean_line(p) for p in values["partners"] if clean_line(p)]
     if mark_triaged:
@@ -1034,8 +1090,9 @@ def load_views(ws: Workspace, iso3: str) -> dict[str, Filter]:
     raw = country_record(ws, iso3).get("views") or {}
     if not isinstance(raw, Mapping):
         return {}
-    return {_view_name(name): Filter.from_json(value) for name, value in raw.items()
-            if _view_name(name)}
+    return {
+        _view_name(name): Filter.from_json(value) for name, value in raw.items() if _view_name(name)
+    }
 
 
 def save_view(ws: Workspace, iso3: str, name: str, filt: Filter) -> str:

@@ -26,16 +26,29 @@ Exporter = Callable[[argparse.Namespace], int]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("kind", nargs="?", choices=KINDS, metavar="KIND", help="what to export: " + ", ".join(KINDS))
-    parser.add_argument("--share", action="store_true",
-                        help="a gzip copy of the workspace to email (same as KIND share)")
+    parser.add_argument(
+        "kind", nargs="?", choices=KINDS, metavar="KIND", help="what to export: " + ", ".join(KINDS)
+    )
+    parser.add_argument(
+        "--share",
+        action="store_true",
+        help="a gzip copy of the workspace to email (same as KIND share)",
+    )
     parser.add_argument("iso3", nargs="?", metavar="ISO3", help="the country (ISO3 code or name)")
     parser.add_argument("--cycle", type=int, help="UPR cycle (default: the current or next review)")
-    parser.add_argument("--format", dest="format", help="output format: checklist md|csv (default md); matrix csv|xlsx (default csv); "
-                             "annex md|docx|csv (default md); plan md|csv|xlsx (default md); "
-                             "brief txt|md|html (default txt)")
-    parser.add_argument("-o", "--output", type=Path, help="write to this file (text formats: default stdout)")
-    parser.add_argument("--today", type=parse_date, help="date the statuses are judged on (default: today)")
+    parser.add_argument(
+        "--format",
+        dest="format",
+        help="output format: checklist md|csv (default md); matrix csv|xlsx (default csv); "
+        "annex md|docx|csv (default md); plan md|csv|xlsx (default md); "
+        "brief txt|md|html (default txt)",
+    )
+    parser.add_argument(
+        "-o", "--output", type=Path, help="write to this file (text formats: default stdout)"
+    )
+    parser.add_argument(
+        "--today", type=parse_date, help="date the statuses are judged on (default: today)"
+    )
     add_workspace_option(parser)
 
 
@@ -117,8 +130,11 @@ def export_checklist(args: argparse.Namespace) -> int:
     finally:
         ws.close(save=False)
     if not started:
-        print(f"upr: {iso3} cycle {cycle} is not started in {args.workspace.name}: "
-              "exporting its templates, every item to do", file=sys.stderr)
+        print(
+            f"upr: {iso3} cycle {cycle} is not started in {args.workspace.name}: "
+            "exporting its templates, every item to do",
+            file=sys.stderr,
+        )
     return emit(text, args.output)
 
 
@@ -152,28 +168,39 @@ def export_report(args: argparse.Namespace) -> int:
     ws = open_workspace(args.workspace)
     try:
         if args.cycle is not None:
-            cycles = sorted({r.get("cycle") for r in ws.table("recommendations").values()
-                             if r.get("country") == iso3 and not r.get("deleted")
-                             and isinstance(r.get("cycle"), int)})
+            cycles = sorted(
+                {
+                    r.get("cycle")
+                    for r in ws.table("recommendations").values()
+                    if r.get("country") == iso3
+                    and not r.get("deleted")
+                    and isinstance(r.get("cycle"), int)
+                }
+            )
             if args.cycle not in cycles:
                 known = ", ".join(map(str, cycles)) or "none"
-                raise UsageError(f"{iso3} has no recommendations of cycle {args.cycle} "
-                                 f"in {args.workspace.name} (cycles: {known})")
+                raise UsageError(
+                    f"{iso3} has no recommendations of cycle {args.cycle} "
+                    f"in {args.workspace.name} (cycles: {known})"
+                )
         options = {"cycle": args.cycle, "today": args.today or date.today()}
         if output is None:
             count = write(ws, iso3, fmt, sys.stdout.buffer, bom=False, **options)
             sys.stdout.buffer.flush()
         else:
             try:
-                count = atomic_write(output, lambda fh: write(ws, iso3, fmt, fh, bom=fmt == "csv",
-                                                              **options))
+                count = atomic_write(
+                    output, lambda fh: write(ws, iso3, fmt, fh, bom=fmt == "csv", **options)
+                )
             except OSError as exc:
                 raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     finally:
         ws.close(save=False)
     if output is not None:
-        print(f"wrote {output} ({count} {'actions' if kind == 'plan' else 'recommendations'})",
-              file=sys.stderr)
+        print(
+            f"wrote {output} ({count} {'actions' if kind == 'plan' else 'recommendations'})",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -74,7 +74,9 @@ def resolve_country(value: str | None) -> str | None:
         return None
     code = refdata.resolve_state(value.strip())
     if code is None:
-        raise ValueError(f"unknown country {clean_line(value)[:60]!r} (give an ISO3 code, e.g. SVN)")
+        raise ValueError(
+            f"unknown country {clean_line(value)[:60]!r} (give an ISO3 code, e.g. SVN)"
+        )
     return code
 
 
@@ -98,7 +100,9 @@ def countries_to_add(ws: Any, batch: ImportBatch) -> list[str]:
     return sorted(c for c in codes if is_member(c) and ws.get("countries", c) is None)
 
 
-def apply_import(ws: Any, batch: ImportBatch, *, dry_run: bool = False) -> tuple[ApplySummary, list[str]]:
+def apply_import(
+    ws: Any, batch: ImportBatch, *, dry_run: bool = False
+) -> tuple[ApplySummary, list[str]]:
     """Apply a batch and create missing country records, all as one undo step."""
     if dry_run:
         summary, added = apply_batch(ws, batch, dry_run=True), countries_to_add(ws, batch)
@@ -197,7 +201,9 @@ def summary_rows(result: ImportResult) -> list[tuple[str, str, str]]:
         for position, n in ordered_positions(summary.by_position):
             rows.append(("after", position, str(n)))
         rows += [("missing", p, "") for p in summary.missing_paragraphs]
-        rows += [("skipped", s.split(":", 1)[0], s.split(":", 1)[-1].strip()) for s in summary.skipped]
+        rows += [
+            ("skipped", s.split(":", 1)[0], s.split(":", 1)[-1].strip()) for s in summary.skipped
+        ]
     rows += [("country_added", code, "") for code in result.countries]
     rows.append(("time", "parse_seconds", f"{result.parse_seconds:.2f}"))
     rows.append(("time", "apply_seconds", f"{result.apply_seconds:.2f}"))
@@ -222,8 +228,10 @@ def title_text(result: ImportResult) -> Text:
         return Text(f"Preview: {source} into {target} (nothing written yet)", style="bold")
     changed = bool(summary is not None and (summary.created or summary.updated) or result.countries)
     verb = "Imported" if changed else "Nothing new in"
-    return Text(f"{verb} {source} into {target}" if changed else f"{verb} {source} for {target}",
-                style="bold")
+    return Text(
+        f"{verb} {source} into {target}" if changed else f"{verb} {source} for {target}",
+        style="bold",
+    )
 
 
 def apply_sentence(result: ImportResult) -> Text:
@@ -251,18 +259,27 @@ def apply_sentence(result: ImportResult) -> Text:
     if not addendum and summary.by_position and summary.by_position != result.batch.by_position():
         text.append(f"\nPositions after the import: {positions_text(summary.by_position)}")
     if summary.deleted_kept:
-        text.append(f"\n{summary.deleted_kept} of them had been deleted by the team: updated, left deleted")
+        text.append(
+            f"\n{summary.deleted_kept} of them had been deleted by the team: updated, left deleted"
+        )
     if summary.positions_kept:
-        shown = ", ".join(clean_line(rid.rsplit(":", 1)[-1]) for rid in summary.positions_kept[:SHOWN_PARAGRAPHS])
+        shown = ", ".join(
+            clean_line(rid.rsplit(":", 1)[-1]) for rid in summary.positions_kept[:SHOWN_PARAGRAPHS]
+        )
         more = len(summary.positions_kept) - SHOWN_PARAGRAPHS
-        text.append(f"\n{len(summary.positions_kept)} position(s) corrected by the team kept "
-                    "(the file says otherwise): ", style="bold yellow")
+        text.append(
+            f"\n{len(summary.positions_kept)} position(s) corrected by the team kept "
+            "(the file says otherwise): ",
+            style="bold yellow",
+        )
         text.append(shown + (f" … and {more} more" if more > 0 else ""))
     if summary.missing_paragraphs:
         shown = ", ".join(clean_line(p) for p in summary.missing_paragraphs[:SHOWN_PARAGRAPHS])
         more = len(summary.missing_paragraphs) - SHOWN_PARAGRAPHS
-        text.append(f"\n{len(summary.missing_paragraphs)} paragraph(s) not in the workspace: ",
-                    style="bold yellow")
+        text.append(
+            f"\n{len(summary.missing_paragraphs)} paragraph(s) not in the workspace: ",
+            style="bold yellow",
+        )
         text.append(shown + (f" … and {more} more" if more > 0 else ""))
         if not summary.updated and not summary.unchanged:
             text.append(" (import the report first)")
@@ -277,8 +294,13 @@ def apply_sentence(result: ImportResult) -> Text:
     return text
 
 
-def summary_renderable(result: ImportResult, *, top: int = TOP_STATES,
-                       shown_warnings: int = SHOWN_WARNINGS, outcome_first: bool = False) -> RenderableType:
+def summary_renderable(
+    result: ImportResult,
+    *,
+    top: int = TOP_STATES,
+    shown_warnings: int = SHOWN_WARNINGS,
+    outcome_first: bool = False,
+) -> RenderableType:
     """The summary as Rich renderables: printed by the command, shown by the import screen.
 
     ``outcome_first``: what the import does comes right under the title (the screen's first
@@ -290,7 +312,9 @@ def summary_renderable(result: ImportResult, *, top: int = TOP_STATES,
     kind = KIND_LABELS.get(batch.kind, batch.kind)
     facts.add_row("Kind", Text(f"{kind} · {batch.kind}"))
     facts.add_row("Document", Text(clean_line(batch.document or "(not stated)")))
-    facts.add_row("Country", Text(state_label(batch.country) if batch.country else "(several or not stated)"))
+    facts.add_row(
+        "Country", Text(state_label(batch.country) if batch.country else "(several or not stated)")
+    )
     if batch.encoding:
         facts.add_row("Encoding", Text(clean_line(batch.encoding)))
     if batch.kind == "addendum":
@@ -302,7 +326,9 @@ def summary_renderable(result: ImportResult, *, top: int = TOP_STATES,
         facts.add_row("Duplicates", Text(f"{batch.duplicates} (counted once)"))
     extra = {k: v for k, v in batch.stats.items() if k not in ("more_warnings",)}
     if extra and batch.kind != "addendum":  # an addendum's stats repeat its positions
-        facts.add_row("Read", Text(", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(extra.items()))))
+        facts.add_row(
+            "Read", Text(", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(extra.items())))
+        )
     if result.parse_seconds or result.apply_seconds:
         timing = f"parsed in {result.parse_seconds:.1f} s"
         if result.mode == "applied":
@@ -316,8 +342,11 @@ def summary_renderable(result: ImportResult, *, top: int = TOP_STATES,
     by_state = batch.by_recommending()
     if by_state:
         table = Table(box=None, pad_edge=False, header_style="bold", show_edge=False)
-        table.add_column(f"Recommending States: {len(by_state)}; top {min(top, len(by_state))}",
-                         overflow="ellipsis", no_wrap=True)
+        table.add_column(
+            f"Recommending States: {len(by_state)}; top {min(top, len(by_state))}",
+            overflow="ellipsis",
+            no_wrap=True,
+        )
         table.add_column("n", justify="right")
         for code, n in sorted(by_state.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
             table.add_row(Text(state_label(code)), str(n))
@@ -356,20 +385,39 @@ def summary_renderable(result: ImportResult, *, top: int = TOP_STATES,
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("source", type=Path, metavar="SOURCE",
-                        help="report (.txt/.docx), addendum, thematic list (.docx), UPR Info CSV, "
-                             "UHRI export (.json/.csv) or any CSV/XLSX")
+    parser.add_argument(
+        "source",
+        type=Path,
+        metavar="SOURCE",
+        help="report (.txt/.docx), addendum, thematic list (.docx), UPR Info CSV, "
+        "UHRI export (.json/.csv) or any CSV/XLSX",
+    )
     add_workspace_option(parser)
-    parser.add_argument("--country", metavar="ISO3",
-                        help="State under review where the file does not say it; in a UPR Info or UHRI "
-                             "export, the only State kept")
-    parser.add_argument("--symbol", metavar="S", help="document symbol where the file does not state it")
-    parser.add_argument("--mechanism", metavar="M", type=str.upper, choices=MECHANISMS,
-                        help="UPR, TB or SP (generic tables and UHRI)")
-    parser.add_argument("--kind", metavar="K", choices=KINDS,
-                        help="skip detection: " + ", ".join(KINDS))
-    parser.add_argument("--mapping", metavar="YAML", type=Path, help="column mapping for a CSV/XLSX")
-    parser.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+    parser.add_argument(
+        "--country",
+        metavar="ISO3",
+        help="State under review where the file does not say it; in a UPR Info or UHRI "
+        "export, the only State kept",
+    )
+    parser.add_argument(
+        "--symbol", metavar="S", help="document symbol where the file does not state it"
+    )
+    parser.add_argument(
+        "--mechanism",
+        metavar="M",
+        type=str.upper,
+        choices=MECHANISMS,
+        help="UPR, TB or SP (generic tables and UHRI)",
+    )
+    parser.add_argument(
+        "--kind", metavar="K", choices=KINDS, help="skip detection: " + ", ".join(KINDS)
+    )
+    parser.add_argument(
+        "--mapping", metavar="YAML", type=Path, help="column mapping for a CSV/XLSX"
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="show what would change, write nothing"
+    )
 
 
 def _fail(message: str, code: int) -> int:
@@ -415,8 +463,14 @@ def _import(args: argparse.Namespace, ws: Any, country: str | None, workspace_na
 
     started = time.perf_counter()
     try:
-        batch = parse_file(args.source, country=country, symbol=args.symbol, mechanism=args.mechanism,
-                           kind=args.kind, mapping=args.mapping)
+        batch = parse_file(
+            args.source,
+            country=country,
+            symbol=args.symbol,
+            mechanism=args.mechanism,
+            kind=args.kind,
+            mapping=args.mapping,
+        )
     except SourceError as exc:
         return _fail(str(exc), 2)
     except OSError as exc:
@@ -430,9 +484,15 @@ def _import(args: argparse.Namespace, ws: Any, country: str | None, workspace_na
             ws.save()
         except WorkspaceError as exc:
             return _fail(str(exc), 2)
-    result = ImportResult(batch, summary, added, workspace_name,
-                          "dry-run" if args.dry_run else "applied",
-                          parsed - started, applied - parsed)
+    result = ImportResult(
+        batch,
+        summary,
+        added,
+        workspace_name,
+        "dry-run" if args.dry_run else "applied",
+        parsed - started,
+        applied - parsed,
+    )
     print_summary(result)
     return 0
 
@@ -446,4 +506,3 @@ def print_summary(result: ImportResult, stream: Any = None) -> None:
     from rich.console import Console
 
     Console(file=stream, highlight=False).print(summary_renderable(result))
-

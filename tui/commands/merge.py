@@ -50,9 +50,16 @@ DRIVER_NAME = "UPR Workbench workspace merge"
 def add_arguments_merge(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("a", type=Path, metavar="A", help="your copy (merged into, unless -o)")
     parser.add_argument("b", type=Path, metavar="B", help="the other copy (.json or .json.gz)")
-    parser.add_argument("-o", "--output", type=Path, metavar="OUT",
-                        help="write the merge here instead of into A (.gz: compressed)")
-    parser.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="OUT",
+        help="write the merge here instead of into A (.gz: compressed)",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="show what would change, write nothing"
+    )
 
 
 def run_merge(args: argparse.Namespace) -> int:
@@ -88,8 +95,10 @@ def run_merge(args: argparse.Namespace) -> int:
             if not result.changed_a:
                 return 0
             if ws.changed_on_disk():
-                print(f"upr: {a_path.name} was changed by another program meanwhile; run the merge again",
-                      file=sys.stderr)
+                print(
+                    f"upr: {a_path.name} was changed by another program meanwhile; run the merge again",
+                    file=sys.stderr,
+                )
                 return 1
             backup = a_path.with_name(a_path.name + ".bak")
             write_bytes(backup, a_path.read_bytes())  # atomic: a crash never leaves half a .bak
@@ -125,18 +134,25 @@ def shown_value(value: Any, width: int = 60) -> str:
 
 
 def _by_field(counter: Counter[tuple[str, str]]) -> str:
-    parts = [f"{clean_line(fname)} {n}" for (_table, fname), n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))]
+    parts = [
+        f"{clean_line(fname)} {n}"
+        for (_table, fname), n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
     return ", ".join(parts[:6]) + (", …" if len(parts) > 6 else "")
 
 
 def summary_line(report: MergeReport, a: str, b: str) -> str:
     new_a, new_b = sum(report.new_from_a.values()), sum(report.new_from_b.values())
     fa, fb = sum(report.fields_from_a.values()), sum(report.fields_from_b.values())
-    return (f"merged {b} into {a}: records new from {a} {new_a}, from {b} {new_b}; "
-            f"fields taken from {a} {fa}, from {b} {fb}; conflicts {len(report.conflicts)}")
+    return (
+        f"merged {b} into {a}: records new from {a} {new_a}, from {b} {new_b}; "
+        f"fields taken from {a} {fa}, from {b} {fb}; conflicts {len(report.conflicts)}"
+    )
 
 
-def print_summary(result: MergeResult, a: str, b: str, target: Path | None, *, dry_run: bool) -> None:
+def print_summary(
+    result: MergeResult, a: str, b: str, target: Path | None, *, dry_run: bool
+) -> None:
     report = result.report
     if not sys.stdout.isatty():
         print(summary_line(report, a, b), file=sys.stderr)
@@ -169,8 +185,13 @@ def print_summary(result: MergeResult, a: str, b: str, target: Path | None, *, d
     if not report.conflicts:
         console.print(Text("No conflicts."))
         return
-    console.print(Text(f"{len(report.conflicts)} conflict(s): both copies changed these fields "
-                       "without seeing each other's edit. Review them in the app (C).", style="bold"))
+    console.print(
+        Text(
+            f"{len(report.conflicts)} conflict(s): both copies changed these fields "
+            "without seeing each other's edit. Review them in the app (C).",
+            style="bold",
+        )
+    )
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("record", overflow="fold")
     table.add_column("field")
@@ -179,9 +200,14 @@ def print_summary(result: MergeResult, a: str, b: str, target: Path | None, *, d
     table.add_column("kept")
     for c in report.conflicts[:200]:
         table.add_row(
-            Text(clean_line(c.record)), Text(clean_line(c.field)),
-            Text(f"{shown_value(c.a_value, 40)}\n{clock_author(c.a_clock)}, {clock_time(c.a_clock)}"),
-            Text(f"{shown_value(c.b_value, 40)}\n{clock_author(c.b_clock)}, {clock_time(c.b_clock)}"),
+            Text(clean_line(c.record)),
+            Text(clean_line(c.field)),
+            Text(
+                f"{shown_value(c.a_value, 40)}\n{clock_author(c.a_clock)}, {clock_time(c.a_clock)}"
+            ),
+            Text(
+                f"{shown_value(c.b_value, 40)}\n{clock_author(c.b_clock)}, {clock_time(c.b_clock)}"
+            ),
             Text(a_label if c.winner == "A" else b_label),
         )
     console.print(table)
@@ -191,8 +217,11 @@ def print_summary(result: MergeResult, a: str, b: str, target: Path | None, *, d
 
 def summary_title(result: MergeResult, a: str, b: str, target: Path | None, dry_run: bool) -> str:
     if dry_run:
-        return f"Dry run: merging {b} into {a} would change {a}" if result.changed_a else \
-            f"Dry run: {a} already holds everything in {b}"
+        return (
+            f"Dry run: merging {b} into {a} would change {a}"
+            if result.changed_a
+            else f"Dry run: {a} already holds everything in {b}"
+        )
     if target is None or target.name == a and not result.changed_a:
         return f"{a} already holds everything in {b}: nothing written"
     where = clean_line(target.name)
@@ -201,13 +230,32 @@ def summary_title(result: MergeResult, a: str, b: str, target: Path | None, dry_
 
 
 def write_conflicts_tsv(conflicts: list[Conflict], a: str, b: str) -> None:
-    header = ["table", "record", "field", "kept", "value_a", "author_a", "time_a",
-              "value_b", "author_b", "time_b"]
+    header = [
+        "table",
+        "record",
+        "field",
+        "kept",
+        "value_a",
+        "author_a",
+        "time_a",
+        "value_b",
+        "author_b",
+        "time_b",
+    ]
     out = ["\t".join(header)]
     for c in conflicts:
-        row = [c.table, c.record, c.field, a if c.winner == "A" else b,
-               shown_value(c.a_value, 10_000), clock_author(c.a_clock), clock_time(c.a_clock),
-               shown_value(c.b_value, 10_000), clock_author(c.b_clock), clock_time(c.b_clock)]
+        row = [
+            c.table,
+            c.record,
+            c.field,
+            a if c.winner == "A" else b,
+            shown_value(c.a_value, 10_000),
+            clock_author(c.a_clock),
+            clock_time(c.a_clock),
+            shown_value(c.b_value, 10_000),
+            clock_author(c.b_clock),
+            clock_time(c.b_clock),
+        ]
         out.append("\t".join(clean_line(cell).replace("\t", " ") for cell in row))
     sys.stdout.write("\n".join(out) + "\n")
 
@@ -216,8 +264,12 @@ def write_conflicts_tsv(conflicts: list[Conflict], a: str, b: str) -> None:
 
 
 def add_arguments_merge_driver(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("ancestor", type=Path, metavar="O", help="common ancestor (%%O; not needed)")
-    parser.add_argument("ours", type=Path, metavar="A", help="our version (%%A): the merge is written here")
+    parser.add_argument(
+        "ancestor", type=Path, metavar="O", help="common ancestor (%%O; not needed)"
+    )
+    parser.add_argument(
+        "ours", type=Path, metavar="A", help="our version (%%A): the merge is written here"
+    )
     parser.add_argument("theirs", type=Path, metavar="B", help="their version (%%B)")
     parser.add_argument("rest", nargs="*", help=argparse.SUPPRESS)  # %L %P if a config passes them
 
@@ -238,8 +290,10 @@ def run_merge_driver(args: argparse.Namespace) -> int:
     name = clean_line(args.rest[-1]) if args.rest else "workspace"
     print(f"upr: {summary_line(report, 'ours', 'theirs')} ({name})", file=sys.stderr)
     if report.conflicts:
-        print(f"upr: {len(report.conflicts)} conflict(s) kept the later edit; review them in the app (C)",
-              file=sys.stderr)
+        print(
+            f"upr: {len(report.conflicts)} conflict(s) kept the later edit; review them in the app (C)",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -247,11 +301,18 @@ def run_merge_driver(args: argparse.Namespace) -> int:
 
 
 def add_arguments_git_setup(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-w", "--workspace", type=Path,
-                        help="also register this workspace file (if its name matches no pattern)")
-    parser.add_argument("--command", dest="command",
-                        help="how git should run upr (default: upr, or this installation's full path "
-                             "when upr is not on PATH)")
+    parser.add_argument(
+        "-w",
+        "--workspace",
+        type=Path,
+        help="also register this workspace file (if its name matches no pattern)",
+    )
+    parser.add_argument(
+        "--command",
+        dest="command",
+        help="how git should run upr (default: upr, or this installation's full path "
+        "when upr is not on PATH)",
+    )
 
 
 def driver_command(explicit: str | None = None) -> str:
@@ -268,8 +329,11 @@ def driver_command(explicit: str | None = None) -> str:
 def _git(*argv: str, cwd: Path | None = None) -> str:
     done = subprocess.run(["git", *argv], cwd=cwd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise UsageError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else
-                         f"git {' '.join(argv)} failed")
+        raise UsageError(
+            done.stderr.strip().splitlines()[-1]
+            if done.stderr.strip()
+            else f"git {' '.join(argv)} failed"
+        )
     return done.stdout.strip()
 
 
@@ -301,9 +365,11 @@ def run_git_setup(args: argparse.Namespace) -> int:
             except ValueError:
                 raise UsageError(f"{args.workspace} is not inside the repository {root}") from None
             pattern = "/" + rel.as_posix()
-            if any(ch in pattern for ch in " \t#\\\"") :
-                raise UsageError(f"{args.workspace}: rename it to end in .upr.json (its name cannot "
-                                 "be written in .gitattributes)")
+            if any(ch in pattern for ch in ' \t#\\"'):
+                raise UsageError(
+                    f"{args.workspace}: rename it to end in .upr.json (its name cannot "
+                    "be written in .gitattributes)"
+                )
             lines.append(f"{pattern} merge=upr")
     added = ensure_gitattributes(root, lines)
     command = driver_command(args.command)

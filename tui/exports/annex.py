@@ -35,10 +35,24 @@ from tui.model import POSITIONS
 
 FORMATS = ("md", "docx", "csv")
 NO_CLUSTER = "No cluster assigned"
-TABLE_HEADER = ("Para.", "Recommendation", "Position", "Implementation status",
-                "Assessment and evidence")
-CSV_HEADER = ("Cluster", "Paragraph", "Recommendation", "Recommending States", "Position",
-              "Implementation status", "Evidence", "Document", "Id")
+TABLE_HEADER = (
+    "Para.",
+    "Recommendation",
+    "Position",
+    "Implementation status",
+    "Assessment and evidence",
+)
+CSV_HEADER = (
+    "Cluster",
+    "Paragraph",
+    "Recommendation",
+    "Recommending States",
+    "Position",
+    "Implementation status",
+    "Evidence",
+    "Document",
+    "Id",
+)
 
 
 def default_cycle(source: Source, iso3: str, today: date) -> int | None:
@@ -48,9 +62,13 @@ def default_cycle(source: Source, iso3: str, today: date) -> int | None:
     from tui import refdata
 
     cycles = {
-        r.get("cycle") for r in source.table("recommendations").values()
-        if r.get("country") == iso3 and not r.get("deleted") and r.get("mechanism") == "UPR"
-        and isinstance(r.get("cycle"), int) and not isinstance(r.get("cycle"), bool)
+        r.get("cycle")
+        for r in source.table("recommendations").values()
+        if r.get("country") == iso3
+        and not r.get("deleted")
+        and r.get("mechanism") == "UPR"
+        and isinstance(r.get("cycle"), int)
+        and not isinstance(r.get("cycle"), bool)
     }
     if not cycles:
         return None
@@ -111,7 +129,8 @@ class Annex:
             f"Annex to the joint UN submission for the UPR of {self.name}. Every recommendation "
             f"of the review{docs}, by cluster and paragraph number, with the State's position, "
             f"the level of implementation and the evidence for it. {self.count} {noun}"
-            + (": " + ", ".join(parts) if parts else "") + "."
+            + (": " + ", ".join(parts) if parts else "")
+            + "."
         )
 
 
@@ -121,8 +140,9 @@ def cluster_order(source: Source, iso3: str, clusters: Sequence[str]) -> list[st
     declared = [c for c in country.get("clusters", []) if isinstance(c, str)]
     present = set(clusters)
     ordered = [c for c in dict.fromkeys(declared) if c in present]
-    rest = sorted((c for c in present if c and c not in ordered),
-                  key=lambda c: (plain(c).casefold(), c))
+    rest = sorted(
+        (c for c in present if c and c not in ordered), key=lambda c: (plain(c).casefold(), c)
+    )
     tail = [""] if "" in present else []
     return ordered + rest + tail
 
@@ -138,12 +158,18 @@ def build_annex(source: Source, iso3: str, cycle: int | None) -> Annex:
         by_cluster.setdefault(key, []).append(record)
     groups = []
     for cluster in cluster_order(source, iso3, list(by_cluster)):
-        members = sorted(by_cluster[cluster], key=lambda r: (
-            natural_key(plain(r.get("paragraph"))), natural_key(plain(r.get("document"))),
-            str(r.get("id", ""))))
+        members = sorted(
+            by_cluster[cluster],
+            key=lambda r: (
+                natural_key(plain(r.get("paragraph"))),
+                natural_key(plain(r.get("document"))),
+                str(r.get("id", "")),
+            ),
+        )
         groups.append(AnnexGroup(cluster, members))
-    documents = sorted({plain(r.get("document")) for r in records if r.get("document")},
-                       key=natural_key)
+    documents = sorted(
+        {plain(r.get("document")) for r in records if r.get("document")}, key=natural_key
+    )
     return Annex(iso3, state_name(iso3), cycle, documents, groups)
 
 
@@ -229,8 +255,14 @@ def annex_docx(annex: Annex, out: IO[bytes]) -> None:
         document.add_paragraph("No recommendations of this cycle are in the workspace.")
 
     sub = etree.SubElement
-    w_tr, w_tc, w_p, w_r, w_t, w_br = (qn("w:tr"), qn("w:tc"), qn("w:p"), qn("w:r"),
-                                       qn("w:t"), qn("w:br"))
+    w_tr, w_tc, w_p, w_r, w_t, w_br = (
+        qn("w:tr"),
+        qn("w:tc"),
+        qn("w:p"),
+        qn("w:r"),
+        qn("w:t"),
+        qn("w:br"),
+    )
     space = "{http://www.w3.org/XML/1998/namespace}space"
 
     def add_row(tbl: Any, cells: Sequence[str], header: bool = False) -> None:
@@ -289,8 +321,16 @@ def annex_docx(annex: Annex, out: IO[bytes]) -> None:
 # --------------------------------------------------------------------------- entry point
 
 
-def write_annex(source: Source, iso3: str, fmt: str, out: IO[bytes], *,
-                cycle: int | None = None, today: date | None = None, bom: bool = False) -> int:
+def write_annex(
+    source: Source,
+    iso3: str,
+    fmt: str,
+    out: IO[bytes],
+    *,
+    cycle: int | None = None,
+    today: date | None = None,
+    bom: bool = False,
+) -> int:
     """Write the annex of ``iso3`` for ``cycle`` (default: :func:`default_cycle` on
     ``today``) as ``md``, ``docx`` or ``csv``; returns the number of recommendations."""
     if fmt not in FORMATS:

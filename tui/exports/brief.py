@@ -96,8 +96,10 @@ def _day(day: date) -> str:
 
 
 def _review_text(review: refdata.Review) -> str:
-    text = (f"cycle {review.cycle}, session {review.session.number}, "
-            f"{_day(review.start)} – {_day(review.end)}")
+    text = (
+        f"cycle {review.cycle}, session {review.session.number}, "
+        f"{_day(review.start)} – {_day(review.end)}"
+    )
     return text + (f" ({review.caveat})" if review.caveat else "")
 
 
@@ -115,8 +117,10 @@ def _phase(iso3: str, today: date) -> tuple[str, str]:
         days = (nxt.start - today).days
         phase = f"Before the cycle {nxt.cycle} review: {days} day{'s' if days != 1 else ''} to go"
         if last:
-            phase += (f"; follow-up of the cycle {last.cycle} review "
-                      f"(session {last.session.number}, {last.end:%b %Y})")
+            phase += (
+                f"; follow-up of the cycle {last.cycle} review "
+                f"(session {last.session.number}, {last.end:%b %Y})"
+            )
         phase += "."
     elif last:
         phase = f"After the last known review (cycle {last.cycle}, {last.end:%b %Y})."
@@ -161,13 +165,19 @@ def build_brief(source: Source, iso3: str, today: date, *, cycle: int | None = N
     brief.checklist_done = sum(1 for e in entries if e.get("status") in DONE_STATUSES)
     counts = checklists.phase_counts(entries, today)
     brief.checklist_phases = [
-        (PHASE_LABELS.get(p, p), *counts[p]) for p in (*PHASES, *sorted(set(counts) - set(PHASES)))
+        (PHASE_LABELS.get(p, p), *counts[p])
+        for p in (*PHASES, *sorted(set(counts) - set(PHASES)))
         if p in counts
     ]
     overdue: list[Overdue] = [
-        Overdue("checklist", plain(e.get("due")), clean_line(plain(e.get("text"))),
-                clean_line(plain(e.get("owner"))))
-        for e in entries if due_state(e, today) == "overdue"
+        Overdue(
+            "checklist",
+            plain(e.get("due")),
+            clean_line(plain(e.get("text"))),
+            clean_line(plain(e.get("owner"))),
+        )
+        for e in entries
+        if due_state(e, today) == "overdue"
     ]
 
     # Recommendations
@@ -176,16 +186,22 @@ def build_brief(source: Source, iso3: str, today: date, *, cycle: int | None = N
     brief.rec_cycle = rcycle
     brief.rec_total = len(recs)
     brief.rec_triaged = sum(1 for r in recs if r.get("triaged") is True)
-    brief.by_position = _bars(Counter(str(r.get("position")) for r in recs), POSITIONS,
-                              POSITION_LABELS)
+    brief.by_position = _bars(
+        Counter(str(r.get("position")) for r in recs), POSITIONS, POSITION_LABELS
+    )
     brief.by_status = _bars(Counter(str(r.get("status")) for r in recs), STATUSES, STATUS_LABELS)
-    brief.by_priority = _bars(Counter(str(r.get("priority")) for r in recs), PRIORITIES,
-                              {**PRIORITY_LABELS, "none": "No priority"})
+    brief.by_priority = _bars(
+        Counter(str(r.get("priority")) for r in recs),
+        PRIORITIES,
+        {**PRIORITY_LABELS, "none": "No priority"},
+    )
     clusters = Counter(
         (r.get("cluster").strip() if isinstance(r.get("cluster"), str) else "") or NO_CLUSTER
         for r in recs
     )
-    ranked = sorted(clusters.items(), key=lambda kv: (-kv[1], kv[0] == NO_CLUSTER, kv[0].casefold(), kv[0]))
+    ranked = sorted(
+        clusters.items(), key=lambda kv: (-kv[1], kv[0] == NO_CLUSTER, kv[0].casefold(), kv[0])
+    )
     shown = ranked[:MAX_CLUSTERS]
     brief.by_cluster = [Bar(clean_line(plain(k)), n) for k, n in shown]
     rest = sum(n for _, n in ranked[MAX_CLUSTERS:])
@@ -198,9 +214,14 @@ def build_brief(source: Source, iso3: str, today: date, *, cycle: int | None = N
     brief.actions_done = sum(1 for a in actions if a.get("status") == "implemented")
     brief.cost_total = sum((c for a in actions if (c := cost_of(a)) is not None), Decimal(0))
     overdue += [
-        Overdue("action", plain(a.get("deadline")), clean_line(plain(a.get("title"))),
-                clean_line(plain(a.get("entity"))))
-        for a in actions if is_overdue(a, today)
+        Overdue(
+            "action",
+            plain(a.get("deadline")),
+            clean_line(plain(a.get("title"))),
+            clean_line(plain(a.get("entity"))),
+        )
+        for a in actions
+        if is_overdue(a, today)
     ]
     overdue.sort(key=lambda o: (o.due, o.kind, o.text))
     brief.overdue = overdue[:MAX_OVERDUE]
@@ -230,30 +251,41 @@ def percent(part: int, whole: int) -> str:
 
 def _rec_heading(brief: Brief) -> str:
     scope = f"cycle {brief.rec_cycle}" if brief.rec_cycle is not None else "all cycles"
-    return (f"Recommendations ({scope}): {brief.rec_total}, "
-            f"{brief.rec_triaged} triaged ({percent(brief.rec_triaged, brief.rec_total)})")
+    return (
+        f"Recommendations ({scope}): {brief.rec_total}, "
+        f"{brief.rec_triaged} triaged ({percent(brief.rec_triaged, brief.rec_total)})"
+    )
 
 
 def _checklist_line(brief: Brief) -> str:
     if brief.checklist_cycle is None:
         return "Checklist: not started."
     late = sum(p[3] for p in brief.checklist_phases)
-    return (f"Checklist (cycle {brief.checklist_cycle}): {brief.checklist_done} of "
-            f"{brief.checklist_total} done ({percent(brief.checklist_done, brief.checklist_total)})"
-            + (f", {late} overdue" if late else "") + ".")
+    return (
+        f"Checklist (cycle {brief.checklist_cycle}): {brief.checklist_done} of "
+        f"{brief.checklist_total} done ({percent(brief.checklist_done, brief.checklist_total)})"
+        + (f", {late} overdue" if late else "")
+        + "."
+    )
 
 
 def _actions_line(brief: Brief) -> str:
     if not brief.actions:
         return "Implementation plan: no actions yet."
     noun = "action" if brief.actions == 1 else "actions"
-    return (f"Implementation plan: {brief.actions} {noun}, {brief.actions_done} implemented; "
-            f"estimated cost {format_cost(brief.cost_total) or '0'}.")
+    return (
+        f"Implementation plan: {brief.actions} {noun}, {brief.actions_done} implemented; "
+        f"estimated cost {format_cost(brief.cost_total) or '0'}."
+    )
 
 
 def _charts(brief: Brief) -> list[tuple[str, list[Bar]]]:
-    return [("By position", brief.by_position), ("By status", brief.by_status),
-            ("By cluster", brief.by_cluster), ("By priority", brief.by_priority)]
+    return [
+        ("By position", brief.by_position),
+        ("By status", brief.by_status),
+        ("By cluster", brief.by_cluster),
+        ("By priority", brief.by_priority),
+    ]
 
 
 def _overdue_label(item: Overdue) -> str:
@@ -266,14 +298,22 @@ def _overdue_label(item: Overdue) -> str:
 
 
 def _chart_table(title: str, bars: Sequence[Bar], width: int, label_width: int = 24) -> Table:
-    table = Table(title=Text(title, style="bold"), title_justify="left", box=None,
-                  show_header=False, pad_edge=False, padding=(0, 1, 0, 0))
+    table = Table(
+        title=Text(title, style="bold"),
+        title_justify="left",
+        box=None,
+        show_header=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+    )
     table.add_column(no_wrap=True, overflow="ellipsis", max_width=label_width)
     table.add_column(justify="right", no_wrap=True)
     table.add_column(no_wrap=True)
     peak = max((b.count for b in bars), default=0)
     for b in bars:
-        table.add_row(Text(b.label), Text(str(b.count)), Text(bar(b.count, peak, width), style="cyan"))
+        table.add_row(
+            Text(b.label), Text(str(b.count)), Text(bar(b.count, peak, width), style="cyan")
+        )
     if not bars:
         table.add_row(Text("none", style="dim"), Text(""), Text(""))
     return table
@@ -309,8 +349,11 @@ def brief_renderable(brief: Brief, width: int = 80) -> RenderableType:
         for _ in range(3):
             phases.add_column(no_wrap=True)
         for label_, done, total, late in brief.checklist_phases:
-            phases.add_row(Text(label_), Text(f"{progress_bar(done, total)} {done}/{total}"),
-                           Text(f"{late} overdue" if late else "", style="red" if late else ""))
+            phases.add_row(
+                Text(label_),
+                Text(f"{progress_bar(done, total)} {done}/{total}"),
+                Text(f"{late} overdue" if late else "", style="red" if late else ""),
+            )
         parts.append(phases)
     parts += [Text(_actions_line(brief)), Text(""), Text(_rec_heading(brief), style="bold")]
     charts = [_chart_table(title, bars, bar_width, label_width) for title, bars in _charts(brief)]
@@ -326,8 +369,9 @@ def brief_renderable(brief: Brief, width: int = 80) -> RenderableType:
     if not brief.overdue:
         parts.append(Text("Nothing overdue.", style="dim"))
     for item in brief.overdue:
-        parts.append(Text("  " + _overdue_label(item), style="red", no_wrap=True,
-                          overflow="ellipsis"))
+        parts.append(
+            Text("  " + _overdue_label(item), style="red", no_wrap=True, overflow="ellipsis")
+        )
     if brief.overdue_more:
         parts.append(Text(f"  … and {brief.overdue_more} more", style="dim"))
     return Group(*parts)
@@ -335,10 +379,21 @@ def brief_renderable(brief: Brief, width: int = 80) -> RenderableType:
 
 def brief_text(brief: Brief, width: int = 100) -> str:
     """The Rich layout as plain text (``--format txt``): no colours, no escape codes."""
-    console = Console(width=width, file=io.StringIO(), color_system=None, force_terminal=False,
-                      record=True, legacy_windows=False, emoji=False, markup=False, highlight=False)
+    console = Console(
+        width=width,
+        file=io.StringIO(),
+        color_system=None,
+        force_terminal=False,
+        record=True,
+        legacy_windows=False,
+        emoji=False,
+        markup=False,
+        highlight=False,
+    )
     console.print(brief_renderable(brief, width))
-    return "\n".join(line.rstrip() for line in console.export_text(styles=False).splitlines()) + "\n"
+    return (
+        "\n".join(line.rstrip() for line in console.export_text(styles=False).splitlines()) + "\n"
+    )
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -348,15 +403,31 @@ def brief_markdown(brief: Brief) -> str:
     lines = [f"# {md_text(brief.title)}", ""]
     if brief.region:
         lines += [md_text(brief.region), ""]
-    lines += [md_text(brief.review_line), "", md_text(brief.phase_line), "",
-              "## Checklist", "", md_text(_checklist_line(brief)), ""]
+    lines += [
+        md_text(brief.review_line),
+        "",
+        md_text(brief.phase_line),
+        "",
+        "## Checklist",
+        "",
+        md_text(_checklist_line(brief)),
+        "",
+    ]
     if brief.checklist_phases:
         lines += ["| Phase | Done | Progress | Overdue |", "| --- | ---: | --- | ---: |"]
         for label_, done, total, late in brief.checklist_phases:
-            lines.append(f"| {md_cell(label_)} | {done}/{total} | {progress_bar(done, total)} | {late} |")
+            lines.append(
+                f"| {md_cell(label_)} | {done}/{total} | {progress_bar(done, total)} | {late} |"
+            )
         lines.append("")
-    lines += ["## Implementation plan", "", md_text(_actions_line(brief)), "",
-              f"## {md_text(_rec_heading(brief))}", ""]
+    lines += [
+        "## Implementation plan",
+        "",
+        md_text(_actions_line(brief)),
+        "",
+        f"## {md_text(_rec_heading(brief))}",
+        "",
+    ]
     for title, bars in _charts(brief):
         lines += [f"### {title}", ""]
         if not bars:
@@ -396,12 +467,15 @@ def _e(text: Any) -> str:
 
 def _html_chart(title: str, bars: Sequence[Bar]) -> str:
     peak = max((b.count for b in bars), default=0)
-    rows = "".join(
-        f'<tr><td>{_e(b.label)}</td><td class="n">{b.count}</td>'
-        f'<td><span class="bar" style="width:{(10 * b.count / peak) if peak else 0:.2f}rem">'
-        f"</span></td></tr>"
-        for b in bars
-    ) or '<tr><td>None.</td></tr>'
+    rows = (
+        "".join(
+            f'<tr><td>{_e(b.label)}</td><td class="n">{b.count}</td>'
+            f'<td><span class="bar" style="width:{(10 * b.count / peak) if peak else 0:.2f}rem">'
+            f"</span></td></tr>"
+            for b in bars
+        )
+        or "<tr><td>None.</td></tr>"
+    )
     return f"<section><h3>{_e(title)}</h3><table>{rows}</table></section>"
 
 
@@ -411,26 +485,31 @@ def brief_html(brief: Brief) -> str:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        'style-src \'unsafe-inline\'">',
+        "style-src 'unsafe-inline'\">",
         f"<title>{_e(brief.title)}</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>{_e(brief.title)}</h1>",
     ]
     if brief.region:
         out.append(f"<p>{_e(brief.region)}</p>")
-    out += [f"<p>{_e(brief.review_line)}<br>{_e(brief.phase_line)}</p>",
-            f"<h2>Checklist</h2><p>{_e(_checklist_line(brief))}</p>"]
+    out += [
+        f"<p>{_e(brief.review_line)}<br>{_e(brief.phase_line)}</p>",
+        f"<h2>Checklist</h2><p>{_e(_checklist_line(brief))}</p>",
+    ]
     if brief.checklist_phases:
         rows = "".join(
             f'<tr><td>{_e(label_)}</td><td class="n">{done}/{total}</td>'
             f'<td><span class="bar" style="width:{(8 * done / total) if total else 0:.2f}rem">'
             f'</span></td><td class="{"late" if late else ""}">'
-            f'{f"{late} overdue" if late else ""}</td></tr>'
+            f"{f'{late} overdue' if late else ''}</td></tr>"
             for label_, done, total, late in brief.checklist_phases
         )
         out.append(f"<table>{rows}</table>")
-    out += [f"<h2>Implementation plan</h2><p>{_e(_actions_line(brief))}</p>",
-            f"<h2>{_e(_rec_heading(brief))}</h2>", '<div class="charts">']
+    out += [
+        f"<h2>Implementation plan</h2><p>{_e(_actions_line(brief))}</p>",
+        f"<h2>{_e(_rec_heading(brief))}</h2>",
+        '<div class="charts">',
+    ]
     out += [_html_chart(title, bars) for title, bars in _charts(brief)]
     out += ["</div>", f"<h2>Overdue ({len(brief.overdue) + brief.overdue_more})</h2>"]
     if not brief.overdue:
@@ -446,8 +525,16 @@ def brief_html(brief: Brief) -> str:
 # --------------------------------------------------------------------------- entry point
 
 
-def write_brief(source: Source, iso3: str, fmt: str, out: IO[bytes], *,
-                cycle: int | None = None, today: date | None = None, bom: bool = False) -> int:
+def write_brief(
+    source: Source,
+    iso3: str,
+    fmt: str,
+    out: IO[bytes],
+    *,
+    cycle: int | None = None,
+    today: date | None = None,
+    bom: bool = False,
+) -> int:
     """Write the brief as ``md``, ``html`` or ``txt``; returns the recommendations counted."""
     if fmt not in FORMATS:
         raise ValueError(f"brief formats are {', '.join(FORMATS)}, not {fmt!r}")

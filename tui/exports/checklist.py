@@ -58,8 +58,18 @@ STATUS_MARKS: dict[str, str] = {
 SOON_DAYS = 14  # "due soon" window, as tui.checklist.due_state
 FORMATS = ("md", "csv")
 CSV_COLUMNS = (
-    "country", "cycle", "phase", "item", "text", "status", "owner", "due", "due_state", "note",
-    "custom", "template",
+    "country",
+    "cycle",
+    "phase",
+    "item",
+    "text",
+    "status",
+    "owner",
+    "due",
+    "due_state",
+    "note",
+    "custom",
+    "template",
 )
 MAX_CUSTOM_SLUG = 40
 
@@ -110,7 +120,8 @@ def entries_by_cycle(table: Mapping[str, Entry], iso3: str) -> dict[int, list[En
 def cycle_entries(table: Mapping[str, Entry], iso3: str, cycle: int) -> list[Entry]:
     """A country's live entries for one cycle, in display order."""
     return ordered(
-        e for e in table.values()
+        e
+        for e in table.values()
         if e.get("country") == iso3 and e.get("cycle") == cycle and not e.get("deleted")
     )
 
@@ -242,7 +253,10 @@ def phase_today(review: refdata.Review | None, today: date) -> tuple[str, str]:
     if phase == "during":
         return phase, f"during the review, the session runs until {day_text(review.end)}"
     days = (today - review.end).days
-    return phase, f"after the review, follow-up ({days} day{'s' if days != 1 else ''} since it ended)"
+    return (
+        phase,
+        f"after the review, follow-up ({days} day{'s' if days != 1 else ''} since it ended)",
+    )
 
 
 def progress_bar(done: int, total: int, width: int = 8) -> str:
@@ -296,7 +310,9 @@ def start_checklist(
     return changed
 
 
-def set_templates(ws: Workspace, iso3: str, cycle: int | None, template_keys: Sequence[str]) -> tuple[int, int]:
+def set_templates(
+    ws: Workspace, iso3: str, cycle: int | None, template_keys: Sequence[str]
+) -> tuple[int, int]:
     """Choose a country's templates (kept in its ``countries`` record); one undo step.
 
     If the cycle's checklist is started, entries of a newly chosen template are added and
@@ -353,15 +369,28 @@ def add_custom_item(
     if phase not in PHASES:
         raise ValueError(f"phase {phase!r} is not one of {', '.join(PHASES)}")
     prefix = f"{iso3}:{cycle}:"
-    taken = [rid[len(prefix):] for rid in ws.table("checklist") if rid.startswith(prefix)]
+    taken = [rid[len(prefix) :] for rid in ws.table("checklist") if rid.startswith(prefix)]
     key = custom_key(text, taken)
     rid = checklist_id(iso3, cycle, key)
     with ws.undo_group("add item"):
-        ws.edit("checklist", rid, {
-            "country": iso3, "cycle": cycle, "item": key, "template": "", "phase": phase,
-            "text": text, "status": "todo", "owner": clean_line(owner), "due": due,
-            "note": note, "custom": True, "deleted": False,
-        })
+        ws.edit(
+            "checklist",
+            rid,
+            {
+                "country": iso3,
+                "cycle": cycle,
+                "item": key,
+                "template": "",
+                "phase": phase,
+                "text": text,
+                "status": "todo",
+                "owner": clean_line(owner),
+                "due": due,
+                "note": note,
+                "custom": True,
+                "deleted": False,
+            },
+        )
     return rid
 
 
@@ -464,7 +493,7 @@ def render_markdown(
     if not started:
         lines.append("- Not started in the workspace: every item is shown as to do.")
     counts = phase_counts(live, today)
-    for phase in [*PHASES, *sorted({str(e.get('phase')) for e in live} - set(PHASES))]:
+    for phase in [*PHASES, *sorted({str(e.get("phase")) for e in live} - set(PHASES))]:
         items = [e for e in live if e.get("phase") == phase]
         if not items:
             continue
@@ -498,24 +527,28 @@ def render_csv(iso3: str, cycle: int, entries: Sequence[Entry], today: date) -> 
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for entry in ordered(e for e in entries if not e.get("deleted")):
-        writer.writerow([
-            iso3,
-            cycle,
-            _csv_cell(entry.get("phase", "")),
-            _csv_cell(entry.get("item", "")),
-            _csv_cell(entry.get("text", "")),
-            _csv_cell(entry.get("status", "")),
-            _csv_cell(entry.get("owner", "")),
-            _csv_cell(entry.get("due", "")),
-            due_state(entry, today, SOON_DAYS),
-            _csv_cell(entry.get("note", "")),
-            "yes" if entry.get("custom") else "no",
-            _csv_cell(entry.get("template", "")),
-        ])
+        writer.writerow(
+            [
+                iso3,
+                cycle,
+                _csv_cell(entry.get("phase", "")),
+                _csv_cell(entry.get("item", "")),
+                _csv_cell(entry.get("text", "")),
+                _csv_cell(entry.get("status", "")),
+                _csv_cell(entry.get("owner", "")),
+                _csv_cell(entry.get("due", "")),
+                due_state(entry, today, SOON_DAYS),
+                _csv_cell(entry.get("note", "")),
+                "yes" if entry.get("custom") else "no",
+                _csv_cell(entry.get("template", "")),
+            ]
+        )
     return buffer.getvalue()
 
 
-def export_checklist(ws: Workspace, iso3: str, cycle: int, fmt: str, today: date) -> tuple[str, bool]:
+def export_checklist(
+    ws: Workspace, iso3: str, cycle: int, fmt: str, today: date
+) -> tuple[str, bool]:
     """(text, started): the checklist in ``md`` or ``csv``. A cycle not started in the
     workspace is exported from the country's templates, every item to do."""
     if fmt not in FORMATS:
@@ -530,5 +563,11 @@ def export_checklist(ws: Workspace, iso3: str, cycle: int, fmt: str, today: date
         )
     if fmt == "csv":
         return render_csv(iso3, cycle, entries, today), started
-    used = [k for k in dict.fromkeys(str(e.get("template")) for e in ordered(entries)) if k in templates()]
-    return render_markdown(iso3, cycle, entries, today, template_keys=used or chosen, started=started), started
+    used = [
+        k
+        for k in dict.fromkeys(str(e.get("template")) for e in ordered(entries))
+        if k in templates()
+    ]
+    return render_markdown(
+        iso3, cycle, entries, today, template_keys=used or chosen, started=started
+    ), started

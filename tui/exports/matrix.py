@@ -70,13 +70,21 @@ def sort_key(record: Mapping[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def select_recommendations(source: Source, iso3: str, cycle: int | None = None,
-                           *, mechanism: str | None = None, ordered: bool = True) -> list[dict[str, Any]]:
+def select_recommendations(
+    source: Source,
+    iso3: str,
+    cycle: int | None = None,
+    *,
+    mechanism: str | None = None,
+    ordered: bool = True,
+) -> list[dict[str, Any]]:
     """The country's live recommendations (optionally one cycle, one mechanism), sorted
     unless ``ordered`` is false (counting needs no order)."""
     out = [
-        r for r in source.table("recommendations").values()
-        if r.get("country") == iso3 and not r.get("deleted")
+        r
+        for r in source.table("recommendations").values()
+        if r.get("country") == iso3
+        and not r.get("deleted")
         and (cycle is None or r.get("cycle") == cycle)
         and (mechanism is None or r.get("mechanism") == mechanism)
     ]
@@ -117,8 +125,16 @@ def _rows(records: Sequence[Mapping[str, Any]]) -> Iterator[list[Any]]:
         yield matrix_row(record)
 
 
-def write_matrix(source: Source, iso3: str, fmt: str, out: IO[bytes], *,
-                 cycle: int | None = None, today: date | None = None, bom: bool = False) -> int:
+def write_matrix(
+    source: Source,
+    iso3: str,
+    fmt: str,
+    out: IO[bytes],
+    *,
+    cycle: int | None = None,
+    today: date | None = None,
+    bom: bool = False,
+) -> int:
     """Write the matrix of ``iso3`` as ``csv`` or ``xlsx`` to a binary stream; returns rows.
 
     ``today`` is accepted for a uniform signature (the matrix does not depend on the date).
@@ -137,8 +153,12 @@ def write_matrix(source: Source, iso3: str, fmt: str, out: IO[bytes], *,
             freeze="B2",
         )
         suffix = f", cycle {cycle}" if cycle is not None else ""
-        write_xlsx(out, [sheet], stamp=data_stamp(records),
-                   title=f"UPR recommendation matrix: {name}{suffix}",
-                   subject="Recommendations, positions, UN entities and implementation status")
+        write_xlsx(
+            out,
+            [sheet],
+            stamp=data_stamp(records),
+            title=f"UPR recommendation matrix: {name}{suffix}",
+            subject="Recommendations, positions, UN entities and implementation status",
+        )
         return sheet.written
     raise ValueError(f"matrix formats are {', '.join(FORMATS)}, not {fmt!r}")

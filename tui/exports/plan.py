@@ -83,8 +83,11 @@ def build_plan(source: Source, iso3: str, cycle: int | None = None) -> Plan:
     recs = source.table("recommendations")
     actions = country_actions(source, iso3)
     if cycle is not None:
-        actions = [a for a in actions
-                   if any((recs.get(r) or {}).get("cycle") == cycle for r in linked_ids(a))]
+        actions = [
+            a
+            for a in actions
+            if any((recs.get(r) or {}).get("cycle") == cycle for r in linked_ids(a))
+        ]
     country = source.table("countries").get(iso3) or {}
     order = [c for c in country.get("clusters", []) if isinstance(c, str)]
     return Plan(iso3, state_name(iso3), cycle, actions, recs, cost_by_cluster(actions, recs, order))
@@ -97,8 +100,9 @@ def _cost_number(action: Mapping[str, Any]) -> int | float | None:
     return int(cost) if cost == cost.to_integral_value() else float(cost)
 
 
-def plan_row(action: Mapping[str, Any], recs: Mapping[str, Mapping[str, Any]],
-             *, cost_as_text: bool = False) -> list[Any]:
+def plan_row(
+    action: Mapping[str, Any], recs: Mapping[str, Mapping[str, Any]], *, cost_as_text: bool = False
+) -> list[Any]:
     """Cells of one action in :data:`HEADER` order."""
     cost: Any = format_cost(cost_of(action)) if cost_as_text else _cost_number(action)
     return [
@@ -133,18 +137,27 @@ def plan_markdown(plan: Plan) -> str:
     lines = [
         f"# {md_text(f'Implementation plan: {plan.name}{scope}')}",
         "",
-        md_text(f"{len(plan.actions)} actions; estimated cost {format_cost(plan.total) or '0'}"
-                + (f" ({plan.unestimated} without an estimate)" if plan.unestimated else "")
-                + "."),
+        md_text(
+            f"{len(plan.actions)} actions; estimated cost {format_cost(plan.total) or '0'}"
+            + (f" ({plan.unestimated} without an estimate)" if plan.unestimated else "")
+            + "."
+        ),
         "",
         "| " + " | ".join(HEADER[:-1]) + " |",
-        "| " + " | ".join("---:" if i == COST_COLUMN else "---" for i in range(len(HEADER) - 1)) + " |",
+        "| "
+        + " | ".join("---:" if i == COST_COLUMN else "---" for i in range(len(HEADER) - 1))
+        + " |",
     ]
     for action in plan.actions:
         cells = plan_row(action, plan.recs, cost_as_text=True)[:-1]
         lines.append("| " + " | ".join(md_cell(c) for c in cells) + " |")
-    lines += ["", "## Cost by cluster", "",
-              "| " + " | ".join(TOTALS_HEADER) + " |", "| --- | ---: | ---: | ---: |"]
+    lines += [
+        "",
+        "## Cost by cluster",
+        "",
+        "| " + " | ".join(TOTALS_HEADER) + " |",
+        "| --- | ---: | ---: | ---: |",
+    ]
     for row in totals_rows(plan):
         cells = [row[0], str(row[1]), format_cost(row[2]) or "0", str(row[3])]
         lines.append("| " + " | ".join(md_cell(c) for c in cells) + " |")
@@ -152,8 +165,16 @@ def plan_markdown(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def write_plan(source: Source, iso3: str, fmt: str, out: IO[bytes], *,
-               cycle: int | None = None, today: date | None = None, bom: bool = False) -> int:
+def write_plan(
+    source: Source,
+    iso3: str,
+    fmt: str,
+    out: IO[bytes],
+    *,
+    cycle: int | None = None,
+    today: date | None = None,
+    bom: bool = False,
+) -> int:
     """Write the plan of ``iso3`` as ``csv``, ``xlsx`` or ``md``; returns the action count.
 
     CSV: the actions table, one empty line, then the totals table (``Cluster,Actions,...``).
@@ -171,14 +192,29 @@ def write_plan(source: Source, iso3: str, fmt: str, out: IO[bytes], *,
     else:
         money = "#,##0.00"
         sheets: Sequence[Sheet] = (
-            Sheet("Actions", HEADER, rows, widths=[c[1] for c in COLUMNS],
-                  wrap=[i for i, c in enumerate(COLUMNS) if c[2]],
-                  number_formats={COST_COLUMN: money}, freeze="B2"),
-            Sheet("Cost by cluster", TOTALS_HEADER, totals_rows(plan),
-                  widths=[30, 10, 16, 14], number_formats={2: money}),
+            Sheet(
+                "Actions",
+                HEADER,
+                rows,
+                widths=[c[1] for c in COLUMNS],
+                wrap=[i for i, c in enumerate(COLUMNS) if c[2]],
+                number_formats={COST_COLUMN: money},
+                freeze="B2",
+            ),
+            Sheet(
+                "Cost by cluster",
+                TOTALS_HEADER,
+                totals_rows(plan),
+                widths=[30, 10, 16, 14],
+                number_formats={2: money},
+            ),
         )
         linked = [plan.recs[r] for a in plan.actions for r in linked_ids(a) if r in plan.recs]
-        write_xlsx(out, sheets, stamp=data_stamp([*plan.actions, *linked]),
-                   title=f"Implementation plan: {plan.name}",
-                   subject="Actions answering UPR recommendations, with costs")
+        write_xlsx(
+            out,
+            sheets,
+            stamp=data_stamp([*plan.actions, *linked]),
+            title=f"Implementation plan: {plan.name}",
+            subject="Actions answering UPR recommendations, with costs",
+        )
     return len(plan.actions)

@@ -55,8 +55,12 @@ class Snapshot:
         self._tables = {name: dict(records) for name, records in tables.items()}
 
     @classmethod
-    def of(cls, source: Source, country: str | None = None,
-           names: Sequence[str] = ("recommendations", "actions", "checklist", "countries")) -> Snapshot:
+    def of(
+        cls,
+        source: Source,
+        country: str | None = None,
+        names: Sequence[str] = ("recommendations", "actions", "checklist", "countries"),
+    ) -> Snapshot:
         """Copy ``names`` (only ``country``'s records when given; the countries table whole)."""
         tables: dict[str, dict[str, dict[str, Any]]] = {}
         for name in names:
@@ -65,7 +69,8 @@ class Snapshot:
                 tables[name] = {rid: _deep_copy(r) for rid, r in list(records.items())}
             else:
                 tables[name] = {
-                    rid: _deep_copy(r) for rid, r in list(records.items())
+                    rid: _deep_copy(r)
+                    for rid, r in list(records.items())
                     if r.get("country") == country
                 }
         return cls(tables)
@@ -75,8 +80,10 @@ class Snapshot:
 
 
 def _deep_copy(record: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
-            for k, v in record.items()}
+    return {
+        k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
+        for k, v in record.items()
+    }
 
 
 # --------------------------------------------------------------------------- cell text
@@ -138,15 +145,17 @@ def xlsx_value(value: Any) -> Any:
 # --------------------------------------------------------------------------- CSV
 
 
-def write_csv(out: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[Any]],
-              *, bom: bool = False) -> int:
+def write_csv(
+    out: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool = False
+) -> int:
     """Stream rows as RFC 4180 CSV (UTF-8, CRLF) to a binary stream; returns the row count.
 
     ``bom`` adds a UTF-8 byte-order mark so Excel reads accents right (files, not pipes).
     Numbers are written as they are; everything else through :func:`cell_text`.
     """
-    text = io.TextIOWrapper(out, encoding="utf-8-sig" if bom else "utf-8", newline="",
-                            write_through=False)
+    text = io.TextIOWrapper(
+        out, encoding="utf-8-sig" if bom else "utf-8", newline="", write_through=False
+    )
     try:
         writer = csv.writer(text, lineterminator="\r\n")
         writer.writerow([cell_text(h) for h in header])
@@ -236,9 +245,7 @@ def data_stamp(records: Iterable[Mapping[str, Any]]) -> datetime:
 
 # --------------------------------------------------------------------------- Office packages
 
-_CORE_DATE = re.compile(
-    rb"(<dcterms:(created|modified)\b[^>]*>)([^<]*)(</dcterms:\2>)"
-)
+_CORE_DATE = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)([^<]*)(</dcterms:\2>)")
 
 
 def _fix_core(xml: bytes, stamp: datetime) -> bytes:
@@ -253,8 +260,10 @@ def normalise_ooxml(src: BinaryIO, out: IO[bytes], stamp: datetime) -> None:
     1980-01-01 00:00 with fixed attributes, and the ``created``/``modified`` document
     properties set to ``stamp``. Members are streamed, so a large sheet is never held whole.
     """
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED,
-                                                         allowZip64=True) as zout:
+    with (
+        zipfile.ZipFile(src) as zin,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zout,
+    ):
         for source in sorted(zin.infolist(), key=lambda i: i.filename):
             name = source.filename
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE_TIME)
@@ -360,8 +369,9 @@ class Sheet:
         self.written = 0
 
 
-def write_xlsx(out: IO[bytes], sheets: Sequence[Sheet], *, stamp: datetime, title: str = "",
-               subject: str = "") -> None:
+def write_xlsx(
+    out: IO[bytes], sheets: Sequence[Sheet], *, stamp: datetime, title: str = "", subject: str = ""
+) -> None:
     """Stream sheets into a deterministic XLSX (openpyxl write-only mode, then normalised).
 
     Rows go to disk as they come (memory stays flat at 100k rows). Header: bold, frozen,
@@ -434,7 +444,9 @@ def write_xlsx(out: IO[bytes], sheets: Sequence[Sheet], *, stamp: datetime, titl
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
-def _fast_row_writer(ws: Any, ncols: int, style_ids: Mapping[int, int]) -> Callable[..., None] | None:
+def _fast_row_writer(
+    ws: Any, ncols: int, style_ids: Mapping[int, int]
+) -> Callable[..., None] | None:
     """Make a write-only sheet write each row as one parsed XML element.
 
     openpyxl builds a cell object per value (~15 µs a cell: 40 s for a 100k-row matrix);
@@ -463,8 +475,10 @@ def _fast_row_writer(ws: Any, ncols: int, style_ids: Mapping[int, int]) -> Calla
             style = styles.get(i, "")
             if isinstance(value, str):
                 space = ' xml:space="preserve"' if value != value.strip() else ""
-                parts.append(f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>'
-                             f"{value.translate(_XML_ESCAPES)}</t></is></c>")
+                parts.append(
+                    f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>'
+                    f"{value.translate(_XML_ESCAPES)}</t></is></c>"
+                )
             else:
                 parts.append(f'<c r="{ref}"{style} t="n"><v>{value!r}</v></c>')
         parts.append("</row>")

@@ -40,6 +40,8 @@ def export_share(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"cannot write the share copy: {exc.strerror or exc}") from None
     what = f"{country}'s records" if country else "the whole workspace"
-    print(f"wrote {copy.path} ({_kb(copy.gz_bytes)}; {what}, {_kb(copy.json_bytes)} uncompressed)",
-          file=sys.stderr)
+    print(
+        f"wrote {copy.path} ({_kb(copy.gz_bytes)}; {what}, {_kb(copy.json_bytes)} uncompressed)",
+        file=sys.stderr,
+    )
     return 0

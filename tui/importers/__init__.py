@@ -52,7 +52,13 @@ def _first_line(head: bytes) -> str:
 
 def _header_fields(head: bytes) -> list[str]:
     line = _first_line(head)
-    delimiter = "\t" if line.count("\t") > line.count(",") else ";" if line.count(";") > line.count(",") else ","
+    delimiter = (
+        "\t"
+        if line.count("\t") > line.count(",")
+        else ";"
+        if line.count(";") > line.count(",")
+        else ","
+    )
     return [f.strip().strip('"').strip().casefold() for f in line.split(delimiter)]
 
 
@@ -83,7 +89,9 @@ def detect_kind(path: str | Path) -> str:
     """The kind of a source file, from its extension and content. SourceError if unreadable."""
     path = Path(path)
     if not path.is_file():
-        raise SourceError(f"{path.name}: no such file" if not path.exists() else f"{path.name}: not a file")
+        raise SourceError(
+            f"{path.name}: no such file" if not path.exists() else f"{path.name}: not a file"
+        )
     suffix = path.suffix.casefold()
     head = _head(path)
     if not head:
@@ -121,7 +129,9 @@ def detect_kind(path: str | Path) -> str:
     if _is_addendum_text(text[:6000]):
         return "addendum"
     if suffix == ".yaml" or suffix == ".yml":
-        raise SourceError(f"{path.name}: a YAML file is a column mapping, not a source (use --mapping)")
+        raise SourceError(
+            f"{path.name}: a YAML file is a column mapping, not a source (use --mapping)"
+        )
     return "wg-report"
 
 
@@ -147,7 +157,11 @@ def parse_file(
     """
     path = Path(path)
     if kind is None:
-        kind = "table" if mapping is not None and path.suffix.casefold() != ".json" else detect_kind(path)
+        kind = (
+            "table"
+            if mapping is not None and path.suffix.casefold() != ".json"
+            else detect_kind(path)
+        )
     elif kind not in KINDS:
         raise SourceError(f"unknown kind {kind!r} (one of {', '.join(KINDS)})")
     elif not path.is_file():
@@ -174,7 +188,11 @@ def parse_file(
     from tui.importers.table import parse_table
 
     return parse_table(
-        path, mapping=mapping, country=country, symbol=symbol, mechanism=mechanism,
+        path,
+        mapping=mapping,
+        country=country,
+        symbol=symbol,
+        mechanism=mechanism,
         progress=progress,
     )
 
@@ -189,13 +207,15 @@ def _parse_report(
 
         lines = body_lines(open_docx(path))
         # source.line is then the line of the extracted text (one per paragraph or cell line).
-        return parse_report_lines(lines, source_file=path.name, symbol=symbol, country=country,
-                                  progress=progress)
+        return parse_report_lines(
+            lines, source_file=path.name, symbol=symbol, country=country, progress=progress
+        )
     probe = ImportBatch(kind="wg-report", source_file=path.name)
     text = read_text_file(path, REPORT_LIMIT, "the report", probe)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    batch = parse_report_lines(text.split("\n"), source_file=path.name, symbol=symbol,
-                               country=country, progress=progress)
+    batch = parse_report_lines(
+        text.split("\n"), source_file=path.name, symbol=symbol, country=country, progress=progress
+    )
     batch.encoding = probe.encoding
     batch.warnings[:0] = probe.warnings
     return batch

@@ -33,7 +33,8 @@ _TOKEN = re.compile(
 _REFS_ONLY = re.compile(r"^\d{1,4}\.\d{1,4}[\d.,\s\-–—]*$")
 _SECTION = re.compile(
     r"^(?:[IVX]{1,4}\.|\d\.)?\s*(?:Accepted|Supported|Noted|Rejected|Partially)\b.*"
-    r"recommendations\b", re.IGNORECASE,
+    r"recommendations\b",
+    re.IGNORECASE,
 )
 _MAX_RANGE = 500
 
@@ -55,7 +56,9 @@ def _refs(text: str, batch: ImportBatch, line: int) -> list[str]:
             end = start
             if m.group(4):
                 if m.group(3) and int(m.group(3)) != block:
-                    batch.warn(line, f"range {m.group(0)!r} spans two blocks; only {block}.{start} kept")
+                    batch.warn(
+                        line, f"range {m.group(0)!r} spans two blocks; only {block}.{start} kept"
+                    )
                 else:
                     end = int(m.group(4))
             out.extend(_expand(block, start, end, batch, line))
@@ -71,7 +74,9 @@ def _refs(text: str, batch: ImportBatch, line: int) -> list[str]:
 
 def _expand(block: int, start: int, end: int, batch: ImportBatch, line: int) -> list[str]:
     if end < start or end - start > _MAX_RANGE:
-        batch.warn(line, f"range {block}.{start}-{end} is not a valid range; only {block}.{start} kept")
+        batch.warn(
+            line, f"range {block}.{start}-{end} is not a valid range; only {block}.{start} kept"
+        )
         end = start
     return [f"{block}.{n}" for n in range(start, end + 1)]
 
@@ -104,8 +109,10 @@ def _paragraphs(lines: list[str]) -> list[tuple[int, str, str]]:
             if _REFS_ONLY.match(s) and not open_list and not s.endswith(","):
                 # A heading like "140.11-14" above the State's comments ends the list, unless
                 # the next text line goes on with numbers.
-                nxt = next((x.strip() for x in lines[i + 1 : i + 8]
-                            if x.strip() and not is_furniture(x)), "")
+                nxt = next(
+                    (x.strip() for x in lines[i + 1 : i + 8] if x.strip() and not is_furniture(x)),
+                    "",
+                )
                 if not re.match(r"^\d{1,4}\.\d", nxt):
                     break
             body.append(s)
@@ -138,8 +145,11 @@ def parse_addendum_lines(
         from_name = symbol_from_filename(Path(source_file).name)
         if from_name:
             batch.document = strip_addendum(from_name)
-            batch.warn(None, f"the addendum does not state its symbol; {batch.document} taken from"
-                             " the file name (check it, or give --symbol)")
+            batch.warn(
+                None,
+                f"the addendum does not state its symbol; {batch.document} taken from"
+                " the file name (check it, or give --symbol)",
+            )
         else:
             batch.warn(None, "no document symbol in the addendum or its file name (give --symbol)")
     flat = " ".join(" ".join(lines[:120]).split())
@@ -157,12 +167,16 @@ def parse_addendum_lines(
     if not positions:
         # Some addenda are tables: "140.1 | Supported" on one line.
         for idx, raw in enumerate(lines, start=1):
-            m2 = re.match(r"^\s*(\d{1,4}\.\d{1,4})\b.*?\b(Supported|Accepted|Noted|Rejected)\b",
-                          raw, re.IGNORECASE)
+            m2 = re.match(
+                r"^\s*(\d{1,4}\.\d{1,4})\b.*?\b(Supported|Accepted|Noted|Rejected)\b",
+                raw,
+                re.IGNORECASE,
+            )
             if m2:
                 word = m2.group(2).casefold()
-                positions.setdefault(m2.group(1), "noted" if word in ("noted", "rejected")
-                                     else "supported")
+                positions.setdefault(
+                    m2.group(1), "noted" if word in ("noted", "rejected") else "supported"
+                )
                 first_line.setdefault(m2.group(1), idx)
     if not positions:
         raise SourceError("no positions found: not an addendum listing recommendations by number")
@@ -196,13 +210,22 @@ def _clauses(text: str, batch: ImportBatch, line: int) -> list[tuple[str, list[s
     return out
 
 
-def _record_positions(batch: ImportBatch, positions: dict[str, str], first_line: dict[str, int],
-                      position: str, refs: list[str], line: int) -> None:
+def _record_positions(
+    batch: ImportBatch,
+    positions: dict[str, str],
+    first_line: dict[str, int],
+    position: str,
+    refs: list[str],
+    line: int,
+) -> None:
     for ref in refs:
         if ref in positions:
             if positions[ref] != position:
-                batch.warn(line, f"{ref} is {positions[ref]} (line {first_line[ref]}) and"
-                                 f" {position} here; the first is kept")
+                batch.warn(
+                    line,
+                    f"{ref} is {positions[ref]} (line {first_line[ref]}) and"
+                    f" {position} here; the first is kept",
+                )
             else:
                 batch.duplicates += 1
             continue
@@ -225,30 +248,39 @@ def _check_gaps(batch: ImportBatch, positions: dict[str, str]) -> None:
 
 def _check_stated_totals(batch: ImportBatch, lines: list[str], positions: dict[str, str]) -> None:
     flat = " ".join(" ".join(lines[:200]).split())
-    m = re.search(r"of which (\d+) (?:are |were )?(?:now )?(?:supported|accepted) and (\d+)"
-                  r" (?:are |were )?noted", flat)
+    m = re.search(
+        r"of which (\d+) (?:are |were )?(?:now )?(?:supported|accepted) and (\d+)"
+        r" (?:are |were )?noted",
+        flat,
+    )
     if not m:
         return
     counts = Counter(positions.values())
     supported = counts["supported"] + counts["supported_in_part"]
     if (supported, counts["noted"]) != (int(m.group(1)), int(m.group(2))):
-        batch.warn(None, f"the addendum states {m.group(1)} supported and {m.group(2)} noted;"
-                         f" {supported} supported and {counts['noted']} noted were found")
+        batch.warn(
+            None,
+            f"the addendum states {m.group(1)} supported and {m.group(2)} noted;"
+            f" {supported} supported and {counts['noted']} noted were found",
+        )
 
 
-def parse_addendum_file(path: Path, *, symbol: str | None = None,
-                        country: str | None = None) -> ImportBatch:
+def parse_addendum_file(
+    path: Path, *, symbol: str | None = None, country: str | None = None
+) -> ImportBatch:
     """An addendum from a .txt or .docx file."""
     if path.suffix.casefold() in (".docx", ".docm"):
         from tui.importers.docx_io import body_lines, open_docx
 
-        return parse_addendum_lines(body_lines(open_docx(path)), source_file=path.name,
-                                    symbol=symbol, country=country)
+        return parse_addendum_lines(
+            body_lines(open_docx(path)), source_file=path.name, symbol=symbol, country=country
+        )
     probe = ImportBatch(kind="addendum", source_file=path.name)
     text = read_text_file(path, REPORT_LIMIT, "the addendum", probe)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    batch = parse_addendum_lines(text.split("\n"), source_file=path.name, symbol=symbol,
-                                 country=country)
+    batch = parse_addendum_lines(
+        text.split("\n"), source_file=path.name, symbol=symbol, country=country
+    )
     batch.encoding = probe.encoding
     batch.warnings[:0] = probe.warnings
     return batch

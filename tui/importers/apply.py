@@ -23,13 +23,27 @@ from tui.model import DECISION_FIELDS, RECOMMENDATION
 
 TABLE = "recommendations"
 LIST_FIELDS = ("recommending", "themes", "groups", "sdgs")
-SCALAR_FIELDS = ("mechanism", "body", "country", "cycle", "session", "document", "paragraph",
-                 "action_category")
+SCALAR_FIELDS = (
+    "mechanism",
+    "body",
+    "country",
+    "cycle",
+    "session",
+    "document",
+    "paragraph",
+    "action_category",
+)
 # Which source's text and provenance win when two sources describe one recommendation.
 # Keys of ``source`` that locate a record in one file: never mixed from two files.
 LOCATOR_KEYS = frozenset({"file", "line", "row", "kind"})
-SOURCE_RANK = {"wg-report": 5, "thematic-list": 4, "uhri": 3, "table": 2, "addendum": 2,
-               "upr-info": 1}
+SOURCE_RANK = {
+    "wg-report": 5,
+    "thematic-list": 4,
+    "uhri": 3,
+    "table": 2,
+    "addendum": 2,
+    "upr-info": 1,
+}
 
 
 class WorkspaceLike(Protocol):
@@ -103,8 +117,11 @@ def _empty(value: Any) -> bool:
 
 def merge_values(existing: dict[str, Any] | None, incoming: dict[str, Any]) -> dict[str, Any]:
     """The fields to edit so ``existing`` takes in ``incoming`` (empty dict: nothing to do)."""
-    fields = {k: v for k, v in incoming.items()
-              if k in RECOMMENDATION.editable and k not in DECISION_FIELDS}
+    fields = {
+        k: v
+        for k, v in incoming.items()
+        if k in RECOMMENDATION.editable and k not in DECISION_FIELDS
+    }
     if existing is None:
         values = {k: v for k, v in fields.items() if not _empty(v) or k in LIST_FIELDS}
         if values.get("position"):
@@ -143,8 +160,9 @@ def merge_values(existing: dict[str, Any] | None, incoming: dict[str, Any]) -> d
         # Provenance from the other file (e.g. the thematic list's "Source of Position") is
         # kept, but not its file/line: those locate the record in the winning file.
         merged_source = dict(winner)
-        merged_source.update({k: v for k, v in other.items()
-                              if k not in winner and k not in LOCATOR_KEYS})
+        merged_source.update(
+            {k: v for k, v in other.items() if k not in winner and k not in LOCATOR_KEYS}
+        )
     stated = _stated(existing, position)
     if stated not in (None, ""):
         merged_source[STATED] = stated
@@ -181,8 +199,9 @@ def apply_batch(ws: WorkspaceLike, batch: ImportBatch, *, dry_run: bool = False)
     return summary
 
 
-def _plan_records(ws: WorkspaceLike, batch: ImportBatch,
-                  summary: ApplySummary) -> list[tuple[str, dict[str, Any]]]:
+def _plan_records(
+    ws: WorkspaceLike, batch: ImportBatch, summary: ApplySummary
+) -> list[tuple[str, dict[str, Any]]]:
     plan: list[tuple[str, dict[str, Any]]] = []
     for record in batch.records:
         rid = record.get("id")
@@ -196,8 +215,12 @@ def _plan_records(ws: WorkspaceLike, batch: ImportBatch,
             summary.skipped.append(f"{rid}: {fault}")
             continue
         incoming = record.get("position")
-        if (existing is not None and incoming not in (None, "", "pending")
-                and incoming != existing.get("position") and corrected_position(existing)):
+        if (
+            existing is not None
+            and incoming not in (None, "", "pending")
+            and incoming != existing.get("position")
+            and corrected_position(existing)
+        ):
             summary.positions_kept.append(rid)
         after = (existing or {}).get("position") if "position" not in values else values["position"]
         summary.by_position[str(after or record.get("position") or "pending")] += 1
@@ -214,8 +237,9 @@ def _plan_records(ws: WorkspaceLike, batch: ImportBatch,
     return plan
 
 
-def _plan_addendum(ws: WorkspaceLike, batch: ImportBatch,
-                   summary: ApplySummary) -> list[tuple[str, dict[str, Any]]]:
+def _plan_addendum(
+    ws: WorkspaceLike, batch: ImportBatch, summary: ApplySummary
+) -> list[tuple[str, dict[str, Any]]]:
     plan: list[tuple[str, dict[str, Any]]] = []
     if not batch.document:
         summary.missing_paragraphs.extend(batch.positions)

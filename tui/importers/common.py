@@ -73,8 +73,10 @@ def check_zip(path: Path, limit: int, what: str) -> None:
     total = 0
     for info in infos:
         total += info.file_size
-        if info.compress_size and info.file_size / info.compress_size > ZIP_MAX_RATIO and (
-            info.file_size > 10 * MB
+        if (
+            info.compress_size
+            and info.file_size / info.compress_size > ZIP_MAX_RATIO
+            and (info.file_size > 10 * MB)
         ):
             raise SourceError(
                 f"{path.name}: part {info.filename[:60]!r} expands {info.file_size // info.compress_size}"
@@ -107,7 +109,10 @@ def _check_real_sizes(path: Path, infos: list[zipfile.ZipInfo], what: str) -> No
                 header = fh.read(30)
                 if len(header) < 30 or header[:4] != b"PK\x03\x04":
                     raise SourceError(f"{path.name}: damaged zip archive")
-                name_len, extra_len = int.from_bytes(header[26:28], "little"), int.from_bytes(header[28:30], "little")
+                name_len, extra_len = (
+                    int.from_bytes(header[26:28], "little"),
+                    int.from_bytes(header[28:30], "little"),
+                )
                 fh.seek(info.header_offset + 30 + name_len + extra_len)
                 inflater = zlib.decompressobj(-15)
                 left, out = info.compress_size, 0
@@ -122,7 +127,8 @@ def _check_real_sizes(path: Path, infos: list[zipfile.ZipInfo], what: str) -> No
                     if out > info.file_size:
                         raise SourceError(
                             f"{path.name}: part {info.filename[:60]!r} inflates to more than its "
-                            f"header says (a zip bomb?); refused")
+                            f"header says (a zip bomb?); refused"
+                        )
     except zlib.error as exc:
         raise SourceError(f"{path.name}: damaged zip archive ({exc})") from exc
     except OSError as exc:
@@ -216,7 +222,9 @@ def decode_text(data: bytes, batch: ImportBatch, *, name: str) -> str:
         reason = f"bytes inside words read as letters in Mac Roman, not in cp1252 ({top})"
         if cp_undefined:
             reason = f"{cp_undefined} bytes undefined in cp1252; " + reason
-        batch.warn(None, f"not UTF-8 (byte {utf8_error.start}); encoding chosen: Mac Roman — {reason}")
+        batch.warn(
+            None, f"not UTF-8 (byte {utf8_error.start}); encoding chosen: Mac Roman — {reason}"
+        )
         return mac
     if cp_score > mac_score:
         batch.encoding = "cp1252"
@@ -473,8 +481,11 @@ def clean_field(value: str, batch: ImportBatch, line: int | None, what: str = "t
 def position_from_sentence(sentence: str) -> str | None:
     """Position set by the opening sentence of a block of recommendations (or an addendum)."""
     s = " ".join(sentence.split()).casefold()
-    if re.search(r"\b(?:supported|accepted|accepts?|supports?)\s+(?:in\s+part|partially)\b|"
-                 r"\bpartially\s+(?:supported|accepted|accepts?|supports?)\b|\bin part\b", s):
+    if re.search(
+        r"\b(?:supported|accepted|accepts?|supports?)\s+(?:in\s+part|partially)\b|"
+        r"\bpartially\s+(?:supported|accepted|accepts?|supports?)\b|\bin part\b",
+        s,
+    ):
         return "supported_in_part"
     if re.search(
         r"did not (?:enjoy|receive) the support|do(?:es)? not enjoy the support|"
@@ -485,31 +496,64 @@ def position_from_sentence(sentence: str) -> str | None:
         s,
     ):
         return "noted"
-    if re.search(r"will be examined|responses? in due time|will provide (?:its )?responses?|"
-                 r"will (?:be )?consider|under consideration", s):
+    if re.search(
+        r"will be examined|responses? in due time|will provide (?:its )?responses?|"
+        r"will (?:be )?consider|under consideration",
+        s,
+    ):
         return "pending"
-    if re.search(r"enjoys? the support|have been accepted|are accepted|is accepted|"
-                 r"\baccepts?\b|\bsupports?\b|\bsupported\b|already implemented|"
-                 r"process of implementation|being implemented", s):
+    if re.search(
+        r"enjoys? the support|have been accepted|are accepted|is accepted|"
+        r"\baccepts?\b|\bsupports?\b|\bsupported\b|already implemented|"
+        r"process of implementation|being implemented",
+        s,
+    ):
         return "supported"
     return None
 
 
 _ORD_UNITS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
 }
 _ORD_TEENS = {
-    "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
-    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "thirteenth": 13,
+    "fourteenth": 14,
+    "fifteenth": 15,
+    "sixteenth": 16,
+    "seventeenth": 17,
+    "eighteenth": 18,
+    "nineteenth": 19,
 }
 _TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
 }
 _ORD_TENS = {
-    "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60,
-    "seventieth": 70, "eightieth": 80, "ninetieth": 90,
+    "twentieth": 20,
+    "thirtieth": 30,
+    "fortieth": 40,
+    "fiftieth": 50,
+    "sixtieth": 60,
+    "seventieth": 70,
+    "eightieth": 80,
+    "ninetieth": 90,
 }
 
 
@@ -547,8 +591,9 @@ def strip_addendum(symbol: str) -> str:
 
 def symbol_from_filename(name: str) -> str | None:
     """``A_HRC_27_4_Albania_2014.txt`` -> ``A/HRC/27/4`` (``_Add1`` -> ``/Add.1``)."""
-    m = re.search(r"A[_\-]HRC[_\-](\d{1,3})[_\-](\d{1,4})(?:[_\-]Add\.?(\d{1,2}))?", name,
-                  re.IGNORECASE)
+    m = re.search(
+        r"A[_\-]HRC[_\-](\d{1,3})[_\-](\d{1,4})(?:[_\-]Add\.?(\d{1,2}))?", name, re.IGNORECASE
+    )
     if not m:
         return None
     symbol = f"A/HRC/{m.group(1)}/{m.group(2)}"
@@ -570,12 +615,21 @@ def as_int(value: Any) -> int | None:
 
 
 _POSITION_WORDS = {
-    "supported": "supported", "accepted": "supported", "support": "supported",
-    "accept": "supported", "supported in part": "supported_in_part",
-    "partially supported": "supported_in_part", "partially accepted": "supported_in_part",
-    "supported_in_part": "supported_in_part", "noted": "noted", "rejected": "noted",
-    "not supported": "noted", "not accepted": "noted", "pending": "pending",
-    "to be examined": "pending", "": "pending",
+    "supported": "supported",
+    "accepted": "supported",
+    "support": "supported",
+    "accept": "supported",
+    "supported in part": "supported_in_part",
+    "partially supported": "supported_in_part",
+    "partially accepted": "supported_in_part",
+    "supported_in_part": "supported_in_part",
+    "noted": "noted",
+    "rejected": "noted",
+    "not supported": "noted",
+    "not accepted": "noted",
+    "pending": "pending",
+    "to be examined": "pending",
+    "": "pending",
 }
 
 

@@ -105,7 +105,10 @@ def read_meta(lines: list[str]) -> ReportMeta:
         meta.symbol = head_symbols[0].replace("Add. ", "Add.")
     else:
         counts = Counter(
-            m.group(0) for line in lines for m in SYMBOL_RE.finditer(line) if line.strip() == m.group(0)
+            m.group(0)
+            for line in lines
+            for m in SYMBOL_RE.finditer(line)
+            if line.strip() == m.group(0)
         )
         if counts:
             symbol, n = counts.most_common(1)[0]
@@ -149,8 +152,10 @@ def find_section(lines: list[str]) -> int | None:
     # No heading (a fragment of a report): the first block-opening sentence.
     for i, line in enumerate(lines):
         m = _NUM_RE.match(line.strip())
-        if m and _OPENER_RE.match(m.group(2)) and position_from_sentence(
-            " ".join(x.strip() for x in lines[i : i + 4])
+        if (
+            m
+            and _OPENER_RE.match(m.group(2))
+            and position_from_sentence(" ".join(x.strip() for x in lines[i : i + 4]))
         ):
             return i - 1
     return None
@@ -204,8 +209,11 @@ def parse_report_lines(
     _settle_symbol(batch, meta, symbol, source_file)
     _settle_country(batch, meta, country)
     if meta.session is None:
-        batch.warn(None, "the report does not say which Working Group session held the review;"
-                         " session and cycle left empty")
+        batch.warn(
+            None,
+            "the report does not say which Working Group session held the review;"
+            " session and cycle left empty",
+        )
     start = find_section(lines)
     if start is None:
         raise SourceError(NO_SECTION)
@@ -213,8 +221,10 @@ def parse_report_lines(
     units = _units(lines, start + 1, first_line)
     blocks = _classify(units, batch, vocab)
     if not any(b.items for b in blocks):
-        raise SourceError(f"{NO_SECTION}: the section holds no numbered recommendations (Word"
-                          " auto-numbering is lost: save the report as text)")
+        raise SourceError(
+            f"{NO_SECTION}: the section holds no numbered recommendations (Word"
+            " auto-numbering is lost: save the report as text)"
+        )
     total = sum(len(b.items) for b in blocks)
     done = 0
     seen: dict[str, int] = {}
@@ -227,8 +237,11 @@ def parse_report_lines(
             paragraph = f"{block.number}.{n}"
             if paragraph in seen:
                 batch.duplicates += 1
-                batch.warn(lineno, f"{paragraph} appears again (first at line {seen[paragraph]}); "
-                                   "the second is skipped")
+                batch.warn(
+                    lineno,
+                    f"{paragraph} appears again (first at line {seen[paragraph]}); "
+                    "the second is skipped",
+                )
                 continue
             seen[paragraph] = lineno
             text, names = peel_states(raw_lines_text, batch)
@@ -265,13 +278,16 @@ def parse_report_lines(
         from tui.ids import hash_id
 
         for record in batch.records:
-            record["id"] = hash_id("UPR", record["country"] or "", record["session"] or "",
-                                   record["text"])
+            record["id"] = hash_id(
+                "UPR", record["country"] or "", record["session"] or "", record["text"]
+            )
     batch.stats.update({"recommendations": len(batch.records), "blocks": len(blocks)})
     return batch
 
 
-def _settle_symbol(batch: ImportBatch, meta: ReportMeta, symbol: str | None, source_file: str) -> None:
+def _settle_symbol(
+    batch: ImportBatch, meta: ReportMeta, symbol: str | None, source_file: str
+) -> None:
     given = strip_addendum(symbol) if symbol else None
     stated = strip_addendum(meta.symbol) if meta.symbol else None
     if stated:
@@ -286,11 +302,17 @@ def _settle_symbol(batch: ImportBatch, meta: ReportMeta, symbol: str | None, sou
     from_name = symbol_from_filename(Path(source_file).name)
     if from_name:
         batch.document = strip_addendum(from_name)
-        batch.warn(None, f"the report does not state its symbol; {batch.document} taken from the"
-                         " file name (check it, or give --symbol)")
+        batch.warn(
+            None,
+            f"the report does not state its symbol; {batch.document} taken from the"
+            " file name (check it, or give --symbol)",
+        )
         return
-    batch.warn(None, "no document symbol in the report or its file name (give --symbol):"
-                     " ids fall back to content hashes")
+    batch.warn(
+        None,
+        "no document symbol in the report or its file name (give --symbol):"
+        " ids fall back to content hashes",
+    )
 
 
 def _settle_country(batch: ImportBatch, meta: ReportMeta, country: str | None) -> None:
@@ -321,8 +343,11 @@ def _classify(units: list[_Unit], batch: ImportBatch, vocab: Vocabulary) -> list
             if current is None or unit.block != current.number:
                 known = next((b for b in blocks if b.number == unit.block), None)
                 if known is None:
-                    batch.warn(unit.line, f"{unit.block}.{unit.number} outside any block of"
-                                          f" recommendations; position unknown (pending)")
+                    batch.warn(
+                        unit.line,
+                        f"{unit.block}.{unit.number} outside any block of"
+                        f" recommendations; position unknown (pending)",
+                    )
                     known = _Block(unit.block, unit.line, None)
                     blocks.append(known)
                 current = known
@@ -335,8 +360,11 @@ def _classify(units: list[_Unit], batch: ImportBatch, vocab: Vocabulary) -> list
         if _OPENER_RE.match(first):
             position = position_from_sentence(" ".join(unit.lines[:6]))
             if position is None:
-                batch.warn(unit.line, f"paragraph {unit.number}: cannot tell the position from"
-                                      f" its opening sentence; recommendations left pending")
+                batch.warn(
+                    unit.line,
+                    f"paragraph {unit.number}: cannot tell the position from"
+                    f" its opening sentence; recommendations left pending",
+                )
             current = _Block(unit.number, unit.line, position)
             blocks.append(current)
             continue
@@ -344,8 +372,9 @@ def _classify(units: list[_Unit], batch: ImportBatch, vocab: Vocabulary) -> list
             last = current.items[-1][0] if current.items else 0
             if last < unit.number <= last + 3 and unit.number < current.number:
                 if unit.number != last + 1:
-                    batch.warn(unit.line, f"block {current.number}: item {unit.number} follows"
-                                          f" item {last}")
+                    batch.warn(
+                        unit.line, f"block {current.number}: item {unit.number} follows item {last}"
+                    )
                 current.layout = "restart"
                 current.items.append((unit.number, unit.line, join_lines(unit.lines, vocab)))
                 continue
@@ -355,8 +384,9 @@ def _classify(units: list[_Unit], batch: ImportBatch, vocab: Vocabulary) -> list
             current.items[-1] = (n, line, join_lines([text, f"{unit.number}.", *unit.lines], vocab))
             continue
         if current is not None:
-            batch.warn(unit.line, f"paragraph {unit.number} is not a block of recommendations;"
-                                  " ignored")
+            batch.warn(
+                unit.line, f"paragraph {unit.number} is not a block of recommendations; ignored"
+            )
         current = None
     return blocks
 
@@ -386,8 +416,11 @@ def _check_numbering(block: _Block, batch: ImportBatch) -> None:
     if missing:
         shown = ", ".join(f"{block.number}.{n}" for n in missing[:10])
         more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
-        batch.warn(block.line, f"block {block.number}: numbers run to {max(numbers)} but"
-                               f" {len(set(numbers))} were found; missing {shown}{more}")
+        batch.warn(
+            block.line,
+            f"block {block.number}: numbers run to {max(numbers)} but"
+            f" {len(set(numbers))} were found; missing {shown}{more}",
+        )
 
 
 def parse_report_text(
@@ -401,6 +434,9 @@ def parse_report_text(
     """Recommendations from a report's plain text. Raises SourceError(NO_SECTION) if none."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return parse_report_lines(
-        text.split("\n"), source_file=source_file, symbol=symbol, country=country,
+        text.split("\n"),
+        source_file=source_file,
+        symbol=symbol,
+        country=country,
         progress=progress,
     )

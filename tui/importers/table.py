@@ -50,16 +50,53 @@ from tui.importers.common import (
     strip_addendum,
 )
 
-FIELDS = ("text", "paragraph", "recommending", "position", "themes", "groups", "sdgs", "country",
-          "session", "cycle", "document", "mechanism", "body", "action_category")
+FIELDS = (
+    "text",
+    "paragraph",
+    "recommending",
+    "position",
+    "themes",
+    "groups",
+    "sdgs",
+    "country",
+    "session",
+    "cycle",
+    "document",
+    "mechanism",
+    "body",
+    "action_category",
+)
 LIST_FIELDS = ("recommending", "themes", "groups", "sdgs")
 _GUESSES: dict[str, tuple[str, ...]] = {
-    "text": ("recommendation", "recommendations", "text", "recommendation text", "full text",
-             "full recommendation"),
-    "paragraph": ("paragraph", "para", "para.", "paragraph number", "no.", "number", "ref",
-                  "reference", "rec. no.", "recommendation number"),
-    "recommending": ("recommending state", "recommending states", "recommending country",
-                     "recommending countries", "from", "recommended by", "state"),
+    "text": (
+        "recommendation",
+        "recommendations",
+        "text",
+        "recommendation text",
+        "full text",
+        "full recommendation",
+    ),
+    "paragraph": (
+        "paragraph",
+        "para",
+        "para.",
+        "paragraph number",
+        "no.",
+        "number",
+        "ref",
+        "reference",
+        "rec. no.",
+        "recommendation number",
+    ),
+    "recommending": (
+        "recommending state",
+        "recommending states",
+        "recommending country",
+        "recommending countries",
+        "from",
+        "recommended by",
+        "state",
+    ),
     "position": ("position", "response", "position of the state under review", "support"),
     "themes": ("themes", "theme", "issue", "issues", "human rights themes", "thematic area"),
     "groups": ("groups", "groups of persons", "affected persons", "affected groups"),
@@ -110,15 +147,18 @@ def load_mapping(mapping: str | Path | Mapping[str, Any]) -> dict[str, Any]:
     columns = {str(k): str(v) for k, v in (data.get("columns") or {}).items() if v is not None}
     unknown = [k for k in columns if k not in FIELDS]
     if unknown:
-        raise SourceError(f"{name}: unknown field(s) {', '.join(unknown)} (known: {', '.join(FIELDS)})")
+        raise SourceError(
+            f"{name}: unknown field(s) {', '.join(unknown)} (known: {', '.join(FIELDS)})"
+        )
     defaults = data.get("defaults") or {}
     positions = data.get("positions") or {}
     if not isinstance(defaults, dict) or not isinstance(positions, dict):
         raise SourceError(f"{name}: 'defaults' and 'positions' must be mappings")
     bad = [v for v in positions.values() if position_from_word(str(v)) is None]
     if bad:
-        raise SourceError(f"{name}: position value {bad[0]!r} is not supported/supported_in_part/"
-                          "noted/pending")
+        raise SourceError(
+            f"{name}: position value {bad[0]!r} is not supported/supported_in_part/noted/pending"
+        )
     return {
         "columns": columns,
         "defaults": {str(k): v for k, v in defaults.items()},
@@ -163,11 +203,15 @@ def _xlsx_rows(path: Path, sheet: Any, batch: ImportBatch) -> Iterator[list[Any]
     try:
         book = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        raise SourceError(f"{path.name}: not a readable Excel workbook ({type(exc).__name__})") from exc
+        raise SourceError(
+            f"{path.name}: not a readable Excel workbook ({type(exc).__name__})"
+        ) from exc
     try:
         if sheet is not None:
             if str(sheet) not in book.sheetnames:
-                raise SourceError(f"{path.name}: no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})")
+                raise SourceError(
+                    f"{path.name}: no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})"
+                )
             ws = book[str(sheet)]
         else:
             ws = book.worksheets[0]
@@ -178,7 +222,9 @@ def _xlsx_rows(path: Path, sheet: Any, batch: ImportBatch) -> Iterator[list[Any]
             except StopIteration:
                 break
             except Exception as exc:  # the sheet's XML is parsed while reading: broken, a bomb...
-                raise SourceError(f"{path.name}: damaged Excel sheet ({type(exc).__name__})") from exc
+                raise SourceError(
+                    f"{path.name}: damaged Excel sheet ({type(exc).__name__})"
+                ) from exc
             yield list(row)
     finally:
         book.close()
@@ -189,8 +235,11 @@ def _cell_text(value: Any, field: str, batch: ImportBatch, row_no: int) -> str:
         return ""
     if isinstance(value, float) and field == "paragraph":
         shown = repr(value)
-        batch.warn(row_no, f"paragraph {shown} is stored as a number ('140.10' and '140.1' look"
-                           " alike); check it, or format the column as text")
+        batch.warn(
+            row_no,
+            f"paragraph {shown} is stored as a number ('140.10' and '140.1' look"
+            " alike); check it, or format the column as text",
+        )
         return shown
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -220,10 +269,18 @@ def parse_table(
 ) -> ImportBatch:
     """Recommendations from a CSV/XLSX file through a column mapping (or guessed columns)."""
     batch = ImportBatch(kind="table", source_file=path.name)
-    spec = load_mapping(mapping) if mapping is not None else {
-        "columns": {}, "defaults": {}, "positions": {}, "separator": "", "sheet": None,
-        "header_row": 1,
-    }
+    spec = (
+        load_mapping(mapping)
+        if mapping is not None
+        else {
+            "columns": {},
+            "defaults": {},
+            "positions": {},
+            "separator": "",
+            "sheet": None,
+            "header_row": 1,
+        }
+    )
     is_xlsx = path.suffix.casefold() in (".xlsx", ".xlsm")
     rows = _xlsx_rows(path, spec["sheet"], batch) if is_xlsx else _csv_rows(path, batch, progress)
     header: list[str] = []
@@ -235,19 +292,26 @@ def parse_table(
         raise SourceError(f"{path.name}: no header row")
     columns = spec["columns"] or _guess_columns(header)
     if not spec["columns"]:
-        batch.warn(None, "no column mapping given; columns guessed: " + ", ".join(
-            f"{k}={v!r}" for k, v in columns.items()))
+        batch.warn(
+            None,
+            "no column mapping given; columns guessed: "
+            + ", ".join(f"{k}={v!r}" for k, v in columns.items()),
+        )
     folded = {h.casefold(): i for i, h in enumerate(header)}
     index: dict[str, int] = {}
     for field, name in columns.items():
         i = folded.get(name.casefold().strip())
         if i is None:
-            raise SourceError(f"{path.name}: no column {name!r} for {field} (columns:"
-                              f" {', '.join(h for h in header if h)[:200]})")
+            raise SourceError(
+                f"{path.name}: no column {name!r} for {field} (columns:"
+                f" {', '.join(h for h in header if h)[:200]})"
+            )
         index[field] = i
     if "text" not in index:
-        raise SourceError(f"{path.name}: no column mapping: cannot tell which column holds the"
-                          " recommendation text (give a mapping with columns: {text: ...})")
+        raise SourceError(
+            f"{path.name}: no column mapping: cannot tell which column holds the"
+            " recommendation text (give a mapping with columns: {text: ...})"
+        )
     defaults = dict(spec["defaults"])
     if country:
         defaults["country"] = country
@@ -295,8 +359,14 @@ def parse_table(
     return batch
 
 
-def _record(get: Any, batch: ImportBatch, row_no: int, separator: str,
-            positions: dict[str, str], source_file: str) -> dict[str, Any] | None:
+def _record(
+    get: Any,
+    batch: ImportBatch,
+    row_no: int,
+    separator: str,
+    positions: dict[str, str],
+    source_file: str,
+) -> dict[str, Any] | None:
     raw_text = get("text")
     recommending_cell = get("recommending")
     text_value = " ".join(raw_text.split())

@@ -35,7 +35,9 @@ _SOURCE_RE = re.compile(r"Source\s+of\s+Position\s*:\s*(.*)$", re.IGNORECASE | r
 _REVIEW_RE = re.compile(
     r"UPR of (.+?)\s*\(\s*(\d{1,2})\w*\s+Cycle\s*[-–]\s*(\d{1,3})\w*\s+Session\s*\)", re.IGNORECASE
 )
-_SUBHEAD_RE = re.compile(r"^\s*(Groups? of Persons|Affected persons|SDGs?)\s*:\s*(.*)$", re.IGNORECASE)
+_SUBHEAD_RE = re.compile(
+    r"^\s*(Groups? of Persons|Affected persons|SDGs?)\s*:\s*(.*)$", re.IGNORECASE
+)
 
 
 def _header_row(table: Any) -> list[str]:
@@ -150,7 +152,9 @@ def parse_thematic_document(
         body = rec_cell[: source_match.start()] if source_match else rec_cell
         para_match = _PARA_RE.match(body)
         if not para_match:
-            batch.warn(row_no, "no paragraph number at the start of the recommendation; row skipped")
+            batch.warn(
+                row_no, "no paragraph number at the start of the recommendation; row skipped"
+            )
             continue
         paragraph = para_match.group(1)
         raw_text = join_lines(body[para_match.end() :].split("\n"))
@@ -167,8 +171,11 @@ def parse_thematic_document(
         position_cell = texts[cols["position"]] if cols["position"] < len(texts) else ""
         position = position_from_word(clean_line(position_cell))
         if position is None:
-            batch.warn(row_no, f"{paragraph}: position {clean_line(position_cell)[:40]!r} not"
-                               " understood; left pending")
+            batch.warn(
+                row_no,
+                f"{paragraph}: position {clean_line(position_cell)[:40]!r} not"
+                " understood; left pending",
+            )
             position = "pending"
         lists: dict[str, list[str]] = {"themes": [], "groups": [], "sdgs": []}
         if "themes" in cols and cols["themes"] < len(texts):
@@ -179,12 +186,17 @@ def parse_thematic_document(
                     lists["sdgs"].append(code)
         if theme_heading and theme_heading not in lists["themes"]:
             lists["themes"].insert(0, theme_heading)
-        rid = upr_id(document, paragraph) if document else hash_id(
-            "UPR", batch.country or "", session or "", text
+        rid = (
+            upr_id(document, paragraph)
+            if document
+            else hash_id("UPR", batch.country or "", session or "", text)
         )
         if not document:
-            batch.warn(row_no, f"{paragraph}: no document symbol in 'Source of Position' (give"
-                               " --symbol); id from the text")
+            batch.warn(
+                row_no,
+                f"{paragraph}: no document symbol in 'Source of Position' (give"
+                " --symbol); id from the text",
+            )
         if rid in by_id:
             # Listed under a second theme: one record, lists merged.
             batch.duplicates += 1
@@ -229,7 +241,9 @@ def parse_thematic_document(
         batch.document = documents.pop()
     elif len(documents) > 1:
         batch.warn(None, f"rows name several documents: {', '.join(sorted(documents))}")
-    batch.stats.update({"rows": len(batch.records) + batch.duplicates, "recommendations": len(batch.records)})
+    batch.stats.update(
+        {"rows": len(batch.records) + batch.duplicates, "recommendations": len(batch.records)}
+    )
     return batch
 
 
@@ -241,5 +255,6 @@ def parse_thematic_list(
     progress: Progress | None = None,
 ) -> ImportBatch:
     """Open and parse a thematic list .docx."""
-    return parse_thematic_document(open_docx(path), source_file=path.name, symbol=symbol,
-                                   country=country, progress=progress)
+    return parse_thematic_document(
+        open_docx(path), source_file=path.name, symbol=symbol, country=country, progress=progress
+    )

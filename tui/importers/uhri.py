@@ -42,7 +42,8 @@ MAX_ELEMENT = 16 * MB
 TREATY_BODIES = ("CRC", "CEDAW", "CERD", "CCPR", "CESCR", "CAT", "CRPD", "CMW", "CED", "SPT")
 _SP_HINTS = re.compile(
     r"special\s+(?:rapporteur|procedure)|working\s+group|independent\s+expert|\bSR\b|\bWG\b|"
-    r"\bIE\b|mandate", re.IGNORECASE,
+    r"\bIE\b|mandate",
+    re.IGNORECASE,
 )
 _WS = re.compile(r"[ \t\r\n]*")
 _TAG = re.compile(r"<[^>]{0,500}>")
@@ -78,7 +79,9 @@ def iter_json_array(
         try:
             text = utf8.decode(data, final=not data)
         except UnicodeDecodeError as exc:
-            raise SourceError(f"{name}: not UTF-8 text near byte {read - len(data) + exc.start}") from exc
+            raise SourceError(
+                f"{name}: not UTF-8 text near byte {read - len(data) + exc.start}"
+            ) from exc
         if not data:
             eof = True
         if read <= len(data) and text.startswith("\ufeff"):
@@ -119,8 +122,9 @@ def iter_json_array(
             if eof:
                 raise SourceError(f"{name}: broken JSON in entry {index + 1} ({exc.msg})") from exc
             if len(buf) - pos > MAX_ELEMENT:
-                raise SourceError(f"{name}: entry {index + 1} is larger than"
-                                  f" {MAX_ELEMENT // MB} MB; refused") from exc
+                raise SourceError(
+                    f"{name}: entry {index + 1} is larger than {MAX_ELEMENT // MB} MB; refused"
+                ) from exc
             fill()
             continue
         yield index, element
@@ -216,8 +220,9 @@ class _UhriReader:
             if self.mechanism:
                 mech = (self.mechanism, "" if self.mechanism == "UPR" else body_raw)
             else:
-                batch.warn(where, f"body {body_raw[:40]!r} not recognised; taken as a special"
-                                  " procedure")
+                batch.warn(
+                    where, f"body {body_raw[:40]!r} not recognised; taken as a special procedure"
+                )
                 mech = ("SP", body_raw)
         mechanism, body = mech
         symbol = clean_line(as_text(fields.get("symbol")))
@@ -227,7 +232,9 @@ class _UhriReader:
         raw_text = strip_html(str(fields.get("text") or ""))
         para_match = _PARA.match(raw_text)
         paragraph = ""
-        if para_match and (para_match.group(2) or re.match(r"\s*[A-Z“\"(]", raw_text[para_match.end():])):
+        if para_match and (
+            para_match.group(2) or re.match(r"\s*[A-Z“\"(]", raw_text[para_match.end() :])
+        ):
             paragraph = para_match.group(1) + (
                 re.sub(r"\s+", "", para_match.group(2)) if para_match.group(2) else ""
             )
@@ -266,8 +273,10 @@ class _UhriReader:
             if code and code not in sdgs:
                 sdgs.append(code)
         if document and paragraph:
-            rid = upr_id(document, paragraph) if mechanism == "UPR" else (
-                f"{mechanism}:{document}:{paragraph}"
+            rid = (
+                upr_id(document, paragraph)
+                if mechanism == "UPR"
+                else (f"{mechanism}:{document}:{paragraph}")
             )
         else:
             rid = hash_id(mechanism, country, document or (session or ""), text)
@@ -276,8 +285,9 @@ class _UhriReader:
                 batch.duplicates += 1
                 return
             alt = hash_id(mechanism, country, document or (session or ""), text)
-            batch.warn(where, f"{rid} appears twice with different texts; the second kept"
-                              f" under {alt}")
+            batch.warn(
+                where, f"{rid} appears twice with different texts; the second kept under {alt}"
+            )
             if alt in self.ids:
                 batch.duplicates += 1
                 return
@@ -332,11 +342,13 @@ def parse_uhri(
             head = stream.read(4096)
             stream.seek(0)
             if path.suffix.casefold() == ".json" or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (
-                b"[", b"{"
+                b"[",
+                b"{",
             ):
                 batch.encoding = "utf-8"
-                for index, entry in iter_json_array(stream, name=path.name, total=total,
-                                                    progress=progress):
+                for index, entry in iter_json_array(
+                    stream, name=path.name, total=total, progress=progress
+                ):
                     reader.add(entry, index + 1)
             else:
                 _read_csv(stream, path.name, batch, reader, total, progress)
@@ -348,8 +360,14 @@ def parse_uhri(
     return batch
 
 
-def _read_csv(stream: BinaryIO, name: str, batch: ImportBatch, reader: _UhriReader, total: int,
-              progress: Progress | None) -> None:
+def _read_csv(
+    stream: BinaryIO,
+    name: str,
+    batch: ImportBatch,
+    reader: _UhriReader,
+    total: int,
+    progress: Progress | None,
+) -> None:
     """A UHRI CSV export, read row by row (any size): UTF-8, else a reported single-byte code page."""
     sample = stream.read(MB)
     stream.seek(0)
@@ -376,7 +394,9 @@ def _read_csv(stream: BinaryIO, name: str, batch: ImportBatch, reader: _UhriRead
             if progress and number % 2000 == 0 and total:
                 progress(min(stream.tell(), total), total)
     except UnicodeDecodeError as exc:
-        raise SourceError(f"{name}: not {encoding} text past the first megabyte ({exc.reason})") from exc
+        raise SourceError(
+            f"{name}: not {encoding} text past the first megabyte ({exc.reason})"
+        ) from exc
     except csv.Error as exc:
         raise SourceError(f"{name}: broken CSV ({exc})") from exc
     finally:

@@ -32,12 +32,25 @@ from tui.importers.common import (
     resolve_or_keep,
 )
 
-COLUMNS = ("To", "To-Rgrp", "To-Org", "Text", "From", "From-Rgrp", "From-Org", "Response",
-           "Action", "Issue", "Session")
+COLUMNS = (
+    "To",
+    "To-Rgrp",
+    "To-Org",
+    "Text",
+    "From",
+    "From-Rgrp",
+    "From-Org",
+    "Response",
+    "Action",
+    "Issue",
+    "Session",
+)
 PLEDGE = "voluntary pledge"
 
 
-def _wanted(countries: Iterable[str] | None, country: str | None, batch: ImportBatch) -> set[str] | None:
+def _wanted(
+    countries: Iterable[str] | None, country: str | None, batch: ImportBatch
+) -> set[str] | None:
     names = [c for c in (list(countries or []) + ([country] if country else [])) if c]
     return known_states(names, batch) if names else None
 
@@ -128,8 +141,15 @@ def parse_upr_info_text(
         themes = [t for t in (clean_line(x) for x in cell("Issue").split(",")) if t]
         country_key = to_iso or to_raw.casefold()
         rid = hash_id("UPR", country_key, session if session is not None else "", text_value)
-        normalised = (country_key, str(session), normalise_for_hash(text_value), recommending,
-                      response.casefold(), str(action), ",".join(themes))
+        normalised = (
+            country_key,
+            str(session),
+            normalise_for_hash(text_value),
+            recommending,
+            response.casefold(),
+            str(action),
+            ",".join(themes),
+        )
         pair = (rid, recommending)
         if pair in pairs:
             first_row, first_norm = pairs[pair]
@@ -138,8 +158,11 @@ def parse_upr_info_text(
                 batch.warn(row_no, f"exact duplicate of row {first_row}; counted once")
             else:
                 stats["repeats"] += 1
-                batch.warn(row_no, f"same recommendation and recommending State as row {first_row}"
-                                   " but other Response/Action/Issue; merged")
+                batch.warn(
+                    row_no,
+                    f"same recommendation and recommending State as row {first_row}"
+                    " but other Response/Action/Issue; merged",
+                )
         else:
             pairs[pair] = (row_no, normalised)
         record = by_id.get(rid)
@@ -183,8 +206,11 @@ def parse_upr_info_text(
     if len(countries_seen) == 1:
         batch.country = next(iter(countries_seen))
     if stats["pledges"]:
-        batch.warn(None, f"{stats['pledges']} voluntary pledges skipped (pledges of the State under"
-                         " review, not recommendations)")
+        batch.warn(
+            None,
+            f"{stats['pledges']} voluntary pledges skipped (pledges of the State under"
+            " review, not recommendations)",
+        )
     if progress:
         progress(total_chars, total_chars)
     return batch
@@ -201,14 +227,20 @@ def _settle_disagreements(
         record = by_id[rid]
         if len(counts) > 1:
             position = counts.most_common(1)[0][0]
-            batch.warn(record["source"]["row"], f"rows of this recommendation disagree on the"
-                       f" response ({dict(counts)}); {position} kept")
+            batch.warn(
+                record["source"]["row"],
+                f"rows of this recommendation disagree on the"
+                f" response ({dict(counts)}); {position} kept",
+            )
             record["position"] = position
         acts = actions[rid]
         if len(acts) > 1:
             action = acts.most_common(1)[0][0]
-            batch.warn(record["source"]["row"], f"rows of this recommendation disagree on the"
-                       f" action category ({dict(acts)}); {action} kept")
+            batch.warn(
+                record["source"]["row"],
+                f"rows of this recommendation disagree on the"
+                f" action category ({dict(acts)}); {action} kept",
+            )
             record["action_category"] = action
 
 
@@ -222,5 +254,11 @@ def parse_upr_info(
     """A UPR Info CSV export file: decoded with a reported encoding, then parsed."""
     batch = ImportBatch(kind="upr-info", source_file=path.name)
     text = read_text_file(path, TABLE_LIMIT, "the CSV file", batch)
-    return parse_upr_info_text(text, source_file=path.name, batch=batch, country=country,
-                               countries=countries, progress=progress)
+    return parse_upr_info_text(
+        text,
+        source_file=path.name,
+        batch=batch,
+        country=country,
+        countries=countries,
+        progress=progress,
+    )
