@@ -27,7 +27,7 @@ from textual.widgets import Input, Static
 
 from screens.inputs import PlainInput
 from screens.rowlist import Column, RowList
-from tui import refdata
+from tui import council, refdata
 from tui.checklist import DEFAULT_TEMPLATES, PHASE_LABELS, PHASES, due_state, progress, templates
 from tui.exports import checklist as core
 from tui.exports.safe import atomic_write, state_name
@@ -145,6 +145,7 @@ class ChecklistScreen(Screen[None]):
         self.cycle = cycle
         self.focus_item = item
         self.review: refdata.Review | None = None
+        self._adoption: tuple[int | None, date | None] | None = None  # (cycle, first day)
         self.rows: list[Row] = []
         self.index: dict[str, int] = {}
         self.header_index: dict[str, int] = {}
@@ -199,6 +200,19 @@ class ChecklistScreen(Screen[None]):
     # -- data -------------------------------------------------------------------------
     def entry(self, rid: str) -> dict[str, Any]:
         return self.ws.get("checklist", rid) or {}
+
+    def adoption(self) -> date | None:
+        """First day of the Council session adopting this cycle's outcome, for the due rules
+        (walks the recommendations for the WG report once per cycle shown)."""
+        if self._adoption is None or self._adoption[0] != self.cycle:
+            day = (
+                None if self.cycle is None else council.adoption_day(self.ws, self.iso3, self.cycle)
+            )
+            self._adoption = (self.cycle, day)
+        return self._adoption[1]
+
+    def rule_due(self, entry: dict[str, Any]) -> str:
+        return core.rule_due(entry, self.review, self.adoption())
 
     def current_rid(self) -> str | None:
         row = self.row_list.current
@@ -387,7 +401,7 @@ class ChecklistScreen(Screen[None]):
     def due_sentence(self, entry: dict[str, Any]) -> str:
         due = str(entry.get("due") or "")
         rule = core.due_rule_text(entry)
-        by_rule = core.rule_due(entry, self.review)
+        by_rule = self.rule_due(entry)
         if not due:
             return "Due: no date" + (f" (rule: {rule})" if rule else "")
         parts = [f"Due {due}"]
@@ -441,11 +455,11 @@ class ChecklistScreen(Screen[None]):
             if values is None or self.ws.get("checklist", rid) is None:
                 return
             if not values.get("due"):
-                values["due"] = core.rule_due(entry, self.review)
+                values["due"] = self.rule_due(entry)
             with self.ws.undo_group("edit item"):
                 self.ws.edit("checklist", rid, values)
 
-        self.app.push_screen(EditItemScreen(entry, core.rule_due(entry, self.review)), done)
+        self.app.push_screen(EditItemScreen(entry, self.rule_due(entry)), done)
 
     def action_add(self) -> None:
         if self.cycle is None or not self.can_edit():

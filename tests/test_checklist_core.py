@@ -344,8 +344,8 @@ def test_slovenia_cycle_4_due_dates_from_the_real_calendar() -> None:
     assert due["national-report"] == "2024-10-28"  # 12 weeks before
     assert due["inform-media"] == "2025-01-13"
     assert due["attend-review"] == "2025-01-20"
-    # Slovenia's outcome (A/HRC/59/15) was adopted at the Council's 59th session, June-July 2025.
-    assert due["adoption-statement"] == "2025-06-20"
+    # Slovenia's outcome (A/HRC/59/15) was adopted at the Council's 59th session, opened 16 June 2025.
+    assert due["adoption-statement"] == "2025-06-16"
     assert due["mid-term-review"] == "2027-07-30"  # about two and a half years after
 
 
@@ -448,3 +448,28 @@ def test_review_phase() -> None:
     assert cl.review_phase(end, start, end) == "during"
     assert cl.review_phase(date(2025, 2, 1), start, end) == "after"
     assert cl.review_phase(start, None, None) == "unknown"
+
+
+def test_adoption_statement_is_due_before_the_adopting_council_session() -> None:
+    """Norway, session 47 (4-15 Nov 2024): adopted at HRC58, which opened 24 Feb 2025; the
+    statement is due then, not 20 weeks after the review (4 Apr 2025, the session's last day)."""
+    start, end, session = _session_dates("NOR", 4)
+    assert (session, end) == ("47", date(2024, 11, 15))
+    due = {e["item"]: e["due"] for e in cl.checklist_entries("NOR", 4, ["unct-upr"], start, end)}
+    assert due["adoption-statement"] == "2025-02-24"
+    # A session known from the WG report in the workspace wins over the rule.
+    entries = cl.checklist_entries("NOR", 4, ["unct-upr"], start, end, date(2025, 6, 16))
+    assert {e["item"]: e["due"] for e in entries}["adoption-statement"] == "2025-06-16"
+
+
+def test_due_rules_relative_to_adoption() -> None:
+    assert cl.parse_due_rule("on adoption") == cl.DueRule(0, "adoption")
+    rule = cl.parse_due_rule("2 weeks before adoption")
+    assert rule == cl.DueRule(-14, "adoption") and str(rule) == "2 weeks before adoption"
+    assert rule.describe() == "2 weeks before the Council session that adopts the outcome starts"
+    assert cl.parse_due_rule("on adoption").describe().startswith("on the first day of the Council")
+    # January review -> June-July session (HRC59 opened 16 June 2025).
+    assert rule.resolve(date(2025, 1, 20), date(2025, 1, 31)) == date(2025, 6, 2)
+    assert rule.resolve(date(2025, 1, 20), date(2025, 1, 31), date(2025, 7, 1)) == date(2025, 6, 17)
+    with pytest.raises(ValueError, match="on adoption"):
+        cl.parse_due_rule("on adoptions")

@@ -6,10 +6,11 @@ Python object) and every field is checked; a fault is one line naming file, line
 
     unct-upr.yaml:23: item 'joint-submission': field 'phase': 'pre' is not one of ...
 
-Due rule syntax (relative to the country's Working Group session)::
+Due rule syntax (relative to the country's Working Group session, or to the first day of the
+Council session that adopts its outcome, ``adoption``: see ``tui.council``)::
 
-    "<N> day[s]|week[s] before|after start|end"   e.g. "200 days before start", "20 weeks after end"
-    "on start" | "on end"                          the session's first / last day
+    "<N> day[s]|week[s] before|after start|end|adoption"   e.g. "200 days before start"
+    "on start" | "on end" | "on adoption"                    the session's first / last day
 
 No Textual here: screens call these functions.
 """
@@ -51,16 +52,19 @@ MAX_DUE_DAYS = 3_660  # ten years either side of the session
 TEMPLATE_FIELDS = ("key", "title", "source", "items")
 ITEM_FIELDS = ("key", "phase", "text", "due", "why")
 
-Anchor = Literal["start", "end"]
+Anchor = Literal["start", "end", "adoption"]
 
 
 # --------------------------------------------------------------------------- due rules
 
 _DUE_RE = re.compile(
-    r"^(?:on\s+(?P<on>start|end)"
-    r"|(?P<n>\d{1,5})\s+(?P<unit>days?|weeks?)\s+(?P<dir>before|after)\s+(?P<anchor>start|end))$"
+    r"^(?:on\s+(?P<on>start|end|adoption)"
+    r"|(?P<n>\d{1,5})\s+(?P<unit>days?|weeks?)\s+(?P<dir>before|after)"
+    r"\s+(?P<anchor>start|end|adoption))$"
 )
-_DUE_HELP = 'write e.g. "200 days before start", "2 weeks after end", "on start" or "on end"'
+_DUE_HELP = (
+    'write e.g. "200 days before start", "2 weeks after end", "on start", "on end" or "on adoption"'
+)
 
 
 @dataclass(frozen=True)
@@ -70,9 +74,19 @@ class DueRule:
     offset_days: int
     anchor: Anchor
 
-    def resolve(self, start: date, end: date) -> date:
-        """The due date for a session running from ``start`` to ``end``."""
-        return (start if self.anchor == "start" else end) + timedelta(days=self.offset_days)
+    def resolve(self, start: date, end: date, adoption: date | None = None) -> date:
+        """The due date for a session running from ``start`` to ``end``. ``adoption``: the first
+        day of the Council session adopting the outcome, when the caller knows it better (a WG
+        report in the workspace); else the rule of :mod:`tui.council` gives it from ``end``."""
+        if self.anchor == "adoption":
+            if adoption is None:
+                from tui import council
+
+                adoption = council.council_session(council.adopting_session_by_rule(end)).start
+            day = adoption
+        else:
+            day = start if self.anchor == "start" else end
+        return day + timedelta(days=self.offset_days)
 
     def __str__(self) -> str:
         if self.offset_days == 0:
@@ -87,6 +101,11 @@ class DueRule:
 
     def describe(self) -> str:
         """Longer human form for the help pane, e.g. ``200 days before the session starts``."""
+        if self.anchor == "adoption":
+            council = "the Council session that adopts the outcome"
+            if self.offset_days == 0:
+                return f"on the first day of {council}"
+            return str(self).rsplit(" ", 1)[0] + f" {council} starts"
         if self.offset_days == 0:
             return (
                 "on the session's first day"
@@ -414,10 +433,12 @@ def checklist_entries(
     template_keys: Sequence[str],
     session_start: date | None,
     session_end: date | None,
+    adoption: date | None = None,
 ) -> list[dict[str, Any]]:
     """Checklist records to create for a country and cycle, in template then item order.
 
-    Due dates are resolved against the session dates; without dates ``due`` stays empty.
+    Due dates are resolved against the session dates (and ``adoption``, the start of the Council
+    session adopting the outcome, when known); without dates ``due`` stays empty.
     """
     shipped = templates()
     if isinstance(template_keys, str):
@@ -434,7 +455,7 @@ def checklist_entries(
             seen.add(item.key)
             due = ""
             if item.due is not None and session_start is not None and session_end is not None:
-                due = item.due.resolve(session_start, session_end).isoformat()
+                due = item.due.resolve(session_start, session_end, adoption).isoformat()
             record = CHECKLIST.defaults()
             record.update(
                 id=checklist_id(iso3, cycle, item.key),

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from tui import refdata
+from tui import council, refdata
 from tui.checklist import (
     DEFAULT_TEMPLATES,
     DONE_STATUSES,
@@ -204,14 +204,15 @@ def review_for(iso3: str, cycle: int) -> refdata.Review | None:
         return None
 
 
-def rule_due(entry: Entry, review: refdata.Review | None) -> str:
-    """The due date the template's rule gives for this entry ('' without rule or dates)."""
+def rule_due(entry: Entry, review: refdata.Review | None, adoption: date | None = None) -> str:
+    """The due date the template's rule gives for this entry ('' without rule or dates);
+    ``adoption``: first day of the adopting Council session (``council.adoption_day``)."""
     if review is None or entry.get("custom"):
         return ""
     found = find_item(str(entry.get("item", "")))
     if found is None or found[1].due is None:
         return ""
-    return found[1].due.resolve(review.start, review.end).isoformat()
+    return found[1].due.resolve(review.start, review.end, adoption).isoformat()
 
 
 def due_rule_text(entry: Entry) -> str:
@@ -296,7 +297,12 @@ def start_checklist(
     keys = list(template_keys) if template_keys is not None else country_templates(ws, iso3)
     review = review_for(iso3, cycle)
     fresh = checklist_entries(
-        iso3, cycle, keys, review.start if review else None, review.end if review else None
+        iso3,
+        cycle,
+        keys,
+        review.start if review else None,
+        review.end if review else None,
+        council.adoption_day(ws, iso3, cycle) if review else None,
     )
     changed = 0
     with ws.undo_group(f"start checklist {iso3} cycle {cycle}"):
