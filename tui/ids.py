@@ -11,6 +11,16 @@ def upr_id(document: str, paragraph: str) -> str:
     return f"UPR:{document.strip()}:{paragraph.strip()}"
 
 
+def review_key(country: str | None, session: int | str | None) -> str:
+    """``SVN/43``: the review of a report without symbol, the middle part of its ids (DESIGN §3)."""
+    return f"{(country or '?').strip()}/{session if session not in (None, '') else '?'}"
+
+
+def review_id_example(review: str) -> str:
+    """How ids of one review read, for messages: ``UPR:SVN/43:<paragraph>``."""
+    return f"UPR:{review}:<paragraph>"
+
+
 def normalise_for_hash(text: str) -> str:
     text = unicodedata.normalize("NFC", text).casefold()
     return " ".join(text.split())

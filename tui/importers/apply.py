@@ -203,11 +203,17 @@ def _plan_records(
     ws: WorkspaceLike, batch: ImportBatch, summary: ApplySummary
 ) -> list[tuple[str, dict[str, Any]]]:
     plan: list[tuple[str, dict[str, Any]]] = []
+    planned: set[str] = set()
     for record in batch.records:
         rid = record.get("id")
         if not isinstance(rid, str) or not rid:
             summary.skipped.append("(no id): record without an id")
             continue
+        if rid in planned:
+            # Counted once: the summary says what is stored, never two "created" for one record.
+            summary.skipped.append(f"{rid}: a second record of this file with the same id")
+            continue
+        planned.add(rid)
         existing = ws.get(TABLE, rid)
         values = merge_values(existing, record)
         fault = _check(values)
