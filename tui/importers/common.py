@@ -497,15 +497,17 @@ def position_from_sentence(sentence: str) -> str | None:
     ):
         return "noted"
     if re.search(
-        r"will be examined|responses? in due time|will provide (?:its )?responses?|"
-        r"will (?:be )?consider|under consideration",
+        r"will be examined|responses? in due (?:time|course)|will provide (?:its )?responses?|"
+        r"will (?:be )?consider|under consideration|will respond|"
+        r"response of .{1,80}? (?:to|on) (?:these|the above|the) recommendations will be",
         s,
     ):
         return "pending"
     if re.search(
         r"enjoys? the support|have been accepted|are accepted|is accepted|"
         r"\baccepts?\b|\bsupports?\b|\bsupported\b|already implemented|"
-        r"process of implementation|being implemented",
+        r"process of implementation|being implemented|agrees? to follow[- ]up|agreed? (?:on|to) the following|"
+        r"with the agreement of the state under review",
         s,
     ):
         return "supported"

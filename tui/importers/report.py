@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tui.ids import upr_id
+from tui.ids import review_id_example, review_key, upr_id
 from tui.importers.base import ImportBatch, Progress, SourceError
 from tui.importers.common import (
     SYMBOL_RE,
@@ -26,11 +26,16 @@ from tui.importers.common import (
     peel_states,
     position_from_sentence,
     resolve,
+    split_recommending,
     strip_addendum,
     symbol_from_filename,
 )
 
 NO_SECTION = "no recommendations section found"
+LOOKED_FOR = (
+    '"The following recommendations …:", "… the recommendations listed below …",'
+    ' "… it was recommended that <State>:"'
+)
 
 _HEADING_RE = re.compile(
     r"^(?:[IVX]{1,4}\.?\s+)?Conclusions\s+and(?:/|\s+)or\s+recommendations\W*$", re.IGNORECASE
@@ -38,10 +43,9 @@ _HEADING_RE = re.compile(
 _END_HEADING_RE = re.compile(r"^(?:[IVX]{1,4}\.\s+[A-Z]|Annexe?s?\b\W*$|Annex\s+[IVX\d]+\b)")
 _ITEM_RE = re.compile(r"^(\d{1,4})\.(\d{1,4})\.?(?=\s|$)\s*(.*)$")
 _NUM_RE = re.compile(r"^(\d{1,4})\.(?=\s|$)\s*(.*)$")
-_OPENER_RE = re.compile(
-    r"^(?:[\w ,]{0,30}?,\s*)?(?:the\s+)?(?:following\s+|above\s+|remaining\s+)?"
-    r"recommendations?\b",
-    re.IGNORECASE,
+# Without the heading (a fragment), only a paragraph that begins with the recommendations opens.
+_FRAGMENT_OPENER_RE = re.compile(
+    r"^(?:the\s+)?(?:following\s+|remaining\s+)?recommendations?\b", re.IGNORECASE
 )
 _CLOSER_RE = re.compile(r"^All\s+(?:the\s+)?conclusions\s+and", re.IGNORECASE)
 
@@ -154,7 +158,8 @@ def find_section(lines: list[str]) -> int | None:
         m = _NUM_RE.match(line.strip())
         if (
             m
-            and _OPENER_RE.match(m.group(2))
+            and _FRAGMENT_OPENER_RE.match(m.group(2))
+            and paragraph_role(m.group(2)) == "opener"
             and position_from_sentence(" ".join(x.strip() for x in lines[i : i + 4]))
         ):
             return i - 1
@@ -216,15 +221,15 @@ def parse_report_lines(
         )
     start = find_section(lines)
     if start is None:
-        raise SourceError(NO_SECTION)
+        raise SourceError(
+            f'{NO_SECTION}: looked for the heading "Conclusions and/or recommendations"'
+            f" and, failing it, a numbered paragraph that opens a block ({LOOKED_FOR})"
+        )
     vocab = Vocabulary(lines)
     units = _units(lines, start + 1, first_line)
     blocks = _classify(units, batch, vocab)
     if not any(b.items for b in blocks):
-        raise SourceError(
-            f"{NO_SECTION}: the section holds no numbered recommendations (Word"
-            " auto-numbering is lost: save the report as text)"
-        )
+        raise SourceError(_nothing_found(lines, start, units, blocks))
     total = sum(len(b.items) for b in blocks)
     done = 0
     seen: dict[str, int] = {}
@@ -275,14 +280,48 @@ def parse_report_lines(
     if progress:
         progress(done, total)
     if not document:
-        from tui.ids import hash_id
-
-        for record in batch.records:
-            record["id"] = hash_id(
-                "UPR", record["country"] or "", record["session"] or "", record["text"]
-            )
+        _review_ids(batch, meta.session)
     batch.stats.update({"recommendations": len(batch.records), "blocks": len(blocks)})
     return batch
+
+
+def _review_ids(batch: ImportBatch, session: int | None) -> None:
+    """Ids of a report that states no symbol: ``UPR:<ISO3>/<session>:<paragraph>`` (DESIGN §3).
+
+    Never a content hash: two paragraphs of one document with the same text (portugal2014
+    126.20 and 126.25) must stay two records. Without a State or a session the review is not
+    known, and the id says so with ``?`` (still one id per paragraph).
+    """
+    review = review_key(batch.country, session)
+    if "?" in review:
+        batch.warn(
+            None,
+            f"ids are {review_id_example(review)}: the report states neither its symbol nor"
+            " its State under review and session (give --symbol)",
+        )
+    for record in batch.records:
+        record["id"] = upr_id(review, record["paragraph"])
+
+
+def _nothing_found(lines: list[str], start: int, units: list[_Unit], blocks: list[_Block]) -> str:
+    """Why a section gave no recommendation, naming what was looked for (never a guess)."""
+    heading = " ".join(lines[start].split())[:80] if 0 <= start < len(lines) else ""
+    where = f"after {heading!r} (line {start + 1})" if heading else f"after line {start + 1}"
+    if not units:
+        return (
+            f"{NO_SECTION}: no numbered paragraph {where} (if the report came from Word,"
+            " its automatic numbering may be lost: save it as text)"
+        )
+    if not blocks:
+        return (
+            f"{NO_SECTION}: {len(units)} numbered paragraphs {where}, none opens a block of"
+            f" recommendations (looked for {LOOKED_FOR})"
+        )
+    return (
+        f"{NO_SECTION}: {len(blocks)} blocks of recommendations {where}, but no numbered"
+        ' item under them (looked for items "1.", "2." … or'
+        f' "{blocks[0].number}.1", "{blocks[0].number}.2" …)'
+    )
 
 
 def _settle_symbol(
@@ -311,7 +350,7 @@ def _settle_symbol(
     batch.warn(
         None,
         "no document symbol in the report or its file name (give --symbol):"
-        " ids fall back to content hashes",
+        " ids are made of the State under review, the session and the paragraph",
     )
 
 
@@ -333,12 +372,58 @@ def _settle_country(batch: ImportBatch, meta: ReportMeta, country: str | None) -
     batch.warn(None, "the State under review was not found in the report (give --country)")
 
 
+_MENTION_RE = re.compile(r"\brecommend(?:ations?|ed)\b|\bconclusions\b", re.IGNORECASE)
+_FORWARD_RE = re.compile(r"\b(?:following|below|as\s+follows)\b|:\s*$", re.IGNORECASE)
+_COMMENTS_RE = re.compile(
+    r"following\s+(?:comments?|observations?|remarks?|clarifications?)\b", re.IGNORECASE
+)
+
+
+def _first_sentence(text: str) -> str:
+    """Up to the first colon or full stop that ends a sentence (not "No. 169", "A/HRC/8")."""
+    m = re.search(r":|\.(?=\s+[A-Z“\"(]|\s*$)(?<!\bNo\.)(?<!\bNos\.)", text)
+    return text[: m.end()] if m else text
+
+
+def ends_with_state(text: str) -> bool:
+    """An item of a list ends with its recommending States: "… (Norway);"."""
+    return bool(split_recommending(text)[1])
+
+
+def paragraph_role(text: str) -> str | None:
+    """What a numbered paragraph of the section is, from its wording.
+
+    "opener": it opens a block of recommendations listed after it ("The following
+    recommendations…", "In the course of the discussion, it was recommended that Barbados:");
+    "closer": the closing disclaimer ("All conclusions and/or recommendations…"); "note": it
+    speaks of recommendations already listed ("The response of Benin to these recommendations…",
+    "With regard to the other recommendations, … offers the following comments:"); None: it
+    does not speak of recommendations (an item, or a paragraph of another kind).
+    """
+    flat = " ".join(text.split())
+    if _CLOSER_RE.match(flat):
+        return "closer"
+    head = _first_sentence(flat[:700])
+    if not _MENTION_RE.search(head):
+        return None
+    if _COMMENTS_RE.search(head):
+        return "note"
+    forward = [m.start() for m in _FORWARD_RE.finditer(head)]
+    above = [m.start() for m in re.finditer(r"\babove\b|\bthese\b", head, re.IGNORECASE)]
+    if forward and (not above or forward[-1] > above[-1]):
+        return "opener"
+    return "note"
+
+
+def _unit_text(unit: _Unit, vocab: Vocabulary) -> str:
+    return join_lines(unit.lines, vocab)
+
+
 def _classify(units: list[_Unit], batch: ImportBatch, vocab: Vocabulary) -> list[_Block]:
     """Turn numbered paragraphs into blocks (opening sentence) and their items."""
     blocks: list[_Block] = []
     current: _Block | None = None
     for unit in units:
-        first = " ".join(unit.lines[:3]).strip()
         if unit.block is not None:
             if current is None or unit.block != current.number:
                 known = next((b for b in blocks if b.number == unit.block), None)
@@ -353,42 +438,61 @@ def _classify(units: list[_Unit], batch: ImportBatch, vocab: Vocabulary) -> list
                 current = known
             if current.layout is None:
                 current.layout = "dotted"
-            _add_dotted(current, unit.number, unit.line, join_lines(unit.lines, vocab), batch)
+            _add_dotted(current, unit.number, unit.line, _unit_text(unit, vocab), batch)
             continue
-        if _CLOSER_RE.match(first):
-            break
-        if _OPENER_RE.match(first):
-            position = position_from_sentence(" ".join(unit.lines[:6]))
-            if position is None:
-                batch.warn(
-                    unit.line,
-                    f"paragraph {unit.number}: cannot tell the position from"
-                    f" its opening sentence; recommendations left pending",
-                )
-            current = _Block(unit.number, unit.line, position)
-            blocks.append(current)
-            continue
+        text = _unit_text(unit, vocab)
+        item_like = ends_with_state(text)
+        role = None if item_like else paragraph_role(text)
         if current is not None and current.layout in (None, "restart"):
             last = current.items[-1][0] if current.items else 0
-            if last < unit.number <= last + 3 and unit.number < current.number:
+            next_paragraph = unit.number == current.number + 1 and not item_like
+            if role is None and not next_paragraph and last < unit.number <= last + 3:
                 if unit.number != last + 1:
                     batch.warn(
                         unit.line, f"block {current.number}: item {unit.number} follows item {last}"
                     )
                 current.layout = "restart"
-                current.items.append((unit.number, unit.line, join_lines(unit.lines, vocab)))
+                current.items.append((unit.number, unit.line, text))
                 continue
-        if current is not None and current.layout == "restart" and current.items:
-            # A number that does not continue the sequence: text wrapped onto a new line.
-            n, line, text = current.items[-1]
-            current.items[-1] = (n, line, join_lines([text, f"{unit.number}.", *unit.lines], vocab))
+            if role is None and not next_paragraph and current.items:
+                # A number that does not continue the sequence: text wrapped onto a new line.
+                n, line, before = current.items[-1]
+                current.items[-1] = (n, line, join_lines([before, f"{unit.number}.", text], vocab))
+                continue
+        if role == "closer":
+            break
+        if role == "opener":
+            position = position_from_sentence(" ".join(unit.lines[:6]))
+            current = _Block(unit.number, unit.line, position)
+            blocks.append(current)
             continue
-        if current is not None:
+        if role == "note":
+            _note_position(blocks, text)
+            current = None
+            continue
+        if current is not None or blocks:
             batch.warn(
                 unit.line, f"paragraph {unit.number} is not a block of recommendations; ignored"
             )
         current = None
+    for block in blocks:
+        if block.position is None and block.items:
+            batch.warn(
+                block.line,
+                f"paragraph {block.number}: cannot tell the position from"
+                f" its opening sentence; recommendations left pending",
+            )
     return blocks
+
+
+def _note_position(blocks: list[_Block], text: str) -> None:
+    """A paragraph after a block that says what became of it ("The recommendations listed above
+    enjoy the support of Ghana", "The response of France to these recommendations will be
+    included in the outcome report") gives the block its position when its opener did not."""
+    if not blocks or blocks[-1].position is not None:
+        return
+    if re.search(r"\babove\b|\bthese\s+recommendations\b", text, re.IGNORECASE):
+        blocks[-1].position = position_from_sentence(text)
 
 
 def _add_dotted(block: _Block, number: int, line: int, text: str, batch: ImportBatch) -> None:
