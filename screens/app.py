@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 
@@ -21,6 +21,7 @@ from screens.help import HelpScreen, describe_bindings
 from screens.merge import MergeActions
 from screens.overview import CountryOverviewScreen
 from tui.config import load_config, save_config
+from tui.sanitize import clean_line, clean_text
 from tui.session import AppOptions, WorkspaceLoader
 from tui.store import FileReplacedError, Workspace, WorkspaceError, keep_long_lived
 
@@ -132,8 +133,22 @@ class UprApp(MergeActions, App[int]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """Toasts are plain text: file names, labels and errors come from files and users."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+        """Toasts are plain text: file names, labels and errors come from files and users,
+        so no markup is parsed and no control or bidi character of theirs is drawn."""
+        super().notify(
+            clean_text(str(message)),
+            title=clean_line(str(title)),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    async def on_event(self, event: events.Event) -> None:
+        """A bracketed paste is cleaned before any widget sees it (issue 15.3): pasted ESC,
+        control and bidi characters never reach a text box, and so never the terminal."""
+        if isinstance(event, events.Paste):
+            event.text = clean_text(event.text)
+        await super().on_event(event)
 
     # -- config (personal UI state, never in the shared file) ---------------------------
     def config_value(self, key: str) -> Any:
@@ -475,6 +490,6 @@ def _close_after_run(app: UprApp) -> int | None:
         opened = app.workspace
         opened.close(save=not opened.read_only)
     except WorkspaceError as exc:
-        print(f"upr: {exc}")
+        print(f"upr: {exc}", file=sys.stderr)
         return 2
     return None

@@ -232,7 +232,9 @@ class ImportScreen(Screen[None]):
 
     # -- small helpers -------------------------------------------------------------------------
     def set_status(self, text: str) -> None:
-        self.query_one("#status", Static).update(Text(text, no_wrap=True, overflow="ellipsis"))
+        self.query_one("#status", Static).update(
+            Text(clean_line(text), no_wrap=True, overflow="ellipsis")
+        )
 
     def show_message(self, text: Text) -> None:
         self.query_one("#imp-body", Static).update(text)

@@ -48,3 +48,16 @@ def test_output_never_holds_control_or_format_characters(text: str) -> None:
     for ch in out:
         assert ch in "\n\t" or not (ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F)
         assert unicodedata.category(ch) != "Cf"
+
+
+def test_clean_stream_lets_only_colours_through() -> None:
+    import io
+
+    from tui.sanitize import CleanStream
+
+    plain, styled = io.StringIO(), io.StringIO()
+    hostile = "a\x1b]2;t\x07b\u202e\x1b[1mc\x1b[0m\x9b2J\n"
+    CleanStream(plain).write(hostile)
+    CleanStream(styled, keep_styles=True).write(hostile)
+    assert plain.getvalue() == "abc\n"
+    assert styled.getvalue() == "ab\x1b[1mc\x1b[0m\n"

@@ -329,3 +329,142 @@ def test_nothing_hostile_reaches_the_terminal(workspaces: dict[str, Path], tmp_p
         assert "[bold]B" not in lines[0] and "[bold]B" not in lines[-1], (n, screen)
         if lines[0].startswith("Slovenia · 254 recommendations"):
             assert lines[-1].startswith("1 2 3 0 priority · x triaged"), (n, screen)
+
+
+# -- names, paths and pastes (issue 15.3) ----------------------------------------------------------
+
+# A file name is as hostile as a file's content: it sets the title and the clipboard if printed.
+NAME_PAYLOAD = "ws\x1b]2;pwned-name\x1b\\\x1b]52;c;cHduZWQtY2xpcA==\x1b\\\u202edi\x9b2J"
+# Inside a bracketed paste Textual turns an ESC into a literal "^" key (the rest of its
+# sequence follows as typed text); C1 controls, BEL and bidi characters come through as text.
+PASTE_PAYLOAD = (
+    "ab\x9d2;pwned-paste\x9c\u202ecd\x07\x1b[6n\x9b2J\u200bef\x9d52;c;cHduZWQtY2xpcA==\x9c"
+)
+
+
+ALL_PAYLOADS = (*NEVER, "pwned-name", "pwned-paste")
+
+
+def assert_inert(raw: bytes, where: str, payloads: tuple[str, ...] = ALL_PAYLOADS) -> None:
+    """No escape sequence, C1, bidi or format character, and no payload, in bytes a command
+    wrote for the terminal."""
+    for bad in (b"\x1b]0;", b"\x1b]2;", b"\x1b]52", b"\x1b]8;", b"\x1bP", b"\x1b^", b"\x1b_"):
+        assert bad not in raw, (where, bad, raw[-2000:])
+    text = raw.decode("utf-8", "replace")
+    assert not FORBIDDEN_CHARS.search(text), (where, FORBIDDEN_CHARS.findall(text)[:10])
+    for payload in payloads:
+        assert payload.encode() not in raw, (where, payload)
+
+
+def run_upr(*argv: str, cwd: Path) -> bytes:
+    import subprocess
+
+    done = subprocess.run(
+        [UPR, *argv], cwd=cwd, capture_output=True, stdin=subprocess.DEVNULL, timeout=120
+    )
+    return done.stdout + done.stderr
+
+
+def test_command_line_messages_never_carry_a_hostile_name(tmp_path: Path) -> None:
+    good = tmp_path / f"{NAME_PAYLOAD}.json"
+    ws = Workspace.open(good, author="tester")
+    ws.edit("countries", "SVN", {"notes": "n"})
+    ws.close()
+    broken = tmp_path / f"{NAME_PAYLOAD}-broken.json"
+    broken.write_text("{", "utf-8")
+    other = tmp_path / "other.json"
+    shutil.copyfile(good, other)
+    Workspace.open(other, author="bob").close()
+    ws = Workspace.open(other, author="bob")
+    ws.edit("countries", "SVN", {"notes": "from bob"})
+    ws.close()
+    runs = {
+        "check ok": run_upr("check", good.name, cwd=tmp_path),
+        "check broken": run_upr("check", broken.name, cwd=tmp_path),
+        "check missing": run_upr("check", f"{NAME_PAYLOAD}-missing.json", cwd=tmp_path),
+        "export share": run_upr(
+            "export", "share", "-w", good.name, "-o", f"{NAME_PAYLOAD}.json.gz", cwd=tmp_path
+        ),
+        "export broken": run_upr("export", "share", "-w", broken.name, cwd=tmp_path),
+        "merge": run_upr("merge", good.name, other.name, cwd=tmp_path),
+        "merge missing": run_upr("merge", good.name, f"{NAME_PAYLOAD}.x", cwd=tmp_path),
+        "import": run_upr("import", f"{NAME_PAYLOAD}.txt", "-w", good.name, cwd=tmp_path),
+        "usage": run_upr("calendar", "--region", NAME_PAYLOAD, cwd=tmp_path),
+    }
+    assert b"ws" in runs["check ok"] and b"ok" in runs["check ok"]
+    assert b"not valid JSON" in runs["check broken"]
+    for where, raw in runs.items():
+        assert raw, where
+        assert b"\x1b" not in raw, (where, raw)  # not even a colour: none of these is a terminal
+        # argparse shows a bad value as Python's repr: escaped, so readable and inert.
+        assert_inert(raw, where, ALL_PAYLOADS if where != "usage" else ())
+
+
+def test_the_app_draws_hostile_names_and_pastes_inert(tmp_path: Path) -> None:
+    """The real upr in a pty: the messages of a bad file, a new file's "Saved NAME.", the
+    read-only notice, a share copy's message, the import box after tab completion, and a
+    bracketed paste (ESC, OSC 52 and U+202E inside) in the country filter and the import box."""
+    name = f"{NAME_PAYLOAD}.json"
+    broken = tmp_path / f"{NAME_PAYLOAD}-broken.json"
+    broken.write_text("{", "utf-8")
+    raws: dict[str, bytes] = {}
+
+    app = RecordingPty([UPR, broken.name], cwd=str(tmp_path))
+    try:
+        assert app.wait(30) == 2, app.text()
+    finally:
+        app.close()
+    raws["bad file"] = bytes(app.raw)
+    assert b"not valid JSON" in raws["bad file"]
+
+    app = RecordingPty([UPR, name], cwd=str(tmp_path))
+    try:
+        assert app.wait_for("of 193 States", 30), app.text()
+        app.settle()
+        app.send("\x1b[200~" + PASTE_PAYLOAD + "\x1b[201~")  # bracketed paste into the filter
+        app.settle()
+        app.send("\x13")  # ctrl+s: "Saved NAME."
+        assert app.wait_for("Saved ws", 15), app.text()
+        app.send("\x0f")  # ctrl+o: the import box
+        assert app.wait_for("Import a file into", 15), app.text()
+        app.send("ws")
+        app.send("\t")  # completes the hostile name
+        app.settle()
+        assert "ws" in app.text()
+        app.send("\x1b[200~" + PASTE_PAYLOAD + "\x1b[201~")
+        app.settle()
+        app.send("\x1b")
+        app.settle()
+        app.send("\x11")
+        assert app.wait(15) == 0, app.text()
+    finally:
+        app.close()
+    raws["new file"] = bytes(app.raw)
+    assert (tmp_path / name).exists()
+
+    app = RecordingPty([UPR, "--read-only", name], cwd=str(tmp_path))
+    try:
+        assert app.wait_for("read-only", 30), app.text()
+        app.settle()
+        app.send("\x11")
+        assert app.wait(15) == 0, app.text()
+    finally:
+        app.close()
+    raws["read-only"] = bytes(app.raw)
+
+    share = f"{NAME_PAYLOAD}-share.json.gz"
+    run_upr("export", "share", "-w", name, "-o", share, cwd=tmp_path)
+    app = RecordingPty([UPR, share], cwd=str(tmp_path))
+    try:
+        assert app.wait_for("Opened ws", 30), app.text()
+        app.settle()
+        app.send("\x11")
+        assert app.wait(15) == 0, app.text()
+    finally:
+        app.close()
+    raws["share copy"] = bytes(app.raw)
+    # The import box keeps the real name (so the file opens) and draws its escapes as U+FFFD:
+    # the payload's letters may show, inert; the pasted sequences are removed whole.
+    assert "\ufffd]2;pwned-name" in raws["new file"].decode("utf-8", "replace")
+    for where, raw in raws.items():
+        assert_inert(raw, where, ("pwned-paste",) if where == "new file" else ALL_PAYLOADS)

@@ -107,6 +107,13 @@ def subcommand_parser(name: str) -> tuple[argparse.ArgumentParser, object]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from tui.sanitize import guarded_streams
+
+    with guarded_streams():  # no control sequence of a name, path or value reaches the terminal
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
         if args_list and args_list[0] in SUBCOMMANDS:

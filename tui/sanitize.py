@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 MAX_STRING = 100_000
 
@@ -44,3 +47,75 @@ def clean_text(value: str, *, keep_newlines: bool = True) -> str:
 def clean_line(value: str) -> str:
     """One display line: cleaned, whitespace collapsed."""
     return " ".join(clean_text(value, keep_newlines=False).split())
+
+
+# Select Graphic Rendition (colours, bold): the one sequence a command's own Rich output needs.
+_SGR = re.compile(r"(\x1b\[[0-9;:]*m)")
+
+
+def shown_char(ch: str) -> str:
+    """One character as drawn: a control or format character becomes U+FFFD (one cell), so
+    a value that must keep its real characters (a file name being typed) is drawn inert."""
+    return "\ufffd" if _CONTROLS.match(ch) or ch in "\t\n\x1b" or _FORMAT.match(ch) else ch
+
+
+def shown_text(value: str) -> str:
+    """``value`` with every control or format character drawn as U+FFFD (same length)."""
+    if _CONTROLS.search(value) or _FORMAT.search(value) or "\x1b" in value or "\n" in value:
+        return "".join(shown_char(ch) for ch in value)
+    return value
+
+
+class CleanStream:
+    """A text stream that lets no control sequence of what is written through (issue 15.3).
+
+    Every message of a command names files, paths and values from outside; wrapping stderr
+    (and stdout on a terminal) means none of them can set a title or the clipboard, whatever
+    the code that printed it forgot. ``keep_styles`` lets the SGR colour sequences of the
+    command's own Rich output through: nothing else."""
+
+    def __init__(self, stream: Any, *, keep_styles: bool = False) -> None:
+        self._stream = stream
+        self._keep_styles = keep_styles
+
+    def write(self, text: str) -> int:
+        if self._keep_styles and "\x1b[" in text:
+            parts = _SGR.split(text)
+            cleaned = "".join(p if i % 2 else clean_text(p) for i, p in enumerate(parts))
+        else:
+            cleaned = clean_text(text)
+        self._stream.write(cleaned)
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:  # flush, isatty, fileno, encoding, buffer…
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def guarded_streams() -> Iterator[None]:
+    """``sys.stderr`` always, and ``sys.stdout`` on a terminal, wrapped in a CleanStream while
+    a command runs. A pipe or file keeps its bytes: what goes there is data, cleaned where it
+    is made (TSV cells, exports)."""
+    import sys
+
+    saved = sys.stdout, sys.stderr
+    if sys.stderr is not None and not isinstance(sys.stderr, CleanStream):
+        sys.stderr = CleanStream(sys.stderr)  # type: ignore[assignment]
+    out = sys.stdout
+    if out is not None and not isinstance(out, CleanStream) and _isatty(out):
+        sys.stdout = CleanStream(out, keep_styles=True)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False

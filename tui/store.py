@@ -49,7 +49,7 @@ from tui.model import (
     parse_clock,
     validate_record,
 )
-from tui.sanitize import MAX_STRING, clean_line
+from tui.sanitize import MAX_STRING, clean_line, clean_text
 
 try:  # orjson parses a file we wrote ~3x faster, line by line (see parse_workspace)
     import orjson as _orjson
@@ -72,7 +72,13 @@ MIGRATIONS: dict[int, Migration] = {}
 
 
 class WorkspaceError(Exception):
-    """A workspace that cannot be opened or saved; the message is one line for the user."""
+    """A workspace that cannot be opened or saved; the message is one line for the user.
+
+    It names files and values from outside, so it is cleaned here, once, for every place that
+    prints or draws it (issue 15.3)."""
+
+    def __init__(self, message: object = "", *args: object) -> None:
+        super().__init__(clean_text(str(message)), *args)
 
 
 class LockedError(WorkspaceError):
@@ -1778,4 +1784,6 @@ def check_file(path: str | os.PathLike[str]) -> str:
         f"{len(ws.table(t))} {t}" for t in ("recommendations", "checklist", "actions", "countries")
     )
     note = f"; schema {ws.migrated_from} would be upgraded" if ws.migrated_from else ""
-    return f"{ws.path.name}: ok (schema {ws.meta.get('schema_version')}; {counts}{note})"
+    return (
+        f"{clean_line(ws.path.name)}: ok (schema {ws.meta.get('schema_version')}; {counts}{note})"
+    )

@@ -376,8 +376,8 @@ def run_git_setup(args: argparse.Namespace) -> int:
     _git("config", "merge.upr.name", DRIVER_NAME, cwd=root)
     _git("config", "merge.upr.driver", command, cwd=root)
     if added:
-        print(f"{root / '.gitattributes'}: added " + "; ".join(added) + " (commit it)")
+        print(clean_line(f"{root / '.gitattributes'}: added " + "; ".join(added) + " (commit it)"))
     else:
-        print(f"{root / '.gitattributes'}: already set up")
-    print(f"git config merge.upr.driver = {command}")
+        print(clean_line(f"{root / '.gitattributes'}: already set up"))
+    print(clean_line(f"git config merge.upr.driver = {command}"))
     return 0
