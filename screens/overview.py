@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from tui import refdata
+from tui import council, refdata
 from tui.overview import CountrySummary, country_summary
 from tui.sanitize import clean_text
 
@@ -69,13 +69,46 @@ def reviews_table(iso3: str, today: date) -> Text:
     return table
 
 
+# At most 76 cells: one line even when a scrollbar narrows the screen to 76 columns.
+DOCUMENTS_LEGEND = "/1 national report, /2 UN compilation, /3 stakeholders' summary; ~ projected"
+
+
+def documents_table(iso3: str, reports: dict[int, str] | None = None) -> Text:
+    """Each review's documents as aligned text: the three the Working Group reviews, its report
+    (``A/HRC/<n>/…`` until the workspace holds it) and the Council session that adopts it."""
+    rows = [("Cycle", "Working Group documents", "WG report", "Adopted at")]
+    for docs in council.country_documents(iso3, reports):
+        rows.append(
+            (
+                str(docs.review.cycle),
+                f"{docs.national_report} /2 /3",
+                council.report_text(docs),
+                council.adopted_short(docs.adoption),
+            )
+        )
+    table = Text(no_wrap=False)
+    if len(rows) == 1:
+        return table
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for n, (cycle, documents, report, adopted) in enumerate(rows):
+        line = f"{cycle:>{widths[0]}}  {documents:<{widths[1]}}  {report:<{widths[2]}}  {adopted}"
+        table.append(line.rstrip(), style="bold" if n == 0 else "")
+        table.append("\n")
+    table.append(DOCUMENTS_LEGEND, style="dim")
+    return table
+
+
 class CountryOverviewScreen(Screen[None]):
     """Reviews by cycle, today's phase, and the way into checklists and recommendations."""
 
     HELP_TITLE = "Country overview"
     HELP = (
         "One country: its UPR reviews in every cycle with their dates, where it stands today, "
-        "and its checklist, recommendations, implementation plan and brief in this workspace."
+        "and its checklist, recommendations, implementation plan and brief in this workspace. "
+        "Below, each review's documents: national report, UN compilation and stakeholders' "
+        "summary (A/HRC/WG.6/<session>/<ISO3>/1, /2, /3), the Working Group report and the "
+        "Council session that adopts it ((rule): the session follows from the months after the "
+        "review until the report is imported; ~: a start date not yet published)."
     )
 
     BINDINGS = [
@@ -101,6 +134,7 @@ class CountryOverviewScreen(Screen[None]):
         self.today = today
         self.summary = summary
         self._shown: Text | None = None
+        self._reports: dict[int, str] | None = None
 
     def compose(self) -> ComposeResult:
         st = refdata.state(self.iso3)
@@ -120,6 +154,9 @@ class CountryOverviewScreen(Screen[None]):
             )
             yield Static(reviews_table(self.iso3, self.today), id="reviews")
             yield Static(self._shown or Text("Recommendations: counting…", style="dim"), id="work")
+            reports = known.wg_reports if known is not None else None
+            self._reports = reports
+            yield Static(documents_table(self.iso3, reports), id="documents")
         yield Static(
             "c checklist · r recommendations · A plan · b brief · q back · ? help",
             id="status",
@@ -155,6 +192,11 @@ class CountryOverviewScreen(Screen[None]):
         if work != self._shown:  # an unchanged text costs a layout pass and a frame for nothing
             self._shown = work
             self.query_one("#work", Static).update(work)
+        if summary.wg_reports != (self._reports or {}):
+            self._reports = summary.wg_reports
+            self.query_one("#documents", Static).update(
+                documents_table(self.iso3, summary.wg_reports)
+            )
 
     def _work_text(self, summary: CountrySummary) -> Text:
         workspace = getattr(self.app, "workspace", None)

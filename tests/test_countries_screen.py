@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from helpers import screen_text
@@ -125,3 +126,54 @@ def test_reviews_table_lines_up_every_cycle_and_marks_a_review_in_session() -> N
     assert len(starts) == 1  # the dates column is aligned
     assert lines[1].split()[:2] == ["1", "7"] and lines[1].rstrip().endswith("published")
     assert "◀" not in reviews_table("SVN", date(2025, 2, 1)).plain
+
+
+async def test_overview_lists_each_reviews_documents_within_80x24(make_app, tmp_path: Path) -> None:
+    """Issue 18, 5.3: /1 /2 /3, the WG report (once the workspace holds it) and the adopting
+    Council session of every review, on one screen without scrolling."""
+    from textual.containers import VerticalScroll
+
+    def setup(ws) -> None:
+        ws.edit(
+            "recommendations",
+            "UPR:A/HRC/59/15:1",
+            {"country": "SVN", "cycle": 4, "document": "A/HRC/59/15", "text": "x"},
+        )
+
+    for with_report in (True, False):
+        app = make_app(setup=setup if with_report else None, path=tmp_path / f"{with_report}.json")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press(*"sloven", "enter")
+            await pilot.pause()
+            await pilot.pause()
+            text = screen_text(app)
+            report = r"A/HRC/59/15 +HRC59 16 Jun 2025 *$" if with_report else r"A/HRC/59/… +HRC59"
+            assert re.search(rf"4  A/HRC/WG\.6/48/SVN/1 /2 /3  {report}", text, re.M), text
+            assert re.search(
+                r"5  A/HRC/WG\.6/62/SVN/1 /2 /3  A/HRC/73/… +HRC73 ~25 Feb 2030 \(rule\)", text
+            )
+            assert "/1 national report, /2 UN compilation, /3 stakeholders' summary" in text
+            scroll = app.screen.query_one(VerticalScroll)
+            assert scroll.virtual_size.height <= scroll.size.height  # nothing below the fold
+
+
+def test_country_summary_names_the_wg_report_of_each_cycle(tmp_path: Path) -> None:
+    from datetime import date
+
+    from tui.overview import country_summary
+    from tui.store import Workspace
+
+    ws = Workspace.open(tmp_path / "ws.json", author="tester")
+    try:
+        for n, (country, document) in enumerate(
+            [("SVN", "A/HRC/59/15"), ("SVN", "A/HRC/59/15"), ("HRV", "A/HRC/62/9")]
+        ):
+            ws.edit(
+                "recommendations",
+                f"r{n}",
+                {"country": country, "cycle": 4, "document": document, "text": "x"},
+            )
+        summary = country_summary(ws, "SVN", date(2026, 11, 25))
+        assert summary.wg_reports == {4: "A/HRC/59/15"} and summary.recommendations == 2
+    finally:
+        ws.close(save=False)

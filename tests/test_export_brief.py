@@ -192,3 +192,35 @@ def test_country_without_anything(tmp_path: Path) -> None:
         assert "Implementation plan: no actions yet." in text
     finally:
         w.close(save=False)
+
+
+def test_each_review_with_its_documents_and_adopting_session(ws: Workspace) -> None:
+    """Issue 18, 5.3: /1 /2 /3 of each review, its WG report (from the workspace when imported)
+    and the Council session adopting it, in every format."""
+    ws.edit(
+        "recommendations",
+        "UPR:x:1",
+        {"country": "SVN", "cycle": 2, "document": "A/HRC/28/15<script>", "text": "x"},
+    )
+    brief = build_brief(ws, "SVN", TODAY)
+    by_cycle = {d.review.cycle: d for d in brief.documents}
+    assert sorted(by_cycle) == [1, 2, 3, 4, 5]
+    assert by_cycle[4].stakeholders == "A/HRC/WG.6/48/SVN/3"
+    assert by_cycle[4].report == C4 and by_cycle[4].adoption.session.number == 59
+    assert by_cycle[3].report == "A/HRC/43/15" and by_cycle[3].adoption.how == "report"
+    assert by_cycle[2].report == ""  # not a symbol: never believed
+    text = brief_text(brief, 76)
+    assert max(len(line) for line in text.splitlines()) <= 76
+    assert re.search(
+        r"^ +4  A/HRC/WG\.6/48/SVN/1, /2, /3  A/HRC/59/15 +HRC59 16 Jun 2025$", text, re.M
+    )
+    assert re.search(
+        r"^ +5  A/HRC/WG\.6/62/SVN/1, /2, /3  A/HRC/73/… +HRC73 ~25 Feb 2030 \(rule\)$", text, re.M
+    )
+    md, page = io.BytesIO(), io.BytesIO()
+    write_brief(ws, "SVN", "md", md, today=TODAY)
+    write_brief(ws, "SVN", "html", page, today=TODAY)
+    assert "| 4 | 48 | A/HRC/WG.6/48/SVN/1, /2, /3 | A/HRC/59/15 | HRC59 16 Jun 2025 |" in (
+        md.getvalue().decode()
+    )
+    assert "<td>A/HRC/43/15</td><td>HRC43 ~24 Feb 2020</td>" in page.getvalue().decode()

@@ -279,7 +279,21 @@ def adoption_text(adopted: Adoption) -> str:
     return text + (f" ({adopted.caveat})" if adopted.caveat else "")
 
 
+def report_text(docs: ReviewDocuments) -> str:
+    """The WG report's symbol, or ``A/HRC/<n>/…`` (its session's number) until it is known."""
+    return docs.report or f"A/HRC/{docs.adoption.session.number}/…"
+
+
+def adopted_short(adopted: Adoption) -> str:
+    """``HRC59 16 Jun 2025``; ``~`` before a projected start, ``(rule)`` for a session by rule."""
+    mark = "~" if adopted.session.basis != "sourced" else ""
+    text = f"{adopted.session.label} {mark}{day_text(adopted.session.start)}"
+    return text + (" (rule)" if adopted.how == "rule" else "")
+
+
 def documents_line(docs: ReviewDocuments) -> str:
     """One line: ``A/HRC/WG.6/48/SVN/1, /2, /3 · report A/HRC/59/15 · HRC59, from 16 Jun 2025``."""
-    report = docs.report or f"A/HRC/{docs.adoption.session.number}/…"
-    return f"{docs.national_report}, /2, /3 · report {report} · {adoption_text(docs.adoption)}"
+    return (
+        f"{docs.national_report}, /2, /3 · report {report_text(docs)} · "
+        f"{adoption_text(docs.adoption)}"
+    )

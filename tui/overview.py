@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from tui import refdata
+from tui import council, refdata
 
 if TYPE_CHECKING:
     from tui.store import Workspace
@@ -23,6 +23,7 @@ class CountrySummary:
     triaged: int = 0
     by_position: dict[str, int] = field(default_factory=dict)
     checklist_label: str = ""
+    wg_reports: dict[int, str] = field(default_factory=dict)  # cycle -> WG report symbol
 
 
 def country_summary(
@@ -36,13 +37,17 @@ def country_summary(
     if ws is None:
         return summary
     positions: Counter[str] = Counter()
+    reports: list[dict[str, Any]] = []  # those citing a Council symbol: they name the WG report
     for rec in ws.table("recommendations").values() if records is None else records:
         if rec.get("country") != iso3 or rec.get("deleted"):
             continue
+        if str(rec.get("document", "")).startswith("A/HRC/"):
+            reports.append(rec)
         summary.recommendations += 1
         summary.triaged += bool(rec.get("triaged"))
         positions[rec.get("position", "pending")] += 1
     summary.by_position = dict(positions.most_common())
+    summary.wg_reports = council.wg_reports(reports, iso3)
     from tui.exports.checklist import cycle_entries, default_cycle
 
     table = ws.table("checklist")

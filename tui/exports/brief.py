@@ -1,7 +1,8 @@
 """The country brief (issue 7, item 4): one page on where a country stands.
 
 Next review and the current phase, checklist progress, the recommendations by position,
-cluster and status (with bar charts), and what is overdue. :func:`build_brief` gathers the
+cluster and status (with bar charts), what is overdue, and each review's documents and the
+Council session adopting it (issue 18). :func:`build_brief` gathers the
 figures once; :func:`brief_renderable` (Rich, the terminal screen and ``--format txt``),
 :func:`brief_markdown` and :func:`brief_html` lay them out. Everything untrusted is made
 inert: Rich ``Text`` objects (never markup), Markdown escaped, HTML escaped.
@@ -22,7 +23,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tui import refdata
+from tui import council, refdata
 from tui.actions import cost_of, country_actions, format_cost, is_overdue
 from tui.exports.annex import default_cycle
 from tui.exports.matrix import select_recommendations
@@ -85,6 +86,7 @@ class Brief:
     cost_total: Decimal = Decimal(0)
     overdue: list[Overdue] = field(default_factory=list)
     overdue_more: int = 0
+    documents: list[council.ReviewDocuments] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -150,6 +152,7 @@ def build_brief(source: Source, iso3: str, today: date, *, cycle: int | None = N
         name, region = iso3, ""
     review_line, phase_line = _phase(iso3, today)
     brief = Brief(iso3, name, region, today, review_line, phase_line)
+    brief.documents = council.country_documents(iso3, council.workspace_reports(source, iso3))
 
     # Checklist
     from tui.exports import checklist as checklists
@@ -279,6 +282,29 @@ def _actions_line(brief: Brief) -> str:
     )
 
 
+DOCUMENTS_HEADING = "Reviews and documents"
+DOCUMENTS_NOTE = (
+    "/1 national report, /2 UN compilation, /3 stakeholders' summary. WG report: the Working "
+    "Group's report, A/HRC/<n>/… until it is imported. Adopted at: the Council session that "
+    "adopts the outcome; (rule): known from the months after the review, not yet from its "
+    "report; ~: a start date not yet published."
+)
+
+
+def _documents_rows(brief: Brief) -> list[tuple[str, str, str, str, str]]:
+    """(cycle, session, documents /1 /2 /3, WG report, adopted at) for each review."""
+    return [
+        (
+            str(d.review.cycle),
+            str(d.review.session.number),
+            f"{d.national_report}, /2, /3",
+            council.report_text(d),
+            council.adopted_short(d.adoption),
+        )
+        for d in brief.documents
+    ]
+
+
 def _charts(brief: Brief) -> list[tuple[str, list[Bar]]]:
     return [
         ("By position", brief.by_position),
@@ -374,6 +400,22 @@ def brief_renderable(brief: Brief, width: int = 80) -> RenderableType:
         )
     if brief.overdue_more:
         parts.append(Text(f"  … and {brief.overdue_more} more", style="dim"))
+    if brief.documents:
+        docs = Table(
+            title=Text(DOCUMENTS_HEADING, style="bold"),
+            title_justify="left",
+            box=None,
+            pad_edge=False,
+            padding=(0, 2, 0, 0),
+            header_style="bold",
+        )
+        docs.add_column("Cycle", justify="right", no_wrap=True)
+        docs.add_column("Working Group documents", no_wrap=True)
+        docs.add_column("WG report", no_wrap=True)
+        docs.add_column("Adopted at")
+        for cycle, _session, documents, report, adopted in _documents_rows(brief):
+            docs.add_row(Text(cycle), Text(documents), Text(report), Text(adopted))
+        parts += [Text(""), docs, Text(DOCUMENTS_NOTE, style="dim")]
     return Group(*parts)
 
 
@@ -446,6 +488,16 @@ def brief_markdown(brief: Brief) -> str:
     if brief.overdue_more:
         lines.append(f"- … and {brief.overdue_more} more")
     lines.append("")
+    if brief.documents:
+        lines += [
+            f"## {DOCUMENTS_HEADING}",
+            "",
+            "| Cycle | Session | Documents (/1, /2, /3) | WG report | Adopted at |",
+            "| ---: | ---: | --- | --- | --- |",
+        ]
+        for row in _documents_rows(brief):
+            lines.append("| " + " | ".join(md_cell(c) for c in row) + " |")
+        lines += ["", md_text(DOCUMENTS_NOTE), ""]
     return "\n".join(lines)
 
 
@@ -518,6 +570,19 @@ def brief_html(brief: Brief) -> str:
         items = "".join(f'<li class="late">{_e(_overdue_label(o))}</li>' for o in brief.overdue)
         more = f"<li>… and {brief.overdue_more} more</li>" if brief.overdue_more else ""
         out.append(f"<ul>{items}{more}</ul>")
+    if brief.documents:
+        head = "".join(
+            f"<th>{_e(h)}</th>"
+            for h in ("Cycle", "Session", "Documents (/1, /2, /3)", "WG report", "Adopted at")
+        )
+        body = "".join(
+            "<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>"
+            for row in _documents_rows(brief)
+        )
+        out += [
+            f"<h2>{_e(DOCUMENTS_HEADING)}</h2><table><tr>{head}</tr>{body}</table>",
+            f"<p>{_e(DOCUMENTS_NOTE)}</p>",
+        ]
     out.append("</body></html>\n")
     return "\n".join(out)
 
