@@ -494,3 +494,37 @@ async def test_due_screen_fits(make_app, width: int) -> None:
         header = line_with(screen_text(app), "Country")
         assert "Country" in header and "Item" in header
         assert ("Owner" in header) == (width >= 110)
+
+
+async def test_adoption_statement_due_from_the_wg_report_in_the_workspace(
+    make_app, tmp_path: Path
+) -> None:
+    """Issue 18, 5.2: Bahrain's first review (April 2008) was adopted at HRC8 (its report is
+    A/HRC/8/19), not at HRC9 as the months rule says: the screen's rule date follows the report,
+    whether the overview counted it first or not."""
+    from tui import council
+
+    def setup(ws: Workspace) -> None:
+        ws.edit(
+            "recommendations",
+            "UPR:A/HRC/8/19:1",
+            {"country": "BHR", "cycle": 1, "document": "A/HRC/8/19", "text": "x"},
+        )
+
+    hrc8 = council.council_session(8).start.isoformat()
+    for via_overview in (False, True):
+        app = make_app(setup=setup, path=tmp_path / f"{via_overview}.json")
+        async with app.run_test(size=(80, 24)) as pilot:
+            if via_overview:
+                await pilot.press(*"bahrain", "enter")
+                await pilot.pause()
+                await pilot.pause()
+                assert app.known_summary("BHR").wg_reports == {1: "A/HRC/8/19"}
+            screen = ChecklistScreen("BHR", app.today, cycle=1)
+            app.push_screen(screen)
+            await pilot.pause()
+            await pilot.press("s")
+            await pilot.pause()
+            entry = app.workspace.get("checklist", "BHR:1:adoption-statement")
+            assert entry is not None and entry["due"] == hrc8
+            assert screen.rule_due(entry) == hrc8 != council.council_session(9).start.isoformat()
