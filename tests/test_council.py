@@ -137,3 +137,16 @@ def test_a_started_checklist_takes_the_session_from_the_wg_report(tmp_path: Path
     review = refdata.review("BHR", 1)
     assert checklists.rule_due(entry, review) == council.council_session(9).start.isoformat()
     assert checklists.rule_due(entry, review, council.adoption_day(ws, "BHR", 1)) == entry["due"]
+
+
+def test_a_checklist_exported_before_it_starts_follows_the_wg_report(tmp_path: Path) -> None:
+    ws = Workspace.open(tmp_path / "ws.json", author="tester")
+    ws.edit(
+        "recommendations",
+        "UPR:A/HRC/8/19:1",
+        {"country": "BHR", "cycle": 1, "document": "A/HRC/8/19", "text": "x"},
+    )
+    text, started = checklists.export_checklist(ws, "BHR", 1, "csv", date(2026, 11, 25))
+    assert not started
+    row = next(line for line in text.splitlines() if "adoption-statement" in line)
+    assert council.council_session(8).start.isoformat() in row

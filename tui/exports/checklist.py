@@ -565,7 +565,12 @@ def export_checklist(
     if not started:
         review = review_for(iso3, cycle)
         entries = checklist_entries(
-            iso3, cycle, chosen, review.start if review else None, review.end if review else None
+            iso3,
+            cycle,
+            chosen,
+            review.start if review else None,
+            review.end if review else None,
+            council.adoption_day(ws, iso3, cycle) if review else None,
         )
     if fmt == "csv":
         return render_csv(iso3, cycle, entries, today), started
