@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -197,27 +196,39 @@ def adoption(review: refdata.Review, report: str = "") -> Adoption:
 
 
 def wg_reports(records: Iterable[Mapping[str, Any]], iso3: str) -> dict[int, str]:
-    """Cycle → the WG report symbol most of a country's recommendations cite (``A/HRC/n/m``).
+    """Cycle → the WG report symbol (``A/HRC/n/m``) a country's recommendations cite.
 
     A record's cycle is its own, or else the calendar's cycle of its session. Deleted records
     and anything that is not a Council symbol are ignored (hostile files may say anything).
     """
-    cycle_of_session = {r.session.number: r.cycle for r in _reviews(iso3)}
-    counts: dict[int, Counter[str]] = {}
+    seen: dict[Any, tuple[Any, Any]] = {}
     for rec in records:
-        if rec.get("country") != iso3 or rec.get("deleted"):
+        if rec.get("country") == iso3 and not rec.get("deleted"):
+            document = rec.get("document")
+            if isinstance(document, str) and document not in seen:
+                seen[document] = (rec.get("cycle"), rec.get("session"))
+    return wg_reports_from(((d, *at) for d, at in seen.items()), iso3)
+
+
+def wg_reports_from(documents: Iterable[tuple[Any, Any, Any]], iso3: str) -> dict[int, str]:
+    """:func:`wg_reports` from (document, cycle, session) of a country's live recommendations,
+    one per document (a caller walking them anyway collects these cheaply). Where a cycle cites
+    several Council symbols, the earliest (lowest session, then number) wins: the same answer
+    whatever the order of the records."""
+    cycle_of_session = {r.session.number: r.cycle for r in _reviews(iso3)}
+    best: dict[int, tuple[int, int, str]] = {}
+    for symbol, cycle, session in documents:
+        m = _REPORT_RE.match(symbol.strip()) if isinstance(symbol, str) else None
+        if m is None:
             continue
-        symbol = rec.get("document")
-        if not isinstance(symbol, str) or report_session(symbol) is None:
-            continue
-        cycle = rec.get("cycle")
         if not isinstance(cycle, int) or isinstance(cycle, bool):
-            session = rec.get("session")
             cycle = cycle_of_session.get(session) if isinstance(session, int) else None
         if cycle is None:
             continue
-        counts.setdefault(cycle, Counter())[symbol.strip()] += 1
-    return {cycle: c.most_common(1)[0][0] for cycle, c in sorted(counts.items())}
+        key = (int(m.group(1)), int(m.group(2)), symbol.strip())
+        if cycle not in best or key < best[cycle]:
+            best[cycle] = key
+    return {cycle: best[cycle][2] for cycle in sorted(best)}
 
 
 class _Tables(Protocol):

@@ -37,17 +37,18 @@ def country_summary(
     if ws is None:
         return summary
     positions: Counter[str] = Counter()
-    reports: list[dict[str, Any]] = []  # those citing a Council symbol: they name the WG report
+    # Each document's first (cycle, session): a cycle's Council symbol names its WG report.
+    documents: dict[Any, tuple[Any, Any]] = {}
     for rec in ws.table("recommendations").values() if records is None else records:
         if rec.get("country") != iso3 or rec.get("deleted"):
             continue
-        if str(rec.get("document", "")).startswith("A/HRC/"):
-            reports.append(rec)
+        if rec.get("document") not in documents:
+            documents[rec.get("document")] = (rec.get("cycle"), rec.get("session"))
         summary.recommendations += 1
         summary.triaged += bool(rec.get("triaged"))
         positions[rec.get("position", "pending")] += 1
     summary.by_position = dict(positions.most_common())
-    summary.wg_reports = council.wg_reports(reports, iso3)
+    summary.wg_reports = council.wg_reports_from(((d, *at) for d, at in documents.items()), iso3)
     from tui.exports.checklist import cycle_entries, default_cycle
 
     table = ws.table("checklist")
