@@ -121,3 +121,48 @@ def test_no_section_names_what_it_looked_for(shared_dir: Path, tmp_path: Path) -
     )
     with pytest.raises(SourceError, match="none opens a block of recommendations"):
         parse_file(heading_only)
+
+
+MOJIBAKE = "ÕÒÓÐÑÔ™"  # Mac Roman quotes and dashes read as Windows-1252
+
+
+def test_mac_roman_reports_are_read_as_mac_roman(batches: dict[str, ImportBatch]) -> None:
+    """The 2008-2014 files are Mac Roman: chosen by evidence (curly quotes between letters,
+    accented State names), said in a warning, and no record holds cp1252 mojibake."""
+    for name, batch in batches.items():
+        if "_" in name:
+            continue  # the UTF-8 reports of wg-reports/
+        assert batch.encoding == "mac_roman", name
+        assert any("encoding chosen: Mac Roman" in w.message for w in batch.warnings), name
+        bad = [r["paragraph"] for r in batch.records if any(c in r["text"] for c in MOJIBAKE)]
+        assert not bad, (name, bad[:5])
+    prk = batches["democraticpeoplesrepublicofkorea2014.txt"]
+    assert "Democratic People’s Republic of Korea" in " ".join(r["text"] for r in prk.records)
+    assert not prk.unknown_names
+    civ = batches["cotedivoire2014.txt"]
+    assert civ.country == "CIV" and not civ.unknown_names
+
+
+def test_windows_1252_report_is_still_read_as_windows_1252(
+    shared_dir: Path, tmp_path: Path
+) -> None:
+    """The same evidence picks cp1252 for a cp1252 file (Morocco 2012 saved as Windows-1252)."""
+    text = (shared_dir / NEW / "A_HRC_21_3_Morocco_2012.txt").read_text(encoding="utf-8")
+    path = tmp_path / "A_HRC_21_3_Morocco_2012.txt"
+    path.write_bytes(text.encode("cp1252", errors="replace"))
+    batch = parse_file(path)
+    assert batch.encoding == "cp1252"
+    assert any("encoding chosen: Windows-1252" in w.message for w in batch.warnings)
+    assert not [r for r in batch.records if any(c in r["text"] for c in "ÕÒÓ™")]
+
+
+def test_state_names_misspelt_or_none(batches: dict[str, ImportBatch]) -> None:
+    """ "Russia Federation" (bolivia2010) is read as RUS and said so; "(None)" (indonesia2008,
+    conclusions without a State) is no State at all, not an unknown name."""
+    bolivia = batches["bolivia2010.txt"]
+    assert any("'Russia Federation'" in w.message and "RUS" in w.message for w in bolivia.warnings)
+    assert "Russia Federation" not in bolivia.unknown_names
+    indonesia = batches["indonesia2008.txt"]
+    assert all(r["recommending"] == [] for r in indonesia.records)
+    assert not any("(None)" in r["text"] for r in indonesia.records)
+    assert not indonesia.unknown_names

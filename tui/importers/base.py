@@ -45,6 +45,8 @@ class ImportBatch:
     country: str | None = None
     warnings: list[ImportWarning] = field(default_factory=list)
     unknown_names: Counter[str] = field(default_factory=Counter)
+    # Names read as a State of a close spelling ("Russia Federation" -> RUS), each warned once.
+    guessed_names: dict[str, str] = field(default_factory=dict)
     duplicates: int = 0
     encoding: str | None = None
     # Counts for the import summary, e.g. rows read, pairs, pledges skipped (kind-specific).

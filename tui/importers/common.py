@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import html
 import itertools
 import re
+import unicodedata
 import zipfile
 import zlib
 from collections import Counter
@@ -163,20 +165,42 @@ def sniff_binary_kind(data: bytes) -> str | None:
 _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
 
+_OPENING_QUOTES = "“‘«"
+_CLOSING_QUOTES = "”’»"
+_DASHES = "–—"
+
+
 def _word_letter_score(text: str, raw_positions: list[int]) -> int:
-    """How many decoded high characters sit inside a word as a plausible lower-case letter."""
+    """How plausible the decoded high characters are where they stand (higher: better).
+
+    Evidence, per character: an apostrophe between two letters ("People’s"), quotes that open
+    before a word and close after one, dashes between spaces or digits, lower-case accented
+    letters inside words ("Côte") count for the decoding; an upper-case letter glued after a
+    lower-case one ("PeopleÕs", "RÈpublique"), a symbol glued to a word ("C™te") and C1
+    control characters count against it.
+    """
     score = 0
     for i in raw_positions:
         ch = text[i]
         before = text[i - 1] if i > 0 else " "
         after = text[i + 1] if i + 1 < len(text) else " "
-        in_word = before.isalpha() or after.isalpha()
-        if ch.isalpha() and ch.islower() and in_word:
+        if ch in "’'" and before.isalpha() and after.isalpha():
+            score += 2
+        elif ch in _OPENING_QUOTES and not before.isalnum() and (after.isalnum() or after in "("):
             score += 1
-        elif in_word and (before.islower() or after.islower()) and not ch.isalpha():
-            score -= 1  # a symbol glued to a lower-case word: wrong code page
-        elif ch.isalpha() and ch.isupper() and before.islower() and after.islower():
-            score -= 1  # "RÈpublique"-like: an upper-case letter inside a lower-case word
+        elif ch in _CLOSING_QUOTES and not after.isalnum():
+            score += 1
+        elif ch in _DASHES and (before in " \t" or before.isdigit()):
+            score += 1
+        elif ch.isalpha():
+            if ch.isupper() and before.isalpha() and before.islower():
+                score -= 2  # "PeopleÕs", "RÈpublique": an upper-case letter inside a word
+            elif ch.islower() and (before.isalpha() or after.isalpha()):
+                score += 1
+        elif unicodedata.category(ch) == "Cc":
+            score -= 2  # a C1 control character: not text in this code page
+        elif before.isalpha() or after.isalpha():
+            score -= 1  # a symbol glued to a word ("C™te"): wrong code page
     return score
 
 
@@ -264,6 +288,25 @@ def resolve(name: str) -> str | None:
     return resolve_state(cleaned)
 
 
+@functools.lru_cache(maxsize=4096)
+def near_state(name: str) -> str | None:
+    """ISO3 of a State whose name or alias is one slip of the pen away ("Russia Federation",
+    "Trinidad an Tobago", "Holly See"), None otherwise. Only for names of 8+ letters, and only
+    when exactly one State is that close: a guess is reported, never silent (``peel_states``)."""
+    from tui.refdata import _state_index, name_key
+
+    plain = re.sub(r"\s*\([^()]*\)\s*$", "", name)
+    if plain != name and resolve(plain):
+        return resolve(plain)  # "Bolivia (Plurinational Republic of)"
+    key = name_key(name)
+    if len(key.replace(" ", "")) < 8 or re.search(r"\d", key):
+        return None
+    by_key = _state_index().by_key
+    close = difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.85)
+    codes = {by_key[k] for k in close}
+    return codes.pop() if len(codes) == 1 else None
+
+
 def known_states(names: Iterable[str], batch: ImportBatch) -> set[str]:
     """ISO3 codes of the chosen countries (codes or names) that are known States; each
     unknown one is ignored with a warning (the exports' ``--country`` filters)."""
@@ -277,6 +320,13 @@ def known_states(names: Iterable[str], batch: ImportBatch) -> set[str]:
     return wanted
 
 
+def is_known_non_state(name: str) -> bool:
+    """Groups like "(None)", "(Unknown)": where a State is expected, the source says there is none."""
+    from tui.refdata import is_known_non_state as known
+
+    return known(name)
+
+
 def resolve_or_keep(name: str, batch: ImportBatch) -> str:
     """ISO3 where known, else the cleaned raw name, counted in ``batch.unknown_names``."""
     cleaned = clean_line(html.unescape(name)).strip(" .;,:")
@@ -287,7 +337,9 @@ def resolve_or_keep(name: str, batch: ImportBatch) -> str:
     return cleaned
 
 
-def split_state_list(inner: str) -> tuple[list[str], list[str]]:
+def split_state_list(
+    inner: str, guesses: list[tuple[str, str]] | None = None
+) -> tuple[list[str], list[str]]:
     """Names inside one ``( … )`` group: a State, or several separated by commas / "and".
 
     Returns (iso3 codes, parts that did not resolve). The whole group is tried first, so
@@ -312,8 +364,12 @@ def split_state_list(inner: str) -> tuple[list[str], list[str]]:
             resolved.extend(i for i in isos if i)
         else:
             iso = resolve(re.sub(r"^and\s+", "", part))
+            guess = None if iso or guesses is None else near_state(re.sub(r"^and\s+", "", part))
             if iso:
                 resolved.append(iso)
+            elif guess and guesses is not None:
+                resolved.append(guess)
+                guesses.append((part, guess))
             else:
                 unknown.append(part)
     return resolved, unknown
@@ -340,7 +396,9 @@ def _looks_like_name(inner: str) -> bool:
     return bool(_NAMELIKE.match(inner)) and not re.search(r"\d", inner) and len(inner.split()) <= 8
 
 
-def split_recommending(text: str) -> tuple[str, list[str], list[str]]:
+def split_recommending(
+    text: str, guesses: list[tuple[str, str]] | None = None
+) -> tuple[str, list[str], list[str]]:
     """Split ``text (State) (State);`` into the text and the recommending States.
 
     Trailing groups are peeled from the end while they name States; the first peeled group is
@@ -351,6 +409,7 @@ def split_recommending(text: str) -> tuple[str, list[str], list[str]]:
     """
     rest = text.rstrip()
     trailing: list[tuple[list[str], list[str]]] = []
+    peeled = False
     while True:
         stripped = rest.rstrip(" \t;,.:")
         if not stripped.endswith(")"):
@@ -359,7 +418,11 @@ def split_recommending(text: str) -> tuple[str, list[str], list[str]]:
         if start is None:
             break
         inner = " ".join(stripped[start + 1 : -1].split())
-        isos, unknown = split_state_list(inner)
+        if not trailing and is_known_non_state(inner):
+            rest = stripped[:start]  # "(None)", "(Unknown)": no recommending State stated
+            peeled = True
+            continue
+        isos, unknown = split_state_list(inner, guesses)
         if unknown:
             if trailing or isos or not _looks_like_name(inner):
                 break
@@ -370,7 +433,7 @@ def split_recommending(text: str) -> tuple[str, list[str], list[str]]:
             break
         rest = stripped[:start]
     body = rest.rstrip(" \t;,:")
-    if not trailing:
+    if not trailing and not peeled:
         body = text.strip()
     names: list[str] = []
     unknown_all: list[str] = []
@@ -403,9 +466,16 @@ def split_recommending(text: str) -> tuple[str, list[str], list[str]]:
 def peel_states(text: str, batch: ImportBatch) -> tuple[str, list[str]]:
     """:func:`split_recommending`, with the unknown names counted in ``batch.unknown_names``
     (every importer reports them). Returns (text, recommending States)."""
-    text, names, unknown = split_recommending(text)
+    guesses: list[tuple[str, str]] = []
+    text, names, unknown = split_recommending(text, guesses)
     for name in unknown:
         batch.unknown_names[name] += 1
+    for name, iso in guesses:
+        if name not in batch.guessed_names:
+            batch.guessed_names[name] = iso
+            batch.warn(
+                None, f"State {name!r} is not a known name; read as {iso} (a close spelling)"
+            )
     return text, names
 
 

@@ -385,9 +385,12 @@ def _first_sentence(text: str) -> str:
     return text[: m.end()] if m else text
 
 
+_NO_STATE_RE = re.compile(r"\((?:None|Unknown)\)\W*$")
+
+
 def ends_with_state(text: str) -> bool:
     """An item of a list ends with its recommending States: "… (Norway);"."""
-    return bool(split_recommending(text)[1])
+    return bool(split_recommending(text)[1]) or bool(_NO_STATE_RE.search(text))
 
 
 def paragraph_role(text: str) -> str | None:
@@ -446,6 +449,8 @@ def _classify(units: list[_Unit], batch: ImportBatch, vocab: Vocabulary) -> list
         if current is not None and current.layout in (None, "restart"):
             last = current.items[-1][0] if current.items else 0
             next_paragraph = unit.number == current.number + 1 and not item_like
+            if unit.number == last + 1 and unit.number != current.number + 1:
+                role = None  # the list goes on: an item, whatever it speaks of
             if role is None and not next_paragraph and last < unit.number <= last + 3:
                 if unit.number != last + 1:
                     batch.warn(
