@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from tinydb import TinyDB
 
-import tui.store as store
+import tui.store.workspace as store
 from tui.cli import main
 from tui.clock import clock_key, format_clock
 from tui.store import (
