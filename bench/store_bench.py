@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import tui.store.workspace as store  # noqa: E402
+import tui.store.codec as store  # noqa: E402
 from tui.clock import format_clock  # noqa: E402
 from tui.store import (  # noqa: E402
     Workspace,

@@ -18,7 +18,11 @@ from typing import Any
 import pytest
 from tinydb import TinyDB
 
-import tui.store.workspace as store
+import tui.store as store
+import tui.store.codec as codec
+import tui.store.lock as store_lock
+import tui.store.storage as storage
+import tui.store.workspace as store_workspace
 from tui.cli import main
 from tui.clock import clock_key, format_clock
 from tui.store import (
@@ -533,13 +537,13 @@ def test_only_changed_records_are_encoded_again(
         ws.edit(REC, f"r{i:03d}", {"text": f"t{i}"})
     ws.save()
     encoded: list[str] = []
-    real = store._encode_line
+    real = storage.encode_line
 
     def counting(rid: str, record: dict[str, Any]) -> bytes:
         encoded.append(rid)
         return real(rid, record)
 
-    monkeypatch.setattr(store, "_encode_line", counting)
+    monkeypatch.setattr(storage, "encode_line", counting)
     ws.edit(REC, "r150", {"priority": "low"})
     ws.save()
     assert sorted(encoded) == sorted(
@@ -553,9 +557,9 @@ def test_loaded_records_are_encoded_lazily_at_the_first_save(
 ) -> None:
     path = saved_base(tmp_path)
     encoded: list[str] = []
-    real = store._encode_line
+    real = storage.encode_line
     monkeypatch.setattr(
-        store, "_encode_line", lambda rid, rec: encoded.append(rid) or real(rid, rec)
+        storage, "encode_line", lambda rid, rec: encoded.append(rid) or real(rid, rec)
     )
     ws = new_ws(path)
     assert encoded == []  # opening is one parse, no encoding
@@ -671,9 +675,9 @@ def test_saves_in_a_worker_while_editing_write_consistent_files(tmp_path: Path) 
 def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run a test with each parser: both must accept and refuse the same files."""
     if request.param == "stdlib":
-        monkeypatch.setattr(store, "_orjson", None)
+        monkeypatch.setattr(codec, "_orjson", None)
     else:
-        assert store._orjson is not None, "orjson is installed in the test environment"
+        assert codec._orjson is not None, "orjson is installed in the test environment"
     return str(request.param)
 
 
@@ -958,7 +962,7 @@ def test_our_layout_is_parsed_line_by_line(tmp_path: Path, monkeypatch: pytest.M
     def no_stdlib(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("fell back to the stdlib parser")
 
-    monkeypatch.setattr(store.json, "loads", no_stdlib)
+    monkeypatch.setattr(codec.json, "loads", no_stdlib)
     ws = Workspace.open(path, author="ana", read_only=True)
     assert ws.get(REC, RID)["priority"] == "high"  # type: ignore[index]
 
@@ -1042,8 +1046,8 @@ def test_older_file_is_migrated_after_keeping_a_backup(
     path = saved_base(tmp_path)
     mutate(path, lambda d: d[REC][RID].__setitem__("prio", "low"))
     original = path.read_bytes()
-    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(store, "MIGRATIONS", {1: _v2_moves_prio})
+    monkeypatch.setattr(store_workspace, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store_workspace, "MIGRATIONS", {1: _v2_moves_prio})
     ws = new_ws(path)
     assert ws.migrated_from == 1
     bak = tmp_path / "base.json.v1.bak"
@@ -1063,8 +1067,8 @@ def test_checking_an_older_file_migrates_in_memory_only(
 ) -> None:
     path = saved_base(tmp_path)
     before = fingerprint(path)
-    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(store, "MIGRATIONS", {1: _v2_moves_prio})
+    monkeypatch.setattr(store_workspace, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store_workspace, "MIGRATIONS", {1: _v2_moves_prio})
     assert "would be upgraded" in check_file(path)
     assert fingerprint(path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["base.json"]
@@ -1074,14 +1078,14 @@ def test_a_failing_or_missing_migration_leaves_the_file_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = saved_base(tmp_path)
-    monkeypatch.setattr(store, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(store_workspace, "SCHEMA_VERSION", 3)
 
     def broken(data: dict[str, Any]) -> None:
         raise KeyError("surprise")
 
-    monkeypatch.setattr(store, "MIGRATIONS", {1: _v2_moves_prio, 2: broken})
+    monkeypatch.setattr(store_workspace, "MIGRATIONS", {1: _v2_moves_prio, 2: broken})
     assert_refused(path, "upgrading from schema 2 failed")
-    monkeypatch.setattr(store, "MIGRATIONS", {1: _v2_moves_prio})
+    monkeypatch.setattr(store_workspace, "MIGRATIONS", {1: _v2_moves_prio})
     assert_refused(path, "no step from 2 to 3")
 
 
@@ -1089,9 +1093,9 @@ def test_a_migration_that_breaks_records_is_caught_by_validation(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = saved_base(tmp_path)
-    monkeypatch.setattr(store, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store_workspace, "SCHEMA_VERSION", 2)
     monkeypatch.setattr(
-        store, "MIGRATIONS", {1: lambda d: d[REC][RID].__setitem__("priority", "urgent")}
+        store_workspace, "MIGRATIONS", {1: lambda d: d[REC][RID].__setitem__("priority", "urgent")}
     )
     assert_refused(path, "140.7", "'priority'")
 
@@ -1189,7 +1193,7 @@ def test_stale_lock_is_taken_over(tmp_path: Path, holder: str) -> None:
                 "host": socket.gethostname(),
                 "author": "old",
                 "start": 1,
-                "boot": store._boot_id() or "x",
+                "boot": store_lock._boot_id() or "x",
             }
         )
     else:

@@ -117,6 +117,19 @@ def _any(value: Any) -> str | None:
     return None
 
 
+# What each plain check accepts, by name: the store compiles a schema's checks into a few type
+# tests from this (tui/store/checks.py) instead of comparing against this module's helpers.
+# Parametrised checks carry their parameters instead: ``bounds`` (_optional_int), ``allowed``
+# and ``optional`` (_one_of).
+FIELD_KINDS: dict[Check, str] = {
+    _string: "string",
+    _bool: "bool",
+    _string_list: "string_list",
+    _mapping: "mapping",
+    _any: "any",
+}
+
+
 def _date_string(value: Any) -> str | None:
     if value in (None, ""):
         return None

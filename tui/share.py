@@ -16,12 +16,13 @@ written to. To send it back: ``upr export share``. ``upr merge``, the merge driv
 from __future__ import annotations
 
 import gzip
-import io
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+# re-exported: the store unpacks share copies by their magic bytes, so the code lives there
+from tui.store.codec import gunzip_limited as gunzip_limited
 
 # zlib's default level: ~96% of level 9's ratio on workspace JSON in about half the time.
 GZIP_LEVEL = 6
@@ -30,21 +31,6 @@ GZIP_LEVEL = 6
 def gzip_bytes(payload: bytes) -> bytes:
     """Deterministic gzip: fixed level, mtime 0, no file name in the header."""
     return gzip.compress(payload, compresslevel=GZIP_LEVEL, mtime=0)
-
-
-def gunzip_limited(raw: bytes, limit: int) -> bytes:
-    """Decompress, refusing more than ``limit`` bytes (a small attachment may unpack to gigabytes).
-
-    Raises ValueError with a short phrase for a damaged or oversized file.
-    """
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(raw), mode="rb") as fh:
-            data = fh.read(limit + 1)
-    except (OSError, EOFError, zlib.error):
-        raise ValueError("not a valid gzip file (damaged or cut short)") from None
-    if len(data) > limit:
-        raise ValueError(f"unpacks to more than the {limit // 1_000_000} MB limit for a workspace")
-    return data
 
 
 def share_name(workspace: Path) -> str:
