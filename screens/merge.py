@@ -260,11 +260,17 @@ class MergeReviewScreen(Screen[None]):
 
     def _cells(self, cid: str) -> dict[str, str | Text]:
         row = self._conflict(cid)
+        edited = _edited(row)
+        if edited:  # deleted on one side, edited on the other
+            kept = "deleted" if self._current(row) is True else "not deleted"
+            other = f"edited: {', '.join(edited)}"
+        else:
+            kept, other = shown(self._current(row), 60), shown(row.get("other"), 60)
         return {
-            "record": str(row.get("record", "")),
-            "field": str(row.get("field", "")),
-            "kept": shown(self._current(row), 60),
-            "other": shown(row.get("other"), 60),
+            "record": clean_line(str(row.get("record", ""))),
+            "field": clean_line(str(row.get("field", ""))),
+            "kept": kept,
+            "other": other,
         }
 
     def _current(self, row: dict[str, Any]) -> Any:
@@ -298,6 +304,12 @@ class MergeReviewScreen(Screen[None]):
             str(row.get("winner_clock", "")),
             str(row.get("other_clock", "")),
         )
+        edited = _edited(row)
+        if edited:
+            text.append(
+                f"Deleted in one copy, edited in the other ({', '.join(edited)}) by "
+                f"{clean_line(clock_author(other_clock))} without seeing the delete.\n"
+            )
         text.append("Kept:  ", style="bold")
         text.append(f"{shown(row.get('winner'), 500)}\n")
         text.append(
@@ -318,7 +330,10 @@ class MergeReviewScreen(Screen[None]):
                 f"{shown(current, 500)} (changed since, by {clean_line(clock_author(now_clock))}, "
                 f"{clock_time(now_clock)})\n"
             )
-        text.append("w keeps the value there now · o takes the other value", style="dim")
+        if edited:
+            text.append("w keeps it deleted · o brings it back, with those edits", style="dim")
+        else:
+            text.append("w keeps the value there now · o takes the other value", style="dim")
         detail.update(text)
 
     def action_decide(self, take_other: bool) -> None:
@@ -339,6 +354,14 @@ class MergeReviewScreen(Screen[None]):
             self.notify(clean_line(str(exc)), severity="error", markup=False)
             return
         self.reload(keep=following)
+
+
+def _edited(row: dict[str, Any]) -> list[str]:
+    """The fields a copy edited while the other deleted the record (empty for other rows)."""
+    edited = row.get("edited")
+    if row.get("field") != "deleted" or not isinstance(edited, list):
+        return []
+    return [clean_line(str(name))[:40] for name in edited[:20]]
 
 
 # -- the app side ------------------------------------------------------------------------------

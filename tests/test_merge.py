@@ -119,7 +119,8 @@ def test_same_field_later_edit_wins_and_is_a_conflict(pair, time: FakeTime) -> N
         "low",
         "B",
     )
-    row = result.data["conflicts"][f"{RECS}|{R1}|priority"]
+    row = result.data["conflicts"][conflict.id]
+    assert conflict.id == f"{RECS}|{R1}|priority|{conflict.a_clock}"
     assert row["winner"] == "low" and row["winner_author"] == "bob"
     assert row["other"] == "high" and row["other_author"] == "alice"
     assert row["resolved"] == ""
@@ -285,7 +286,7 @@ def test_a_resolution_beats_the_same_conflict_found_elsewhere(pair, time: FakeTi
     ta, tb = tables(a), tables(b)
     on_a = merge_tables(ta, tb)
     on_b = merge_tables(tb, ta)  # both find it
-    cid = f"{RECS}|{R1}|note"
+    [cid] = on_a.data["conflicts"]
     resolved = dict(
         on_a.data["conflicts"][cid], resolved="1760000009000|000000|alice", resolution="kept"
     )
@@ -352,3 +353,89 @@ def test_two_machines_importing_the_same_report_merge_with_zero_conflicts(
     assert result.data[RECS][rid]["priority"] == "high"
     for ws in copies:
         ws.close(save=False)
+
+
+# -- issue 15 point 6: every disagreement reaches the review -----------------------------------
+
+
+def test_deleted_on_one_side_edited_on_the_other_is_a_conflict(pair, time: FakeTime) -> None:
+    a, b = pair
+    import_same(a)
+    send(a, b)
+    time.advance()
+    a.edit(RECS, R1, {"deleted": True})  # alice deletes 140.1 ...
+    time.advance()
+    b.edit(RECS, R1, {"priority": "high", "note": "keep this"})  # ... bob triages it
+    for x, y in ((tables(a), tables(b)), (tables(b), tables(a))):
+        result = merge_tables(x, y)
+        rec = result.data[RECS][R1]
+        assert rec["deleted"] is True and rec["priority"] == "high"  # kept, and hidden ...
+        [conflict] = result.report.conflicts  # ... but no longer without a word
+        assert conflict.field == "deleted" and conflict.edited == ("note", "priority")
+        [row] = open_conflicts(result.data)
+        assert (row["winner"], row["other"], row["edited"]) == (True, False, ["note", "priority"])
+        assert row["winner_author"] == "alice" and row["other_author"] == "bob"
+    # Taking the other value brings the record back, with bob's triage.
+    report = send(b, a)
+    [row] = open_conflicts(a.snapshot_tables())
+    assert len(report.conflicts) == 1
+    assert resolve_conflict(a, row["id"], take_other=True)
+    assert a.get(RECS, R1)["deleted"] is False and a.get(RECS, R1)["priority"] == "high"
+
+
+def test_a_delete_made_after_seeing_the_edit_is_no_conflict(pair, time: FakeTime) -> None:
+    a, b = pair
+    import_same(a)
+    send(a, b)
+    b.edit(RECS, R1, {"priority": "high"})
+    send(b, a)  # alice has seen bob's edit ...
+    time.advance()
+    a.edit(RECS, R1, {"deleted": True})  # ... and deletes the record anyway
+    assert merge_tables(tables(a), tables(b)).report.conflicts == []
+    assert merge_tables(tables(b), tables(a)).report.conflicts == []
+
+
+def test_three_parallel_values_of_a_field_are_all_kept_for_review(
+    tmp_path: Path, time: FakeTime
+) -> None:
+    people = [machine(tmp_path / f"{n}.json", n, time) for n in ("alice", "bob", "chen")]
+    a, b, c = people
+    try:
+        import_same(a)
+        send(a, b)
+        send(a, c)
+        for ws, value in ((a, "high"), (b, "medium"), (c, "low")):
+            time.advance()
+            ws.edit(RECS, R1, {"priority": value})
+        ta, tb, tc = tables(a), tables(b), tables(c)
+        orders = [
+            merge_tables(merge_tables(ta, tb).data, tc).data,
+            merge_tables(ta, merge_tables(tb, tc).data).data,
+            merge_tables(merge_tables(tc, ta).data, tb).data,
+        ]
+        for data in orders:
+            assert data[RECS][R1]["priority"] == "low"  # chen's, the latest
+            rows = open_conflicts(data)
+            assert sorted(r["other"] for r in rows) == ["high", "medium"]  # none dropped
+            assert {r["other_author"] for r in rows} == {"alice", "bob"}
+    finally:
+        for ws in people:
+            ws.close(save=False)
+
+
+def test_an_old_form_row_and_its_new_twin_are_one_conflict(pair, time: FakeTime) -> None:
+    a, b = pair
+    import_same(a)
+    send(a, b)
+    a.edit(RECS, R1, {"note": "A"})
+    time.advance()
+    b.edit(RECS, R1, {"note": "B"})
+    send(b, a)
+    [row] = open_conflicts(a.snapshot_tables())
+    legacy = f"{RECS}|{R1}|note"  # the id a file written before per-value rows holds
+    a.put("conflicts", legacy, dict(row, id=legacy))
+    [shown] = open_conflicts(a.snapshot_tables())
+    assert shown["id"] == row["id"]
+    assert resolve_conflict(a, shown["id"], take_other=False)
+    assert a.get("conflicts", legacy)["resolved"] and a.get("conflicts", row["id"])["resolved"]
+    assert open_conflicts(a.snapshot_tables()) == []

@@ -218,3 +218,40 @@ async def test_keys_wait_while_merging(make_app, tmp_path: Path, monkeypatch) ->
         await settle(app, pilot)
         assert not any(isinstance(s, MergingScreen) for s in app.screen_stack)
         assert app.workspace.get(RECS, R1)["status"] == "in_progress"
+
+
+async def test_the_review_shows_a_delete_against_an_edit_and_every_parallel_value(
+    make_app, tmp_path: Path, monkeypatch
+) -> None:
+    """Issue 15 point 6: deleted here while bob triaged it; three values of one field."""
+    monkeypatch.chdir(tmp_path)
+    app = make_app(setup=base)
+    path = app.workspace.path
+    colleague_copy(path, tmp_path / "bob.json", priority="medium")
+    chen = tmp_path / "chen.json"
+    shutil.copy(path, chen)
+    ws = Workspace.open(chen, author="chen", lock=False)
+    ws.edit(RECS, R2, {"note": "chen was here"})  # chen edits 140.2, which I delete
+    ws.edit(RECS, R1, {"priority": "low"})
+    ws.save()
+    ws.close(save=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.workspace.edit(RECS, R1, {"priority": "high"})
+        app.workspace.edit(RECS, R2, {"deleted": True})
+        for name in ("bob.json", "chen.json"):
+            app.action_merge_file()  # whatever has focus (the keys engineer gives it F6)
+            await pilot.pause()
+            await pilot.press(*name, "enter")
+            await settle(app, pilot)
+            if isinstance(app.screen, MergeReviewScreen):
+                await pilot.press("q")
+                await pilot.pause()
+        app.action_review_conflicts()
+        await pilot.pause()
+        assert isinstance(app.screen, MergeReviewScreen)
+        text = screen_text(app)
+        assert "Merge conflicts: 3 open" in text
+        assert "edited: note" in text  # 140.2: deleted here, edited by chen
+        values = {app.screen._cells(cid)["other"] for cid in app.screen.rows}
+        assert values >= {"medium", "low"}  # the two values my later "high" beat, both kept
+        assert app.workspace.get(RECS, R1)["priority"] == "high"

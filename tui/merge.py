@@ -23,12 +23,22 @@ copy's clock for it appears in the other copy's history of that field (creation 
 whose own history of the field starts from that same value: the two imports are the same
 event, so A's later edit of it is no conflict. Equal values never conflict.
 
-Conflicts are stored in the ``conflicts`` table under ``<table>|<record>|<field>`` with both
-values, clocks and authors, as pure functions of the two copies (no wall clock), so the same
-conflict found on two machines is the same row. Resolving one marks it resolved (with the clock
-of the decision); a resolved row is never deleted, because a copy that still holds it
-unresolved would bring it back at the next merge. The later conflict on a field replaces an
-earlier one; for the same conflict a resolved row beats an unresolved one.
+**Deleted on one side, edited on the other** is a conflict too (on the field ``deleted``): the
+merge keeps the record deleted (the later clock), and the other copy's edits, which the deleting
+copy never saw, would otherwise be hidden without a word.
+
+Conflicts are stored in the ``conflicts`` table under ``<table>|<record>|<field>|<clock>``,
+``clock`` being the losing value's clock, with both values, clocks and authors, as pure
+functions of the two copies (no wall clock), so the same conflict found on two machines is the
+same row. One row per losing value: three copies that set one field in parallel leave two rows
+(every value is kept for review, whatever order the copies meet in). Rows written before this
+scheme (``<table>|<record>|<field>``) are still read; one for the same losing value as a newer
+row is shown and decided together with it.
+
+Resolving one marks it resolved (with the clock of the decision); a resolved row is never
+deleted, because a copy that still holds it unresolved would bring it back at the next merge.
+Undoing a resolution re-opens the row with a ``reopened`` clock, which beats the resolution it
+undoes in the same way. For the same conflict, the row with the latest decision wins.
 """
 
 from __future__ import annotations
@@ -79,8 +89,15 @@ def clock_time(clock: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def conflict_id(table: str, record: str, fname: str) -> str:
-    return f"{table}|{record}|{fname}"
+def conflict_id(table: str, record: str, fname: str, other_clock: str = "") -> str:
+    """``<table>|<record>|<field>|<clock of the losing value>`` (without a clock: the old form)."""
+    base = f"{table}|{record}|{fname}"
+    return f"{base}|{other_clock}" if other_clock else base
+
+
+def decision_clock(row: Mapping[str, Any]) -> tuple[int, int, str]:
+    """When a conflict row was last decided (resolved or re-opened by an undo)."""
+    return max(_ck(row.get("resolved")), _ck(row.get("reopened")))
 
 
 # -- results ---------------------------------------------------------------------------------
@@ -98,10 +115,16 @@ class Conflict:
     b_value: Any
     b_clock: str
     winner: str  # "A" or "B": whose value the merge kept
+    # Deleted on one side, edited on the other: the fields the other side edited unseen.
+    edited: tuple[str, ...] = ()
+
+    @property
+    def other_clock(self) -> str:
+        return self.b_clock if self.winner == "A" else self.a_clock
 
     @property
     def id(self) -> str:
-        return conflict_id(self.table, self.record, self.field)
+        return conflict_id(self.table, self.record, self.field, self.other_clock)
 
     def row(self) -> dict[str, Any]:
         """The ``conflicts`` record: winner and other, independent of which copy was A."""
@@ -119,7 +142,7 @@ class Conflict:
                 self.a_value,
                 self.a_clock,
             )
-        return {
+        row = {
             "id": self.id,
             "table": self.table,
             "record": self.record,
@@ -133,6 +156,9 @@ class Conflict:
             "resolved": "",
             "resolution": "",
         }
+        if self.edited:
+            row["edited"] = list(self.edited)
+        return row
 
 
 @dataclass
@@ -271,6 +297,14 @@ def merge_record(
             report.fields_from_b[(table, fname)] += 1
         elif present_a and a_wins:
             report.fields_from_a[(table, fname)] += 1
+    if (
+        report is not None
+        and side_a is not None
+        and side_b is not None
+        and out.get("deleted") is True
+        and bool(ra.get("deleted")) != bool(rb.get("deleted"))
+    ):
+        _deleted_and_edited(table, rid, ra, rb, side_a, side_b, report)
     if "id" in ra or "id" in rb:
         out["id"] = ra.get("id", rb.get("id"))
     if "_clock" in ra or "_clock" in rb or clocks:
@@ -303,6 +337,45 @@ def _is_conflict(
     return True
 
 
+def _deleted_and_edited(
+    table: str,
+    rid: str,
+    ra: Mapping[str, Any],
+    rb: Mapping[str, Any],
+    side_a: _Side,
+    side_b: _Side,
+    report: MergeReport,
+) -> None:
+    """One copy deleted the record, the other edited it without seeing the delete: a conflict
+    on ``deleted``, naming the fields edited, so the edits are not hidden without a word."""
+    if any(c.table == table and c.record == rid and c.field == "deleted" for c in report.conflicts):
+        return  # both changed ``deleted`` itself: already a conflict
+    a_deleted = bool(ra.get("deleted"))
+    (rw, sw), (rl, sl) = ((ra, side_a), (rb, side_b)) if a_deleted else ((rb, side_b), (ra, side_a))
+    cw, cl = rw.get("_clock") or {}, rl.get("_clock") or {}
+    clock_w = cw.get("deleted") or cw.get("*") or ""
+    if sl.saw(rid, "deleted", clock_w):
+        return
+    unseen = {
+        str(fname): clock
+        for fname, clock in cl.items()
+        if fname not in ("*", "deleted")
+        and isinstance(clock, str)
+        and cw.get(fname) != clock
+        and not sw.saw(rid, str(fname), clock)
+    }
+    if not unseen:
+        return
+    edited = sorted(unseen)
+    # The other side's value is "not deleted" as of its latest unseen edit: who and when.
+    clock_l = max(unseen.values(), key=_ck)
+    va, vb = ra.get("deleted"), rb.get("deleted")
+    ca, cb = (clock_w, clock_l) if a_deleted else (clock_l, clock_w)
+    report.conflicts.append(
+        Conflict(table, rid, "deleted", va, ca, vb, cb, "A" if a_deleted else "B", tuple(edited))
+    )
+
+
 # -- other tables ----------------------------------------------------------------------------
 
 
@@ -312,13 +385,13 @@ def _conflict_key(row: Any) -> tuple[Any, ...]:
     return (
         _ck(row.get("winner_clock")),
         _ck(row.get("other_clock")),
-        _ck(row.get("resolved")),
+        decision_clock(row),
         _enc(row),
     )
 
 
 def pick_conflict(ra: Any, rb: Any) -> Any:
-    """Two rows for the same field: the later conflict; for the same one, resolved beats open."""
+    """Two rows for the same value: the later conflict; for the same one, the later decision."""
     if ra == rb:
         return ra
     return ra if _conflict_key(ra) >= _conflict_key(rb) else rb
@@ -448,16 +521,40 @@ def combine_record(table: str, rid: str, live: Any, incoming: Any) -> Any:
     return _pick_any(live, incoming)
 
 
-def open_conflicts(tables: Tables) -> list[Mapping[str, Any]]:
-    """Conflicts awaiting review, in a stable order (table, record, field)."""
-    rows = [
-        row
-        for row in tables.get(CONFLICTS, {}).values()
-        if isinstance(row, Mapping) and not row.get("resolved")
-    ]
-    rows.sort(
-        key=lambda r: (str(r.get("table", "")), str(r.get("record", "")), str(r.get("field", "")))
+def _same_value_key(row: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    return (
+        str(row.get("table", "")),
+        str(row.get("record", "")),
+        str(row.get("field", "")),
+        str(row.get("other_clock", "")),
     )
+
+
+def twins(tables: Tables, row: Mapping[str, Any]) -> list[str]:
+    """Ids of the rows for the same losing value as ``row`` (an old-form row and its new one)."""
+    key = _same_value_key(row)
+    table = tables.get(CONFLICTS, {})
+    ids = [conflict_id(*key[:3]), conflict_id(*key)]
+    return [cid for cid in ids if isinstance(table.get(cid), Mapping)]
+
+
+def open_conflicts(tables: Tables) -> list[Mapping[str, Any]]:
+    """Conflicts awaiting review, in a stable order (table, record, field, losing clock).
+
+    An old-form row (``<table>|<record>|<field>``) for the same losing value as a newer row is
+    the same conflict: it is listed once, and deciding it decides both (``resolve_conflict``).
+    """
+    groups: dict[tuple[str, str, str, str], list[Mapping[str, Any]]] = {}
+    for row in tables.get(CONFLICTS, {}).values():
+        if isinstance(row, Mapping):
+            groups.setdefault(_same_value_key(row), []).append(row)
+    chosen = {
+        key: max(group, key=lambda r: (len(str(r.get("id", ""))), str(r.get("id", ""))))
+        for key, group in groups.items()
+        if not any(r.get("resolved") for r in group)
+    }
+    rows = list(chosen.values())
+    rows.sort(key=_same_value_key)
     return rows
 
 
@@ -525,10 +622,13 @@ def resolve_conflict(ws: Any, cid: str, *, take_other: bool) -> bool:
     row = ws.get(CONFLICTS, cid)
     if not isinstance(row, Mapping) or row.get("resolved"):
         return False
-    if take_other:
-        ws.edit(str(row["table"]), str(row["record"]), {str(row["field"]): row.get("other")})
-    stamp = ws.clock.tick()
-    ws.put(
-        CONFLICTS, cid, dict(row, resolved=stamp, resolution="took_other" if take_other else "kept")
-    )
+    with ws.undo_group("resolve conflict"):
+        if take_other:
+            ws.edit(str(row["table"]), str(row["record"]), {str(row["field"]): row.get("other")})
+        stamp = ws.clock.tick()
+        resolution = "took_other" if take_other else "kept"
+        for twin in twins(ws.snapshot_tables(), row) or [cid]:
+            current = ws.get(CONFLICTS, twin)
+            if isinstance(current, Mapping) and not current.get("resolved"):
+                ws.put(CONFLICTS, twin, dict(current, resolved=stamp, resolution=resolution))
     return True
