@@ -166,3 +166,19 @@ def test_state_names_misspelt_or_none(batches: dict[str, ImportBatch]) -> None:
     assert all(r["recommending"] == [] for r in indonesia.records)
     assert not any("(None)" in r["text"] for r in indonesia.records)
     assert not indonesia.unknown_names
+
+
+def test_states_named_inside_the_text_belong_to_the_record(
+    batches: dict[str, ImportBatch],
+) -> None:
+    """ "Continue to strengthen (Republic of Moldova) and promote gender equality … (Singapore);"
+    is recommended by both; a group that is not a State ("(CED)") adds nothing."""
+    algeria = {r["paragraph"]: r for r in batches["algeria2012.txt"].records}
+    assert algeria["129.37"]["recommending"] == ["MDA", "SGP"]
+    assert algeria["129.37"]["text"].startswith("Continue to strengthen (Republic of Moldova)")
+    samoa = {r["paragraph"]: r for r in batches["samoa2011.txt"].records}
+    assert samoa["75.3"]["recommending"] == ["DEU", "ESP", "MDV"]
+    from tui.importers.common import split_recommending
+
+    text, names, _ = split_recommending("Ratify the Convention (CED) as soon as possible (Spain);")
+    assert names == ["ESP"] and text.endswith("as soon as possible")

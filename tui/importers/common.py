@@ -388,6 +388,22 @@ def _matching_open(text: str, close: int) -> int | None:
     return None
 
 
+def _top_level_groups(text: str) -> list[str]:
+    """The insides of the outermost ``( … )`` groups of ``text``, in order."""
+    groups: list[str] = []
+    depth, start = 0, 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            if depth == 0:
+                start = i + 1
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                groups.append(text[start:i])
+    return groups
+
+
 _NAMELIKE = re.compile(r"^[A-Z][\w'’.\- ]*(?:\([^()]*\))?[\w'’.\- ]*$")
 
 
@@ -437,23 +453,13 @@ def split_recommending(
         body = text.strip()
     names: list[str] = []
     unknown_all: list[str] = []
-    # States of merged recommendations inside the text: "… (Ukraine); Increase … (Slovakia)".
-    for m in re.finditer(r"\)\s*;", body):
-        pos = m.start()
-        inner_names: list[str] = []
-        cursor = pos
-        while cursor >= 0 and body[cursor] == ")":
-            start = _matching_open(body, cursor)
-            if start is None:
-                break
-            isos, unknown = split_state_list(" ".join(body[start + 1 : cursor].split()))
-            if unknown or not isos:
-                break
-            inner_names = isos + inner_names
-            cursor = start - 1
-            while cursor >= 0 and body[cursor] in " \t":
-                cursor -= 1
-        names.extend(inner_names)
+    # States named inside the text: merged recommendations ("… (Ukraine); Increase …
+    # (Slovakia)") and clauses ("Continue to strengthen (Republic of Moldova) and promote …"):
+    # every group of the text whose every name is a State belongs to the record.
+    for inner in _top_level_groups(body):
+        isos, unknown = split_state_list(" ".join(inner.split()))
+        if isos and not unknown:
+            names.extend(isos)
     for isos, unknown in reversed(trailing):
         names.extend(isos)
         names.extend(unknown)

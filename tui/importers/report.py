@@ -448,7 +448,13 @@ def _classify(units: list[_Unit], batch: ImportBatch, vocab: Vocabulary) -> list
         role = None if item_like else paragraph_role(text)
         if current is not None and current.layout in (None, "restart"):
             last = current.items[-1][0] if current.items else 0
-            next_paragraph = unit.number == current.number + 1 and not item_like
+            # The block's own paragraph number + 1 is the next paragraph, unless it also
+            # continues the list and reads like an item ("… (Norway);").
+            next_paragraph = unit.number == current.number + 1 and (
+                unit.number != last + 1 or not item_like
+            )
+            if next_paragraph and role is None:
+                role = paragraph_role(text)
             if unit.number == last + 1 and unit.number != current.number + 1:
                 role = None  # the list goes on: an item, whatever it speaks of
             if role is None and not next_paragraph and last < unit.number <= last + 3:
