@@ -115,7 +115,9 @@ class ChecklistScreen(Screen[None]):
     HELP = (
         "The UN country team's checklist for one country and one UPR cycle, grouped by phase. "
         "Due dates follow the rule of each item and the dates of the country's Working Group "
-        "session; when those dates are projected or inferred the header says so. Items due "
+        "session (the adoption statement: the first day of the Council session that adopts "
+        "the outcome, named by the WG report once imported); when those dates are projected "
+        "or inferred the header says so. Items due "
         "within 14 days are marked 'soon', items past their date 'late'. The first time a "
         "cycle is opened its items are created from the country's templates (t chooses them); "
         "u undoes any change."
