@@ -33,6 +33,7 @@ def test_format_is_zero_padded_ms_counter_author() -> None:
         "1700000000123|000007|",
         "1700000000123|000007|bad author",
         "x700000000123|000007|a",
+        "1700000000123|000007|ana\n",  # issue 15.8: the whole string, no trailing newline
     ],
 )
 def test_malformed_clocks_are_refused(bad: str) -> None:
@@ -115,7 +116,7 @@ def test_two_authors_at_the_same_instant_still_order() -> None:
     assert clock_key(a) < clock_key(b) and a != b
 
 
-@pytest.mark.parametrize("author", ["", "has space", "x" * 65, "ünï", "a|b"])
+@pytest.mark.parametrize("author", ["", "has space", "x" * 65, "ünï", "a|b", "ana\n"])
 def test_invalid_author_is_refused(author: str) -> None:
     with pytest.raises(ValueError):
         HybridClock(author)
@@ -137,3 +138,25 @@ def test_ticks_from_threads_are_unique() -> None:
     for t in threads:
         t.join()
     assert len(set(seen)) == 2_000
+
+
+def test_author_and_clock_ending_in_a_newline_are_refused(tmp_path, monkeypatch) -> None:
+    """DESIGN §4: the whole string matches; a file or UPR_AUTHOR with "ana\\n" is refused."""
+    import json
+
+    from tui.config import resolve_author
+    from tui.store import Workspace, WorkspaceError
+
+    monkeypatch.setenv("UPR_AUTHOR", "ana\n")
+    with pytest.raises(ValueError):
+        resolve_author(None, interactive=False)
+    path = tmp_path / "ws.json"
+    ws = Workspace.open(path, author="ana")
+    ws.edit("countries", "SVN", {"notes": "n"})
+    ws.close()
+    data = json.loads(path.read_text("utf-8"))
+    record = data["countries"]["SVN"]
+    record["_clock"]["*"] += "\n"
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(WorkspaceError, match="malformed clock"):
+        Workspace.open(path, author="bob", read_only=True)

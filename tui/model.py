@@ -45,8 +45,10 @@ ACTION_CATEGORIES = {
     5: "specific action",
 }
 
-AUTHOR_RE = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
-CLOCK_RE = re.compile(r"^(\d{13})\|(\d{6})\|([A-Za-z0-9._@-]{1,64})$")
+# \Z, not $: "$" also matches before a trailing newline, and an author id or clock ending in one
+# must be refused (DESIGN §4: the whole string). ``.match`` with these is a full match.
+AUTHOR_RE = re.compile(r"[A-Za-z0-9._@-]{1,64}\Z")
+CLOCK_RE = re.compile(r"(\d{13})\|(\d{6})\|([A-Za-z0-9._@-]{1,64})\Z")
 
 Check = Callable[[Any], str | None]
 

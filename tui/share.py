@@ -129,12 +129,15 @@ def open_share_copy(share_copy: Path, *, author: str) -> Opened:
     Raises WorkspaceError (bad copy, or ``x.json`` open elsewhere) with one line.
     """
     from tui.merge import combine_record, load_copy, merge_tables, write_bytes, write_tables
-    from tui.store import Workspace
+    from tui.store import Workspace, WorkspaceError
 
     incoming = load_copy(share_copy)
     target = plain_path(share_copy)
     if not target.exists():
-        write_tables(target, incoming, gz=False)
+        try:
+            write_tables(target, incoming, gz=False)
+        except OSError as exc:  # a full disk or a read-only folder: one line, not a traceback
+            raise WorkspaceError(f"cannot write {target}: {exc.strerror or exc}") from None
         return Opened(
             target,
             f"Opened {share_copy.name} as {target.name} (edits are saved there; "
@@ -146,7 +149,10 @@ def open_share_copy(share_copy: Path, *, author: str) -> Opened:
         if not result.changed_a:
             return Opened(target, f"{target.name} already holds everything in {share_copy.name}")
         backup = target.with_name(target.name + ".bak")
-        write_bytes(backup, target.read_bytes())  # atomic: a crash never leaves half a .bak
+        try:
+            write_bytes(backup, target.read_bytes())  # atomic: a crash never leaves half a .bak
+        except OSError as exc:
+            raise WorkspaceError(f"cannot write {backup}: {exc.strerror or exc}") from None
         ws.absorb(result.changed_a, combine_record)
         ws.save()
     finally:

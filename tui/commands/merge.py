@@ -100,13 +100,17 @@ def run_merge(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
                 return 1
-            backup = a_path.with_name(a_path.name + ".bak")
-            write_bytes(backup, a_path.read_bytes())  # atomic: a crash never leaves half a .bak
-            shutil.copystat(a_path, backup)
+        written = target
         try:
+            if into_a:
+                written = a_path.with_name(a_path.name + ".bak")
+                # Atomic: a crash never leaves half a .bak; a full disk stops before A changes.
+                write_bytes(written, a_path.read_bytes())
+                shutil.copystat(a_path, written)
+                written = target
             write_tables(target, result.data)
         except OSError as exc:
-            print(f"upr: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+            print(f"upr: cannot write {written}: {exc.strerror or exc}", file=sys.stderr)
             return 1
         return 0
     finally:
