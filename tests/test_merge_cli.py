@@ -277,3 +277,22 @@ def test_rich_summary_shows_file_names_that_look_like_markup_as_text(
     lines = re.sub(r"\x1b\[[0-9;]*m", "", out).splitlines()
     header = next(line for line in lines if "from a.json" in line)  # the counts table's header
     assert "from b [red].json" in header
+
+
+def _disk_full(*_args: object, **_kwargs: object) -> None:
+    raise OSError(28, "No space left on device")
+
+
+def test_merge_on_a_full_disk_is_one_line_and_a_is_untouched(copies, capsys, monkeypatch) -> None:
+    """Issue 15.8: the A.bak copy was outside the error handling (a 17-line traceback)."""
+    from tui.store import WorkspaceStorage
+
+    a, b = copies
+    before = a.read_bytes()
+    monkeypatch.setattr(WorkspaceStorage, "write_chunks", _disk_full)
+    assert main(["merge", str(a), str(b)]) == 1
+    err = capsys.readouterr().err
+    assert err.strip().splitlines()[-1] == (
+        f"upr: cannot write {a.with_name('a.json.bak')}: No space left on device"
+    )
+    assert "Traceback" not in err and a.read_bytes() == before

@@ -146,3 +146,31 @@ def test_a_real_report_compresses_well(tmp_path: Path, shared_dir: Path) -> None
     copy = write_share_copy(tmp_path / "ws.json", tmp_path / "ws.json.gz")
     assert copy.json_bytes == (tmp_path / "ws.json").stat().st_size
     assert copy.gz_bytes * 4 < copy.json_bytes
+
+
+def test_a_share_copy_on_a_full_disk_is_one_line(
+    workspace: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Issue 15.8: unpacking or merging a share copy on a full disk is a WorkspaceError (the
+    app and ``upr FILE.json.gz`` print one line), never a traceback."""
+    from tui.store import WorkspaceStorage
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    gz = write_share_copy(workspace, inbox / "team.json.gz").path
+    monkeypatch.setattr(WorkspaceStorage, "write_chunks", lambda *a, **k: _full())
+    with pytest.raises(WorkspaceError, match="cannot write .*team.json: No space left on device"):
+        open_share_copy(gz, author="bob")
+    monkeypatch.undo()
+    open_share_copy(gz, author="bob")
+    ws = Workspace.open(workspace, author="alice")
+    ws.edit(RECS, "UPR:A/HRC/59/15:140.2", {"status": "implemented"})
+    ws.close()
+    write_share_copy(workspace, gz)
+    monkeypatch.setattr(WorkspaceStorage, "write_chunks", lambda *a, **k: _full())
+    with pytest.raises(WorkspaceError, match="cannot write .*team.json.bak: No space left"):
+        open_share_copy(gz, author="bob")
+
+
+def _full() -> None:
+    raise OSError(28, "No space left on device")
