@@ -472,7 +472,20 @@ class UprApp(MergeActions, App[int]):
         self.exit(0)
 
 
+NEEDS_TERMINAL = (
+    "upr: the app needs a terminal (stdin and stdout); in a script use a command: "
+    "calendar, import, export, merge, check (upr --help)"
+)
+
+
 def run(workspace: Workspace | WorkspaceLoader, options: AppOptions) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # A script or cron: the app would draw into a file and spin waiting for keys that
+        # never come (issue 15.8). The file was opened (a bad or locked one named, exit 2).
+        if isinstance(workspace, Workspace):
+            workspace.close(save=False)
+        print(NEEDS_TERMINAL, file=sys.stderr)
+        return 1
     app = UprApp(workspace, options)
     try:
         result = app.run(mouse=options.mouse)

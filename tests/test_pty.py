@@ -56,3 +56,37 @@ def test_upr_refuses_a_bad_file_with_one_line_and_exit_2(tmp_path: Path) -> None
     text = app.text().strip()
     assert "recommendations/x" in text and "priority" in text
     assert bad.read_bytes() == content
+
+
+def test_a_mistyped_command_says_did_you_mean(tmp_path: Path) -> None:
+    """Issue 15.8: ``upr chekc`` started the app on a new workspace named ``chekc``."""
+    import subprocess
+
+    for argv, command in ((["chekc"], "check"), (["--today", "2026-11-25", "exprot"], "export")):
+        done = subprocess.run(
+            [UPR, *argv], cwd=tmp_path, stdin=subprocess.DEVNULL, capture_output=True, timeout=60
+        )
+        assert done.returncode == 1, done.stderr
+        assert f"did you mean 'upr {command}'?".encode() in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_a_terminal_upr_says_it_needs_one(tmp_path: Path) -> None:
+    """Issue 15.8: with stdin from /dev/null and stdout to a file (a script, cron) ``upr``
+    drew the app into the file and spun at 100% CPU until killed."""
+    import subprocess
+
+    for argv in (["team.json"], [], ["--demo"]):
+        with open(tmp_path / "out.txt", "wb") as out:
+            done = subprocess.run(
+                [UPR, *argv],
+                cwd=tmp_path,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.PIPE,
+                timeout=60,
+            )
+        assert done.returncode == 1, (argv, done.stderr)
+        assert b"needs a terminal" in done.stderr and done.stderr.count(b"\n") == 1
+        assert (tmp_path / "out.txt").read_bytes() == b""
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]  # no file, no lock

@@ -134,13 +134,46 @@ def _main(argv: Sequence[str] | None) -> int:
         return 0
 
 
+def edit_distance(a: str, b: str) -> int:
+    """Insertions, deletions, substitutions and swaps of two neighbours (``sycn`` -> ``sync``: 1)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return prev[-1]
+
+
+def close_subcommand(file: Path) -> str | None:
+    """The subcommand a missing FILE is a typo of: no ``.json``/``.gz`` ending, no folder part,
+    no such file, within two edits of a subcommand (``upr chekc`` -> ``check``)."""
+    name = str(file)
+    if name.endswith((".json", ".gz")) or os.sep in name or file.exists():
+        return None
+    word = name.casefold()
+    best = min(SUBCOMMANDS, key=lambda sub: (edit_distance(word, sub), sub))
+    return best if edit_distance(word, best) <= 2 else None
+
+
 def run_app(args: argparse.Namespace) -> int:
     from tui.config import resolve_author
+    from tui.sanitize import clean_line
     from tui.session import AppOptions, configure_environment, start_workspace
     from tui.store import WorkspaceError
 
     if args.demo and args.file:
         raise UsageError("give either a FILE or --demo, not both")
+    if args.file is not None:
+        mistyped = close_subcommand(args.file)
+        if mistyped:
+            raise UsageError(
+                f"{clean_line(str(args.file))!r} is not a command: did you mean 'upr {mistyped}'? "
+                "(to start a new workspace by that name, give it a .json ending)"
+            )
     try:
         author = resolve_author(args.author)
     except ValueError as exc:
