@@ -182,3 +182,29 @@ def test_states_named_inside_the_text_belong_to_the_record(
 
     text, names, _ = split_recommending("Ratify the Convention (CED) as soon as possible (Spain);")
     assert names == ["ESP"] and text.endswith("as soon as possible")
+
+
+def test_footnote_marks_and_bodies_stay_out_of_records(batches: dict[str, ImportBatch]) -> None:
+    """ "(Indonesia)6;" keeps its State, "(Canada);6" leaves no "6", and the footnote body at a
+    page foot ("3 The original recommendation read as follows: …") is not part of an item."""
+    import re
+
+    srilanka = {r["paragraph"]: r for r in batches["srilanka2012.txt"].records}
+    assert srilanka["127.26"]["recommending"] == ["IDN"]
+    civ = {r["paragraph"]: r for r in batches["cotedivoire2010.txt"].records}
+    assert civ["101.21"]["recommending"] == ["CAN"]
+    assert civ["101.21"]["text"].endswith("free of mental or physical handicaps")
+    gambia = {r["paragraph"]: r for r in batches["gambia2010.txt"].records}
+    assert gambia["97.45"]["text"] == "Continue to promote the rights of women and children"
+    marks = re.compile(r"\)\s*[;.,]?\s*\d{1,3}\s*$")
+    for name, batch in batches.items():
+        for r in batch.records:
+            assert not marks.search(r["text"]), (name, r["paragraph"])
+            assert "original recommendation read as follows" not in r["text"], name
+            assert "have not been edited" not in r["text"], (name, r["paragraph"])
+    # The item interrupted by that footnote goes on after it (gambia2010 97.60, from Egypt).
+    item = next(r for r in gambia.values() if r["text"].startswith("Seek the assistance"))
+    assert item["text"].endswith(
+        "based on the national priorities determined by the Government of Gambia"
+    )
+    assert item["recommending"] == ["EGY"]

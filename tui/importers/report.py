@@ -58,12 +58,33 @@ _FURNITURE = [
         r"^\d{1,3}$",
         r"^\*\d{5,}\*$",
         r"^\*{1,3}$",
-        r"^\**\s*The\s+(?:present\s+)?conclusions\s+and(?:/or)?\s+recommendations\s+"
+        r"^\**\s*(?:The\s+(?:present\s+)?)?conclusions\s+and(?:/or)?\s+recommendations\s+"
         r"(?:will\s+not\s+be|have\s+not\s+been|were\s+not|are\s+not)\s+edited\.?$",
         r"^\d{1,2}\s+[A-Z]{1,6}/[\w./-]+\.?$",
         r"^\[(?:English|French|Spanish|Arabic|Russian|Chinese)(?:[/ ]\w+)*\s+only\]$",
     )
 ]
+
+
+_FOOTNOTE_BODY_RE = re.compile(r"^\d{1,2}(?:\t|\s{2,}|\s+(?=[A-Z“\"]))\s*\S")
+# Footnote marks: "(Indonesia)6;", "(Bangladesh);5", "… the follow-up.3" at the end of an item.
+_MARK_AFTER_GROUP_RE = re.compile(r"\)\d{1,2}(?=\s*[;.,]?(?:\s|$))")
+_MARK_AT_END_RE = re.compile(r"(?:(?<=[);.,])|(?<=[a-z]))\s?\d{1,2}\s*$")
+_EDITING_NOTE_RE = re.compile(
+    r"\s*\**\s*(?:The\s+(?:present\s+)?)?conclusions\s+and(?:/or)?\s+recommendations\s+"
+    r"(?:will\s+not\s+be|have\s+not\s+been|were\s+not|are\s+not)\s+edited\.?",
+    re.IGNORECASE,
+)
+
+
+def drop_footnote_marks(text: str) -> str:
+    """An item without its footnote marks and the "not edited" note that PDF text puts inside it.
+
+    "(Indonesia)6;" would hide the State, "(Bangladesh);5" leaves "5" in the text.
+    """
+    text = _EDITING_NOTE_RE.sub(" ", text)
+    text = _MARK_AFTER_GROUP_RE.sub(")", text)
+    return _MARK_AT_END_RE.sub("", text.rstrip())
 
 
 def is_furniture(line: str) -> bool:
@@ -169,6 +190,7 @@ def find_section(lines: list[str]) -> int | None:
 def _units(lines: list[str], start: int, first_line: int) -> list[_Unit]:
     """Numbered paragraphs of the section, each with its continuation lines."""
     units: list[_Unit] = []
+    in_footnote = False
     for offset, raw in enumerate(lines[start:]):
         lineno = first_line + start + offset
         s = raw.strip()
@@ -178,11 +200,24 @@ def _units(lines: list[str], start: int, first_line: int) -> list[_Unit]:
             break
         m = _ITEM_RE.match(s)
         if m:
+            in_footnote = False
             units.append(_Unit(lineno, int(m.group(1)), int(m.group(2)), [m.group(3)]))
             continue
         m = _NUM_RE.match(s)
         if m:
+            in_footnote = False
             units.append(_Unit(lineno, None, int(m.group(1)), [m.group(2)]))
+            continue
+        if _FOOTNOTE_BODY_RE.match(s) and (
+            re.match(r"^\d{1,2}\s*\t", raw.lstrip(" "))
+            or (units and "".join(units[-1].lines).strip() and not units_open_item(units))
+        ):
+            # "3 <tab>The original recommendation read as follows: …" at a page foot, after a
+            # finished item: a footnote, up to the next numbered paragraph.
+            in_footnote = True
+        elif in_footnote and s[0].islower():
+            in_footnote = False  # the item the footnote interrupted goes on after the page foot
+        if in_footnote:
             continue
         if units:
             units[-1].lines.append(s)
@@ -249,7 +284,7 @@ def parse_report_lines(
                 )
                 continue
             seen[paragraph] = lineno
-            text, names = peel_states(raw_lines_text, batch)
+            text, names = peel_states(drop_footnote_marks(raw_lines_text), batch)
             if not names:
                 batch.warn(lineno, f"{paragraph}: no recommending State found at the end")
             text = clean_field(text, batch, lineno)
