@@ -208,3 +208,20 @@ def test_footnote_marks_and_bodies_stay_out_of_records(batches: dict[str, Import
         "based on the national priorities determined by the Government of Gambia"
     )
     assert item["recommending"] == ["EGY"]
+
+
+def test_no_record_swallows_a_numbered_paragraph(batches: dict[str, ImportBatch]) -> None:
+    """Numbering that restarts under each block runs past the block's own number (cotedivoire2010:
+    block 99 has items 1-108, then paragraph 100 speaks of them): every item is its own record
+    and no record runs on into the next numbered paragraph or item."""
+    import re
+
+    civ = batches["cotedivoire2010.txt"].records
+    block99 = [r["paragraph"] for r in civ if r["paragraph"].startswith("99.")]
+    assert block99 == [f"99.{n}" for n in range(1, 109)]
+    assert not any("considers that recommendations" in r["text"] for r in civ)
+    joined = re.compile(r"[;.)]\s+\d{1,3}\.\s+[A-Z“\"]")
+    for name, batch in batches.items():
+        for r in batch.records:
+            assert not joined.search(r["text"]), (name, r["paragraph"], r["text"][:200])
+            assert len(r["text"]) < 2500, (name, r["paragraph"])
