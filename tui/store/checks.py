@@ -307,3 +307,60 @@ def validate_tables(
                         "(a lone surrogate escape)",
                     )
     return newest
+
+
+# -- what ``upr check`` reports beyond validity (issue 15.8) ----------------------------------------
+
+# Tables of schema 2 (DESIGN §1) are known to the check before this version reads them: a file
+# from a colleague's newer version is refused by its schema version, not reported as hiding data.
+LATER_TABLES = ("links", "engagements")
+
+
+def hidden_data(data: dict[str, dict[str, Any]], known: Iterable[str]) -> list[str]:
+    """What a valid file holds that the app never shows: a table of unknown name (``Recommendations``)
+    and records that sit in another table than their own. Each as a short phrase."""
+    known_tables = set(known) | set(LATER_TABLES)
+    problems = [
+        f"table {shown(table)!r} is not a table this version knows "
+        f"({len(records)} record(s) the app does not show)"
+        for table, records in sorted(data.items())
+        if table not in known_tables
+    ]
+    problems += _moved_records(data)
+    return problems
+
+
+def _moved_records(data: dict[str, dict[str, Any]]) -> list[str]:
+    """Records found in another table than their history, or their fields, say."""
+    found: list[str] = []
+    seen: set[str] = set()
+    home: dict[str, str] = {}
+    for row in data.get("history", {}).values():
+        if isinstance(row, dict) and isinstance(row.get("table"), str):
+            home.setdefault(str(row.get("record")), row["table"])
+    for table, schema in SCHEMAS.items():
+        if table == "history":
+            continue  # its rows are checked by the clock and field checks
+        for rid, record in data.get(table, {}).items():
+            if rid in seen or not isinstance(record, dict):
+                continue
+            said = home.get(rid)
+            if said and said != table and rid not in data.get(said, {}):
+                found.append(
+                    f"{table}/{shown(rid, 80)}: a record of {shown(said)} moved into {table} "
+                    "(its history says so); the app does not show it there"
+                )
+                seen.add(rid)
+                continue
+            foreign = set(record) - set(schema.fields) - {"_clock"}
+            if len(foreign) < 2:
+                continue
+            for other in EDITED_TABLES:
+                if other != table and foreign <= set(SCHEMAS[other].fields) | {"_clock"}:
+                    found.append(
+                        f"{table}/{shown(rid, 80)}: its fields ({', '.join(sorted(foreign)[:4])}) "
+                        f"are those of a record of {other}; the app does not show it there"
+                    )
+                    seen.add(rid)
+                    break
+    return found

@@ -44,6 +44,7 @@ from tui.store.checks import (
     depth_of,
     has_big_number,
     has_long_text,
+    hidden_data,
     validate_tables,
 )
 from tui.store.codec import (
@@ -671,8 +672,23 @@ def field_clock(record: Mapping[str, Any], fname: str) -> str:
 
 
 def check_file(path: str | os.PathLike[str]) -> str:
-    """Validate a workspace without locking or writing it; returns a summary line."""
+    """Validate a workspace without locking or writing it; returns a summary line.
+
+    Beyond validity, a file that would hide data is not "ok" (issue 15.8): an empty file, a
+    table of unknown name, a record in another table than its own. WorkspaceError names the
+    first (and how many more)."""
+    path = Path(path)
+    try:
+        empty = path.is_file() and path.stat().st_size == 0
+    except OSError:
+        empty = False
+    if empty:
+        raise WorkspaceError(f"{path.name}: an empty file (0 bytes), not a workspace")
     ws = Workspace.open(path, author="check", read_only=True, create=False, lock=False)
+    problems = hidden_data(ws._data, TABLES)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise WorkspaceError(f"{ws.path.name}: {problems[0]}{more}")
     counts = ", ".join(
         f"{len(ws.table(t))} {t}" for t in ("recommendations", "checklist", "actions", "countries")
     )
