@@ -524,5 +524,12 @@ class MergeActions:
             if save is not None:
                 save()
         self.notify(report_sentence(chosen.path.name, result.report), timeout=8, markup=False)  # type: ignore[attr-defined]
+        if result.report.unrelated:
+            self.notify(  # type: ignore[attr-defined]
+                f"{chosen.path.name}: {result.report.unrelated}",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
         if result.report.conflicts:
             self.push_screen(MergeReviewScreen())  # type: ignore[attr-defined]

@@ -296,3 +296,19 @@ def test_merge_on_a_full_disk_is_one_line_and_a_is_untouched(copies, capsys, mon
         f"upr: cannot write {a.with_name('a.json.bak')}: No space left on device"
     )
     assert "Traceback" not in err and a.read_bytes() == before
+
+
+def test_merging_two_unrelated_workspaces_warns(copies, tmp_path: Path, capsys) -> None:
+    """Issue 15.8: different countries and no record in common: probably the wrong file."""
+    a, b = copies
+    assert main(["merge", str(a), str(b), "--dry-run"]) == 0
+    assert "warning" not in capsys.readouterr().err  # two copies of one workspace
+    other = tmp_path / "lithuania.json"
+    ws = Workspace.open(other, author="chen")
+    ws.edit(RECS, "UPR:A/HRC/60/9:12.1", {"text": "Lithuanian one", "country": "LTU"})
+    ws.edit("countries", "LTU", {"notes": "n"})
+    ws.close()
+    assert main(["merge", str(a), str(other), "-o", str(tmp_path / "out.json")]) == 0
+    err = capsys.readouterr().err
+    assert "upr: warning: a.json and lithuania.json: no record in common" in err
+    assert "(SVN / LTU)" in err

@@ -174,6 +174,10 @@ class MergeReport:
     conflicts: list[Conflict] = field(default_factory=list)
     other_from_b: int = 0  # meta, conflict rows and unknown tables taken from B
     seconds: float = 0.0
+    common_records: int = 0  # records of the edited tables both copies hold
+    # Set when the copies look like two different workspaces (issue 15.8): no record in
+    # common and no country in common. A sentence naming both copies' countries.
+    unrelated: str = ""
 
 
 @dataclass
@@ -470,6 +474,7 @@ def merge_tables(a: Tables, b: Tables) -> MergeResult:
                 if merged is not ra:
                     out[rid] = delta[rid] = merged
             report.new_from_a[table] += len(ta) - common
+            report.common_records += common
         elif table == HISTORY:
             for rid, rb in tb.items():
                 ra = ta.get(rid)
@@ -504,8 +509,38 @@ def merge_tables(a: Tables, b: Tables) -> MergeResult:
             if merged is not old:
                 table[conflict.id] = merged
                 changed.setdefault(CONFLICTS, {})[conflict.id] = merged
+    if report.common_records == 0:
+        report.unrelated = unrelated_countries(a, b)
     report.seconds = time.perf_counter() - started
     return MergeResult(data, report, changed)
+
+
+def copy_countries(tables: Tables) -> set[str]:
+    """The countries a copy works on: its country records and its records' ``country``."""
+    found = {str(rid) for rid in tables.get("countries", {})}
+    for table in ("recommendations", "checklist", "actions"):
+        for record in tables.get(table, {}).values():
+            if isinstance(record, Mapping) and isinstance(record.get("country"), str):
+                found.add(record["country"])
+    found.discard("")
+    return found
+
+
+def unrelated_countries(a: Tables, b: Tables) -> str:
+    """Why two copies with no record in common look like different workspaces, or "" (either
+    is empty, or they share a country: then it is one team's work, merged as usual)."""
+    ca, cb = copy_countries(a), copy_countries(b)
+    if not ca or not cb or ca & cb:
+        return ""
+
+    def listed(codes: set[str]) -> str:
+        names = sorted(codes)
+        return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+
+    return (
+        f"no record in common and different countries ({listed(ca)} / {listed(cb)}): "
+        "two unrelated workspaces?"
+    )
 
 
 def combine_record(table: str, rid: str, live: Any, incoming: Any) -> Any:

@@ -86,6 +86,11 @@ def run_merge(args: argparse.Namespace) -> int:
         return 2
     try:
         result = merge_tables(tables_a, tables_b)
+        if result.report.unrelated:
+            print(
+                f"upr: warning: {a_path.name} and {b_path.name}: {result.report.unrelated}",
+                file=sys.stderr,
+            )
         target = a_path if into_a else args.output
         print_summary(result, a_path.name, b_path.name, target, dry_run=args.dry_run)
         if args.dry_run:
