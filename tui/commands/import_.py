@@ -122,6 +122,9 @@ class _NoWorkspace:
     def get(self, table: str, rid: str) -> None:
         return None
 
+    def table(self, name: str) -> dict[str, Any]:
+        return {}
+
     def edit(self, table: str, rid: str, values: dict[str, Any]) -> bool:  # pragma: no cover
         raise RuntimeError("a dry run writes nothing")
 
@@ -197,12 +200,20 @@ def summary_rows(result: ImportResult) -> list[tuple[str, str, str]]:
             ("apply", "positions_kept", str(len(summary.positions_kept))),
             ("apply", "missing_paragraphs", str(len(summary.missing_paragraphs))),
             ("apply", "skipped", str(len(summary.skipped))),
+            ("apply", "already", str(summary.already)),
+            ("apply", "matched", str(len(summary.matched))),
+            ("apply", "folded", str(summary.folded)),
+            ("apply", "unmatched", str(len(summary.unmatched))),
         ]
         for position, n in ordered_positions(summary.by_position):
             rows.append(("after", position, str(n)))
         rows += [("missing", p, "") for p in summary.missing_paragraphs]
         rows += [
             ("skipped", s.split(":", 1)[0], s.split(":", 1)[-1].strip()) for s in summary.skipped
+        ]
+        rows += [
+            ("unmatched", u.split(":", 1)[0], u.split(":", 1)[-1].strip())
+            for u in summary.unmatched
         ]
     rows += [("country_added", code, "") for code in result.countries]
     rows.append(("time", "parse_seconds", f"{result.parse_seconds:.2f}"))
@@ -256,6 +267,27 @@ def apply_sentence(result: ImportResult) -> Text:
     else:
         text.append(f"Would create {summary.created}, update {summary.updated}", style="bold")
         text.append(f"; {summary.unchanged} unchanged")
+    if not addendum and summary.already:
+        text.append(f"\n{summary.already} already in the workspace")
+        if summary.matched:
+            text.append(f" ({len(summary.matched)} found under another id or file name)")
+    if summary.folded:
+        verb = "folded" if done else "would fold"
+        text.append(
+            f"\n{summary.folded} record(s) of another source {verb} into these (enriched, not "
+            "duplicated)"
+        )
+    if summary.unmatched:
+        text.append(
+            f"\n{len(summary.unmatched)} row(s) match no paragraph of the report (kept, "
+            "marked unmatched): ",
+            style="bold yellow",
+        )
+        shown = summary.unmatched[:SHOWN_PARAGRAPHS]
+        more = len(summary.unmatched) - len(shown)
+        text.append(
+            "; ".join(_clip(u, 80) for u in shown) + (f" … and {more} more" if more > 0 else "")
+        )
     if not addendum and summary.by_position and summary.by_position != result.batch.by_position():
         text.append(f"\nPositions after the import: {positions_text(summary.by_position)}")
     if summary.deleted_kept:

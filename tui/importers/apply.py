@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from tui import dedupe
 from tui.ids import upr_id
 from tui.importers.base import ImportBatch
 from tui.model import DECISION_FIELDS, RECOMMENDATION
@@ -51,6 +52,8 @@ class WorkspaceLike(Protocol):
 
     def get(self, table: str, rid: str) -> dict[str, Any] | None: ...
 
+    def table(self, name: str) -> Any: ...
+
     def edit(self, table: str, rid: str, values: dict[str, Any]) -> bool: ...
 
     def undo_group(self, label: str) -> Any: ...
@@ -69,11 +72,23 @@ class ApplySummary:
     # Records whose position the team corrected and the file states otherwise: kept as corrected.
     positions_kept: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # "id: reason" for refused records
+    # Records found in the workspace under another id (another file name, another source):
+    # "incoming id -> workspace id" (issue 14: every record there exactly once).
+    matched: list[str] = field(default_factory=list)
+    # Rows without a paragraph that match no record of their review's report (kept, flagged
+    # ``source.unmatched``): "row N: text" for the summary.
+    unmatched: list[str] = field(default_factory=list)
+    folded: int = 0  # records of the workspace folded into the imported ones (tui/dedupe.py)
     dry_run: bool = False
 
     @property
     def total(self) -> int:
         return self.created + self.updated + self.unchanged
+
+    @property
+    def already(self) -> int:
+        """Imported records that were already in the workspace (changed or not)."""
+        return self.updated + self.unchanged
 
 
 def _rank(source: Any) -> int:
@@ -189,21 +204,113 @@ def apply_batch(ws: WorkspaceLike, batch: ImportBatch, *, dry_run: bool = False)
     summary = ApplySummary(dry_run=dry_run)
     if batch.kind == "addendum":
         plan = _plan_addendum(ws, batch, summary)
+        reviews: set[tuple[str, int]] = set()
     else:
         plan = _plan_records(ws, batch, summary)
-    if dry_run or not plan:
+        reviews = {r for r in map(dedupe.review_of, batch.records) if r is not None}
+    if dry_run:
+        if reviews and plan:
+            _count_folds(ws, plan, reviews, summary)
+        return summary
+    if not plan:
         return summary
     with ws.undo_group(f"Import {batch.source_file}"):
         for rid, values in plan:
             ws.edit(TABLE, rid, values)
+        if reviews:
+            # Records of another source already there (a UPR Info export imported before the
+            # report) fold into the ones just imported.
+            fold_plan = dedupe.plan(ws.table(TABLE), reviews=reviews, rename=False)
+            dedupe.apply_folds(ws, fold_plan)
+            summary.folded = fold_plan.folded
+            _flag_unmatched(ws, reviews, summary)
     return summary
+
+
+def _count_folds(
+    ws: WorkspaceLike,
+    plan: list[tuple[str, dict[str, Any]]],
+    reviews: set[tuple[str, int]],
+    summary: ApplySummary,
+) -> None:
+    """For a preview: how many records of the workspace the import would fold."""
+    records: dict[str, Any] = {}
+    for rid, record in ws.table(TABLE).items():
+        if dedupe.review_of(record) in reviews:
+            records[rid] = record
+    for rid, values in plan:
+        records[rid] = {**(records.get(rid) or RECOMMENDATION.defaults()), **values, "id": rid}
+    fold_plan = dedupe.plan(records, reviews=reviews, rename=False)
+    summary.folded = fold_plan.folded
+
+
+def _flag_unmatched(
+    ws: WorkspaceLike, reviews: set[tuple[str, int]], summary: ApplySummary
+) -> None:
+    """Rows without a paragraph left beside a report of their review: flag and list them."""
+    index = dedupe.ReviewIndex(ws.table(TABLE), reviews=reviews)
+    for review in sorted(reviews):
+        if not index.with_paragraph.get(review):
+            continue
+        for rid in index.without_paragraph.get(review, []):
+            record = ws.get(TABLE, rid) or {}
+            source = _source_of(record)
+            if not source.get("unmatched"):
+                ws.edit(TABLE, rid, {"source": {**source, "unmatched": True}})
+            line = _unmatched_line(record)
+            if line not in summary.unmatched:
+                summary.unmatched.append(line)
+
+
+def _unmatched_line(record: dict[str, Any]) -> str:
+    source = _source_of(record)
+    where = source.get("row") or source.get("line")
+    text = " ".join(str(record.get("text") or "").split())
+    text = text if len(text) <= 90 else text[:89] + "…"
+    return f"row {where}: {text}" if where else text
+
+
+def _same_document(existing: dict[str, Any] | None, record: dict[str, Any]) -> dict[str, Any]:
+    """A record found under another id from a source of the same kind (the same report under
+    another file name): it keeps where it was first read from, so a re-import changes nothing."""
+    old, new = _source_of(existing), _source_of(record)
+    if not old or old.get("kind") != new.get("kind"):
+        return record
+    kept = {k: old[k] for k in LOCATOR_KEYS if k in old}
+    return {**record, "source": {**{k: v for k, v in new.items() if k not in LOCATOR_KEYS}, **kept}}
+
+
+def _redirect(
+    ws: WorkspaceLike,
+    rid: str,
+    existing: dict[str, Any] | None,
+    record: dict[str, Any],
+    index: dedupe.ReviewIndex,
+) -> str:
+    """The id under which the workspace holds this recommendation (``rid`` if none other)."""
+    seen = {rid}
+    current, target = existing, rid
+    while current is not None and current.get("merged_into"):  # folded: go to its survivor
+        nxt = str(current["merged_into"])
+        if nxt in seen:
+            break
+        seen.add(nxt)
+        target, current = nxt, ws.get(TABLE, nxt)
+    if current is not None:
+        return target
+    if existing is not None:
+        return rid
+    return index.match(record) or rid
 
 
 def _plan_records(
     ws: WorkspaceLike, batch: ImportBatch, summary: ApplySummary
 ) -> list[tuple[str, dict[str, Any]]]:
-    plan: list[tuple[str, dict[str, Any]]] = []
+    plan: dict[str, dict[str, Any]] = {}
     planned: set[str] = set()
+    pending: dict[str, dict[str, Any]] = {}  # records as this plan leaves them
+    reviews = {r for r in map(dedupe.review_of, batch.records) if r is not None}
+    index = dedupe.ReviewIndex(ws.table(TABLE), reviews=reviews)
     for record in batch.records:
         rid = record.get("id")
         if not isinstance(rid, str) or not rid:
@@ -215,6 +322,18 @@ def _plan_records(
             continue
         planned.add(rid)
         existing = ws.get(TABLE, rid)
+        target = _redirect(ws, rid, existing, record, index)
+        if target != rid:
+            summary.matched.append(f"{rid} -> {target}")
+            rid, existing = target, ws.get(TABLE, target)
+            record = _same_document(existing, record)
+        if not str(record.get("paragraph") or "").strip() and index.has_report(record):
+            if not str((existing or {}).get("paragraph") or "").strip():
+                # A row of a review whose report is here that matches none of its paragraphs.
+                record = {**record, "source": {**_source_of(record), "unmatched": True}}
+                summary.unmatched.append(_unmatched_line(record))
+        first = existing is None and rid not in pending
+        existing = pending.get(rid, existing)
         values = merge_values(existing, record)
         fault = _check(values)
         if fault:
@@ -229,18 +348,25 @@ def _plan_records(
         ):
             summary.positions_kept.append(rid)
         after = (existing or {}).get("position") if "position" not in values else values["position"]
-        summary.by_position[str(after or record.get("position") or "pending")] += 1
-        if existing is None:
-            summary.created += 1
-        elif values:
-            summary.updated += 1
+        if rid in pending:  # a second row of the same recommendation: counted once
+            summary.by_position[str(pending[rid].get("position") or "pending")] -= 1
         else:
-            summary.unchanged += 1
-        if existing is not None and existing.get("deleted"):
-            summary.deleted_kept += 1
+            if first:
+                summary.created += 1
+            elif values:
+                summary.updated += 1
+            else:
+                summary.unchanged += 1
+            if existing is not None and existing.get("deleted"):
+                summary.deleted_kept += 1
+        summary.by_position[str(after or record.get("position") or "pending")] += 1
+        summary.by_position = +summary.by_position  # drop zero counts
         if existing is None or values:
-            plan.append((rid, values))
-    return plan
+            plan.setdefault(rid, {}).update(values)
+            pending[rid] = {**(existing or {}), **values}
+        elif rid not in pending:
+            pending[rid] = existing
+    return list(plan.items())
 
 
 def _plan_addendum(
