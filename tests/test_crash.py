@@ -183,7 +183,7 @@ def synthetic_workspace(path: Path, n: int) -> None:
         "meta": {
             "meta": {
                 "id": "meta",
-                "schema_version": 1,
+                "schema_version": 2,
                 "workspace_id": "synthetic",
                 "created": "2025-01-01T00:00:00Z",
             }

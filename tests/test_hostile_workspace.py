@@ -69,7 +69,7 @@ HYPO_120 = settings(HYPO, max_examples=120)
 # What a refusal may say: each message names the fault in words a person understands.
 FAULTS = re.compile(
     r"not valid JSON|not UTF-8|not a workspace|not an object|appears twice|"
-    r"field '|newer UPR Workbench|larger than|unpacks to|not a valid gzip|"
+    r"field '|made by a newer version of upr|larger than|unpacks to|not a valid gzip|"
     r"record id|expected an object|nested|2\^53|too large|not allowed"
 )
 
@@ -576,7 +576,7 @@ def test_malformed_clocks(files: dict[str, Path], bad_dir: Path, clock: Any) -> 
 @pytest.mark.parametrize(
     ("version", "fragment"),
     [
-        (2, "newer UPR Workbench (schema 2"),
+        (3, "made by a newer version of upr (schema 3"),
         (10_000, "schema 10000"),
         (10_001, "schema"),
         (2**53, "schema"),
@@ -599,7 +599,7 @@ def test_unknown_and_future_schema_versions(
     data["meta"]["meta"]["schema_version"] = version
     message = refused_everywhere(write_tables(bad_dir / "version.json", data), files["good"])
     assert fragment in message, message
-    if isinstance(version, int) and not isinstance(version, bool) and version > 1:
+    if isinstance(version, int) and not isinstance(version, bool) and version > 2:
         assert "upgrade UPR Workbench" in message and "unchanged" in message
 
 
@@ -711,7 +711,7 @@ def test_the_real_upr_command_refuses_hostile_files(files: dict[str, Path], bad_
             {
                 **load_tables(files["small"]),
                 "meta": {
-                    "meta": {"id": "meta", "schema_version": 3, "workspace_id": "w", "created": ""}
+                    "meta": {"id": "meta", "schema_version": 99, "workspace_id": "w", "created": ""}
                 },
             },
         ),

@@ -724,7 +724,7 @@ def mutate(path: Path, change: Any) -> None:
         ('"recommending":["FRA"]', '"recommending":[1]', ("140.7", "'recommending'")),
         ('"due":"2025-01-10"', '"due":"10/01/2025"', ("checklist/SVN:4:consult-cso", "'due'")),
         ('"status":"todo"', '"status":"finished"', ("SVN:4:consult-cso", "'status'")),
-        ('"schema_version":1', '"schema_version":"1"', ("meta", "schema_version")),
+        ('"schema_version":2', '"schema_version":"2"', ("meta", "schema_version")),
     ],
 )
 @pytest.mark.usefixtures("parser")
@@ -870,8 +870,8 @@ def test_duplicates_are_found_in_any_layout(tmp_path: Path) -> None:
 
 def test_newer_schema_is_refused_clearly(tmp_path: Path) -> None:
     path = saved_base(tmp_path)
-    rewrite(path, '"schema_version":1', '"schema_version":7')
-    assert_refused(path, "newer UPR Workbench", "schema 7", "upgrade")
+    rewrite(path, '"schema_version":2', '"schema_version":7')
+    assert_refused(path, "made by a newer version of upr", "schema 7", "upgrade")
     assert main(["check", str(path)]) == 2
 
 
@@ -1033,8 +1033,8 @@ def test_missing_file_and_folder_are_refused(tmp_path: Path) -> None:
 # -- migrations -----------------------------------------------------------------------------
 
 
-def _v2_moves_prio(data: dict[str, dict[str, Any]]) -> None:
-    """A fake migration 1 -> 2: the legacy field ``prio`` becomes ``priority``."""
+def _v3_moves_prio(data: dict[str, dict[str, Any]]) -> None:
+    """A fake migration 2 -> 3: the legacy field ``prio`` becomes ``priority``."""
     for record in data.get(REC, {}).values():
         if "prio" in record:
             record["priority"] = record.pop("prio")
@@ -1046,20 +1046,20 @@ def test_older_file_is_migrated_after_keeping_a_backup(
     path = saved_base(tmp_path)
     mutate(path, lambda d: d[REC][RID].__setitem__("prio", "low"))
     original = path.read_bytes()
-    monkeypatch.setattr(store_workspace, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(store_workspace, "MIGRATIONS", {1: _v2_moves_prio})
+    monkeypatch.setattr(store_workspace, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(store_workspace, "MIGRATIONS", {2: _v3_moves_prio})
     ws = new_ws(path)
-    assert ws.migrated_from == 1
-    bak = tmp_path / "base.json.v1.bak"
+    assert ws.migrated_from == 2
+    bak = tmp_path / "base.json.v2.bak"
     assert bak.read_bytes() == original
     data = json.loads(path.read_text("utf-8"))  # written at once
-    assert data["meta"]["meta"]["schema_version"] == 2
+    assert data["meta"]["meta"]["schema_version"] == 3
     assert data[REC][RID]["priority"] == "low" and "prio" not in data[REC][RID]
     ws.close()
     again = new_ws(path)  # a migrated file is not migrated again
     assert again.migrated_from is None
     again.close()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["base.json", "base.json.v1.bak"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["base.json", "base.json.v2.bak"]
 
 
 def test_checking_an_older_file_migrates_in_memory_only(
@@ -1067,8 +1067,8 @@ def test_checking_an_older_file_migrates_in_memory_only(
 ) -> None:
     path = saved_base(tmp_path)
     before = fingerprint(path)
-    monkeypatch.setattr(store_workspace, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(store_workspace, "MIGRATIONS", {1: _v2_moves_prio})
+    monkeypatch.setattr(store_workspace, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(store_workspace, "MIGRATIONS", {2: _v3_moves_prio})
     assert "would be upgraded" in check_file(path)
     assert fingerprint(path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["base.json"]
@@ -1078,24 +1078,24 @@ def test_a_failing_or_missing_migration_leaves_the_file_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = saved_base(tmp_path)
-    monkeypatch.setattr(store_workspace, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(store_workspace, "SCHEMA_VERSION", 4)
 
     def broken(data: dict[str, Any]) -> None:
         raise KeyError("surprise")
 
-    monkeypatch.setattr(store_workspace, "MIGRATIONS", {1: _v2_moves_prio, 2: broken})
-    assert_refused(path, "upgrading from schema 2 failed")
-    monkeypatch.setattr(store_workspace, "MIGRATIONS", {1: _v2_moves_prio})
-    assert_refused(path, "no step from 2 to 3")
+    monkeypatch.setattr(store_workspace, "MIGRATIONS", {2: _v3_moves_prio, 3: broken})
+    assert_refused(path, "upgrading from schema 3 failed")
+    monkeypatch.setattr(store_workspace, "MIGRATIONS", {2: _v3_moves_prio})
+    assert_refused(path, "no step from 3 to 4")
 
 
 def test_a_migration_that_breaks_records_is_caught_by_validation(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = saved_base(tmp_path)
-    monkeypatch.setattr(store_workspace, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store_workspace, "SCHEMA_VERSION", 3)
     monkeypatch.setattr(
-        store_workspace, "MIGRATIONS", {1: lambda d: d[REC][RID].__setitem__("priority", "urgent")}
+        store_workspace, "MIGRATIONS", {2: lambda d: d[REC][RID].__setitem__("priority", "urgent")}
     )
     assert_refused(path, "140.7", "'priority'")
 

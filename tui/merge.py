@@ -301,6 +301,10 @@ def merge_record(
             report.fields_from_b[(table, fname)] += 1
         elif present_a and a_wins:
             report.fields_from_a[(table, fname)] += 1
+    if out.get("merged_into") and out.get("deleted") is not True:
+        # A record folded into another (tui/dedupe.py) stays folded: a copy made before the
+        # fold, even one edited later, must not bring the duplicate back.
+        out["deleted"] = True
     if (
         report is not None
         and side_a is not None

@@ -14,7 +14,9 @@ from typing import Any
 
 from tui.sanitize import MAX_STRING
 
-SCHEMA_VERSION = 1
+# 2: tables ``links`` and ``engagements``; recommendations may carry ``kind`` ("pledge") and
+# ``merged_into`` (a duplicate folded into another record, tui/dedupe.py). tui/migrate.py.
+SCHEMA_VERSION = 2
 
 TABLES = (
     "meta",
@@ -24,6 +26,8 @@ TABLES = (
     "actions",
     "history",
     "conflicts",
+    "links",
+    "engagements",
 )
 
 MECHANISMS = ("UPR", "TB", "SP")
@@ -146,10 +150,15 @@ class Schema:
 
     fields: Mapping[str, tuple[Check, Any]]
     editable: frozenset[str] = field(default_factory=frozenset)
+    # Fields written only when set (absent = default): new fields of a schema bump, so records
+    # that never use them keep the bytes they had (files stay small and diff cleanly).
+    sparse: frozenset[str] = field(default_factory=frozenset)
 
     def defaults(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name, (_check, default) in self.fields.items():
+            if name in self.sparse:
+                continue
             out[name] = (
                 list(default)
                 if isinstance(default, list)
@@ -186,9 +195,16 @@ RECOMMENDATION = Schema(
         "triaged": (_bool, False),
         "deleted": (_bool, False),
         "source": (_mapping, {}),
+        # schema 2: "pledge" for a voluntary pledge ("" = a recommendation)
+        "kind": (_one_of("recommendation", "pledge", optional=True), ""),
+        # schema 2: the id of the record this duplicate was folded into (then ``deleted``)
+        "merged_into": (_string, ""),
     },
+    sparse=frozenset({"kind", "merged_into"}),
     editable=frozenset(
         {
+            "kind",
+            "merged_into",
             "mechanism",
             "body",
             "country",
@@ -231,6 +247,7 @@ DECISION_FIELDS = frozenset(
         "note",
         "triaged",
         "deleted",
+        "merged_into",
     }
 )
 
@@ -361,6 +378,34 @@ META = Schema(
     }
 )
 
+# schema 2 (issue "Continuity"): a link between two recommendations, id ``LINK:<a>|<b>`` with
+# the two ids sorted (DESIGN §3). Only the known fields; the feature adds to them.
+LINK = Schema(
+    fields={
+        "id": (_string, ""),
+        "a": (_string, ""),
+        "b": (_string, ""),
+        "relation": (_one_of("same", "related", optional=True), ""),
+        "deleted": (_bool, False),
+    },
+    editable=frozenset({"a", "b", "relation", "deleted"}),
+)
+
+# schema 2: a treaty-body review or special-procedure visit of a country.
+ENGAGEMENT = Schema(
+    fields={
+        "id": (_string, ""),
+        "country": (_string, ""),
+        "mechanism": (_one_of(*MECHANISMS, optional=True), ""),
+        "body": (_string, ""),
+        "start": (_date_string, ""),
+        "end": (_date_string, ""),
+        "note": (_string, ""),
+        "deleted": (_bool, False),
+    },
+    editable=frozenset({"country", "mechanism", "body", "start", "end", "note", "deleted"}),
+)
+
 SCHEMAS: dict[str, Schema] = {
     "meta": META,
     "countries": COUNTRY,
@@ -369,10 +414,12 @@ SCHEMAS: dict[str, Schema] = {
     "actions": ACTION,
     "history": HISTORY,
     "conflicts": CONFLICT,
+    "links": LINK,
+    "engagements": ENGAGEMENT,
 }
 
 # Tables whose records carry per-field clocks and go through the edit function.
-EDITED_TABLES = ("countries", "recommendations", "checklist", "actions")
+EDITED_TABLES = ("countries", "recommendations", "checklist", "actions", "links", "engagements")
 
 
 def parse_clock(clock: Any) -> tuple[int, int, str] | None:

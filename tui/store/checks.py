@@ -109,6 +109,8 @@ class FastCheck:
         self.loose: list[str] = []
         self.other: list[tuple[str, Callable[[Any], str | None]]] = []
         for fname, (check, _default) in schema.fields.items():
+            if fname in schema.sparse:
+                continue  # written only when set: such a record takes the slow path
             kind = FIELD_KINDS.get(check)
             if kind == "string":
                 self.strings.append(fname)
@@ -128,7 +130,7 @@ class FastCheck:
             else:
                 self.other.append((fname, check))
         self.clocked = clocked
-        self.size = len(schema.fields) + (1 if clocked else 0)
+        self.size = len(schema.fields) - len(schema.sparse) + (1 if clocked else 0)
 
     def ok(self, record: dict[str, Any]) -> bool:
         if len(record) != self.size or (self.clocked and "_clock" not in record):
@@ -223,7 +225,7 @@ def _record_fault(
     if schema is not None and table in EDITED_TABLES and "_clock" not in record:
         record["_clock"] = {}
     if schema is not None:
-        for fname in schema.fields.keys() - record.keys():
+        for fname in schema.fields.keys() - record.keys() - schema.sparse:
             # A field missing from a file made elsewhere gets its default in memory, so the
             # rest of the app can rely on every field being there.
             record[fname] = rid if fname == "id" else schema.defaults()[fname]

@@ -30,6 +30,8 @@ from typing import Any
 
 from tui.clock import DAY_MS, HybridClock
 from tui.ids import history_id
+from tui.migrate import MIGRATIONS as KNOWN_MIGRATIONS
+from tui.migrate import Migration
 from tui.model import (
     EDITED_TABLES,
     SCHEMA_VERSION,
@@ -61,10 +63,9 @@ from tui.store.storage import FileStamp, WorkspaceDB, WorkspaceStorage
 
 META_ID = "meta"
 
-Migration = Callable[[dict[str, dict[str, Any]]], None]
-# schema version N -> function turning the tables of an N file into N+1, in place. Only version 1
-# exists today; the hook is here so the first change of format arrives with its migration.
-MIGRATIONS: dict[int, Migration] = {}
+# schema version N -> function turning the tables of an N file into N+1, in place (tui/migrate.py;
+# its after_upgrade makes the upgrade's edits once the file is loaded).
+MIGRATIONS: dict[int, Migration] = dict(KNOWN_MIGRATIONS)
 
 
 @dataclass
@@ -113,6 +114,7 @@ class Workspace:
         self.migrated_from: int | None = None
         self._pending_first_write = False
         self._raw_for_backup: bytes | None = None
+        self._migrating = False  # an upgrade's edits are made even in a read-only open
 
     # -- opening ------------------------------------------------------------------------
     @classmethod
@@ -203,6 +205,8 @@ class Workspace:
             self.storage.size = len(raw)
         if newest:
             self.clock.observe(newest)
+        if self.migrated_from is not None:
+            self._after_upgrade(self.migrated_from)
         # A new file still needs writing; an existing file is never rewritten on open.
         self._pending_first_write = not exists
 
@@ -223,7 +227,7 @@ class Workspace:
         current = SCHEMA_VERSION
         if version > current:
             raise WorkspaceError(
-                f"{name}: made by a newer UPR Workbench (schema {version}; this one reads up to "
+                f"{name}: made by a newer version of upr (schema {version}; this one reads up to "
                 f"{current}); upgrade UPR Workbench to open it (the file is unchanged)"
             )
         if version == current:
@@ -249,6 +253,20 @@ class Workspace:
                 raise WorkspaceError(f"{name}: upgrading from schema {step} lost meta/{META_ID}")
             meta["schema_version"] = step + 1
         self.migrated_from = version
+
+    def _after_upgrade(self, version: int) -> None:
+        """The upgrade's edits (tui/migrate.py), in memory, even for a read-only open."""
+        from tui.migrate import after_upgrade
+
+        self._migrating = True
+        try:
+            after_upgrade(self, version)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise WorkspaceError(
+                f"{self.path.name}: upgrading from schema {version} failed: {shown(exc, 100)}"
+            ) from None
+        finally:
+            self._migrating = False
 
     def _finish_migration(self) -> None:
         """Keep ``FILE.vN.bak`` (the old bytes, as they were), then write the upgraded file."""
@@ -318,7 +336,7 @@ class Workspace:
     def _check(self, table: str, rid: str, values: Mapping[str, Any]) -> dict[str, Any]:
         if self._closed:
             raise WorkspaceError(f"{self.path.name} is closed")
-        if self.read_only:
+        if self.read_only and not self._migrating:
             raise ReadOnlyError(f"{self.path.name} is open read-only: edits are not possible")
         schema = SCHEMAS.get(table)
         if schema is None or table not in EDITED_TABLES:
