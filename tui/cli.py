@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "merge-driver": ("tui.commands.merge", "git merge driver: upr merge-driver %O %A %B"),
     "git-setup": ("tui.commands.merge", "configure git to merge workspaces with upr"),
     "check": ("tui.commands.check", "validate a workspace file without changing it"),
+    "dedupe": ("tui.commands.dedupe", "fold duplicate recommendations into one record"),
 }
 
 
