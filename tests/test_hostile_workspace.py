@@ -95,6 +95,9 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             "recommendations": [next(iter(ws.table(REC)))],
         },
     )
+    first, second = sorted(ws.table(REC))[:2]
+    ws.edit("links", f"LINK:{first}|{second}", {"a": first, "b": second, "relation": "same"})
+    ws.edit("engagements", "SVN:CRC:2026", {"country": "SVN", "mechanism": "TB", "body": "CRC"})
     ws.put(
         "conflicts",
         "c1",

@@ -36,6 +36,7 @@ from tui.model import DECISION_FIELDS, RECOMMENDATION
 
 TABLE = "recommendations"
 MATCH_SCORE = 90.0  # rapidfuzz ratio (0-100) of the normalised texts; Morocco 2012: all >= 98
+MIN_PART = 40  # characters: a shorter text matched as a part of a paragraph would be too vague
 SAME_PARAGRAPH_SCORE = 80.0  # same review and paragraph: only a different text tells them apart
 _DEFAULTS = RECOMMENDATION.defaults()
 _FOLDED_DECISIONS = tuple(sorted(DECISION_FIELDS - {"deleted", "merged_into"}))
@@ -133,6 +134,19 @@ def text_score(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
     return float(fuzz.ratio(_norm(a.get("text")), _norm(b.get("text"))))
 
 
+def part_score(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
+    """Similarity of the shorter text to the best part of the longer one, 0-100.
+
+    Cycle-1 reports join several States' recommendations in one paragraph, which UPR Info
+    lists one by one: such a row is the same recommendation as a part of the paragraph. Only
+    for texts of ``MIN_PART`` characters or more, and scored just under a whole-text match.
+    """
+    ta, tb = _norm(a.get("text")), _norm(b.get("text"))
+    if min(len(ta), len(tb)) < MIN_PART:
+        return 0.0
+    return float(fuzz.partial_ratio(ta, tb)) - 0.5
+
+
 class ReviewIndex:
     """Live recommendations by review, to match a new record to one already there."""
 
@@ -193,8 +207,8 @@ def best_text_match(record: Mapping[str, Any], pool: Iterable[str], records: Rec
     """The paragraph record of ``pool`` whose text is closest to ``record``'s, if close enough.
 
     A recommending State in common is required when both name one (two paragraphs of one
-    report may share a text, addressed by different States); ties go to the most States in
-    common, then to the survivor order (``id_rank``).
+    report may share a text, addressed by different States), and for a match of a part
+    (``part_score``); ties go to the most States in common, then to the survivor order.
     """
     mine = _recommending(record)
     best: tuple[float, int, tuple[int, int, str]] | None = None
@@ -206,6 +220,8 @@ def best_text_match(record: Mapping[str, Any], pool: Iterable[str], records: Rec
         if mine and theirs and not common:
             continue
         score = text_score(record, other)
+        if score < MATCH_SCORE and common:
+            score = part_score(record, other)
         if score < MATCH_SCORE:
             continue
         rank = id_rank(rid, other)
