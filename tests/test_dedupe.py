@@ -231,7 +231,7 @@ def test_an_unmigrated_copy_does_not_bring_duplicates_back(
     Workspace.open(mine, author="ana").close()  # upgraded and folded
     # The colleague's old program edits a duplicate later (its file stays schema 1).
     data = json.loads(theirs.read_text("utf-8"))
-    dup = next(r for r in data[REC].values() if r["id"].startswith("UPR:h:") and r["paragraph"])
+    dup = next(r for r in data[REC].values() if r["id"].startswith("UPR:ALB/"))
     dup["note"] = "edited on the old copy"
     dup["deleted"] = False
     later = f"{time.time_ns() // 1_000_000 + 5:013d}|000000|bob"  # after the upgrade's clock
