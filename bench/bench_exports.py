@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from tui.exports import annex, brief, matrix, plan  # noqa: E402
 from tui.exports.safe import atomic_write  # noqa: E402
+from tui.model import SCHEMA_VERSION  # noqa: E402
 from tui.store import Workspace  # noqa: E402
 
 TEXT = (
@@ -96,7 +97,7 @@ def build(path: Path, n: int) -> None:
         "meta": {
             "meta": {
                 "id": "meta",
-                "schema_version": 1,
+                "schema_version": SCHEMA_VERSION,
                 "workspace_id": "bench",
                 "created": "2026-01-01T00:00:00Z",
             }

@@ -117,7 +117,7 @@ def synthetic(n: int, base_ms: int | None = None) -> dict[str, dict[str, Any]]:
         "meta": {
             "meta": {
                 "id": "meta",
-                "schema_version": 1,
+                "schema_version": store.SCHEMA_VERSION,
                 "workspace_id": "bench",
                 "created": "2025-01-01T00:00:00Z",
             }

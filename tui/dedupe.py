@@ -259,6 +259,7 @@ def find_folds(
 def _review_folds(
     review: tuple[str, int], rids: list[str], records: Records, rename: bool
 ) -> list[Fold]:
+    """The folds of one review; ``rids`` sorted. Cheap when nothing is duplicated (one pass)."""
     paragraphs: dict[str, list[str]] = defaultdict(list)
     without: list[str] = []
     for rid in rids:
@@ -267,10 +268,12 @@ def _review_folds(
             paragraphs[paragraph].append(rid)
         else:
             without.append(rid)
-    folds: list[Fold] = []
-    survivors: dict[str, str] = {}  # paragraph record id -> its group's survivor
-    for paragraph in sorted(paragraphs):
-        group = sorted(paragraphs[paragraph], key=lambda r: id_rank(r, records[r]))
+    by_survivor: dict[str, Fold] = {}
+    survivors: dict[str, str] = {}  # paragraph record id -> its group's survivor, if not itself
+    for paragraph, group in paragraphs.items():
+        if len(group) == 1 and not (rename and is_hash_id(group[0])):
+            continue  # the common case: one record for the paragraph, a stable id
+        group.sort(key=lambda r: id_rank(r, records[r]))
         head = group[0]
         same = [
             r for r in group[1:] if text_score(records[r], records[head]) >= SAME_PARAGRAPH_SCORE
@@ -284,22 +287,23 @@ def _review_folds(
             survivors[r] = survivor
         if same:
             reason = "hash id" if renamed and len(same) == 1 else "same paragraph"
-            folds.append(Fold(survivor, tuple(same), reason, renamed))
-    pool = [r for r in rids if str(records[r].get("paragraph") or "").strip()]
-    matched: dict[str, list[str]] = defaultdict(list)
-    for rid in without:
-        target = best_text_match(records[rid], pool, records)
-        if target is not None:
-            matched[survivors.get(target, target)].append(rid)
-    for survivor in sorted(matched):
-        existing = next((f for f in folds if f.survivor == survivor), None)
-        if existing is not None:
-            folds[folds.index(existing)] = Fold(
-                survivor, (*existing.folded, *matched[survivor]), existing.reason, existing.renamed
-            )
-        else:
-            folds.append(Fold(survivor, tuple(matched[survivor]), "same text"))
-    return folds
+            by_survivor[survivor] = Fold(survivor, tuple(same), reason, renamed)
+    if without and paragraphs:
+        pool = sorted(r for group in paragraphs.values() for r in group)
+        matched: dict[str, list[str]] = defaultdict(list)
+        for rid in without:
+            target = best_text_match(records[rid], pool, records)
+            if target is not None:
+                matched[survivors.get(target, target)].append(rid)
+        for survivor, rows in matched.items():
+            fold = by_survivor.get(survivor)
+            if fold is not None:
+                by_survivor[survivor] = Fold(
+                    survivor, (*fold.folded, *rows), fold.reason, fold.renamed
+                )
+            else:
+                by_survivor[survivor] = Fold(survivor, tuple(rows), "same text")
+    return [by_survivor[k] for k in sorted(by_survivor)]
 
 
 # -- the edits of a fold -------------------------------------------------------------------------
