@@ -43,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
     except WorkspaceError as exc:
         print(f"upr dedupe: {exc}", file=sys.stderr)
         return 2
+    for warning in ws.warnings:  # a schema 1 file: the upgrade's folds (in memory for --dry-run)
+        print(f"upr dedupe: {clean_line(warning)}", file=sys.stderr)
     try:
         fold_plan = dedupe.plan(ws.table(dedupe.TABLE))
         if fold_plan.edits and not args.dry_run:
