@@ -23,7 +23,13 @@ from screens.overview import CountryOverviewScreen
 from tui.config import load_config, save_config
 from tui.sanitize import clean_line, clean_text
 from tui.session import AppOptions, WorkspaceLoader
-from tui.store import FileReplacedError, Workspace, WorkspaceError, keep_long_lived
+from tui.store import (
+    FileReplacedError,
+    SaveError,
+    Workspace,
+    WorkspaceError,
+    keep_long_lived,
+)
 
 # From this many recommendations in the workspace, a country's triage index is built in a thread
 # while its overview is on screen (0.35 s for 100,000 in one country: issue 8).
@@ -423,14 +429,17 @@ class UprApp(MergeActions, App[int]):
     def save_in_background(self) -> None:
         self._save_blocking()
 
-    def _save_blocking(self) -> bool:
+    def _save_blocking(self, *, offer: bool = False) -> bool:
         try:
             saved = self.workspace.save()
         except WorkspaceError as exc:
             message = str(exc)
-            if message != self.save_error:
+            new_error = message != self.save_error
+            if new_error:
                 self.save_error = message
                 self._notify_threadsafe(message, "error")
+            if isinstance(exc, SaveError) and (new_error or offer):
+                self._call_on_ui(self.offer_save_elsewhere)  # the folder turned read-only…
             if isinstance(exc, FileReplacedError):
                 self.on_file_replaced()  # offer to merge the file in (screens/merge.py)
             return False
@@ -438,6 +447,44 @@ class UprApp(MergeActions, App[int]):
             self.save_error = None
             self._notify_threadsafe("Saved.", "information")
         return saved
+
+    def _call_on_ui(self, callback: Any) -> None:
+        if threading.get_ident() != self._ui_thread:
+            self.call_from_thread(callback)
+        else:
+            callback()
+
+    def offer_save_elsewhere(self, problem: str = "") -> None:
+        """The file cannot be written where it is: ask for another file and go on there."""
+        from screens.pickers import TextPrompt
+
+        if isinstance(self.screen, TextPrompt) or self.workspace.read_only:
+            return
+        path = self.workspace.path
+        suggestion = Path.home() / path.name
+        if suggestion == path or suggestion.exists():
+            suggestion = suggestion.with_name(f"{path.stem}-saved{path.suffix}")
+        title = problem or f"Cannot save {path.name} where it is. Save your work to:"
+        self.push_screen(
+            TextPrompt(title, str(suggestion), hint="a new file; edits go there from now on"),
+            self._save_elsewhere_chosen,
+        )
+
+    def _save_elsewhere_chosen(self, value: str | None) -> None:
+        if value and value.strip():
+            self.save_elsewhere(value.strip())
+
+    @work(thread=True, exclusive=False, group="save")
+    def save_elsewhere(self, target: str) -> None:
+        try:
+            written = self.workspace.save_as(target)
+        except WorkspaceError as exc:
+            self.call_from_thread(self.offer_save_elsewhere, f"Not saved: {exc}. Save to:")
+            return
+        self.save_error = None
+        self._notify_threadsafe(
+            f"Saved to {written}: edits are saved there from now on.", "information"
+        )
 
     def _notify_threadsafe(self, message: str, severity: str) -> None:
         if threading.get_ident() != self._ui_thread:
@@ -454,7 +501,7 @@ class UprApp(MergeActions, App[int]):
     @work(thread=True, exclusive=False, group="save")
     def save_now_in_background(self) -> None:
         """ctrl+s: save now, in a worker, so the interface never waits on the disk."""
-        if self._save_blocking():
+        if self._save_blocking(offer=True):
             self._notify_threadsafe(f"Saved {self.workspace.path.name}.", "information")
         elif not self.save_error:
             self._notify_threadsafe("No changes to save.", "information")

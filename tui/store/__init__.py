@@ -23,7 +23,7 @@ from tui.store.codec import (
     keep_long_lived,
     parse_workspace,
 )
-from tui.store.errors import FileReplacedError, ReadOnlyError, WorkspaceError
+from tui.store.errors import FileReplacedError, ReadOnlyError, SaveError, WorkspaceError
 from tui.store.lock import LockedError, acquire_lock, lock_path, read_lock
 from tui.store.storage import SAVE_STEPS, FileStamp, StrTable, WorkspaceDB, WorkspaceStorage
 from tui.store.workspace import (
@@ -57,6 +57,7 @@ __all__ = [
     "LockedError",
     "Migration",
     "ReadOnlyError",
+    "SaveError",
     "StrTable",
     "UndoStep",
     "Workspace",

@@ -23,6 +23,11 @@ class ReadOnlyError(WorkspaceError):
     """An edit on a workspace opened read-only."""
 
 
+class SaveError(WorkspaceError):
+    """The file could not be written where it is (a folder turned read-only, a full disk): the
+    edits stay in memory; the app offers to save them elsewhere (issue 15.8)."""
+
+
 class FileReplacedError(WorkspaceError):
     """Another program replaced the file since we loaded it; we must not overwrite it."""
 

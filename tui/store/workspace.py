@@ -57,7 +57,14 @@ from tui.store.codec import (
     gc_paused,
     parse_workspace,
 )
-from tui.store.errors import FileReplacedError, ReadOnlyError, WorkspaceError, save_reason, shown
+from tui.store.errors import (
+    FileReplacedError,
+    ReadOnlyError,
+    SaveError,
+    WorkspaceError,
+    save_reason,
+    shown,
+)
 from tui.store.lock import acquire_lock, lock_is_mine, remove_stale_temps
 from tui.store.storage import FileStamp, WorkspaceDB, WorkspaceStorage
 
@@ -575,7 +582,7 @@ class Workspace:
                 if replaced_now:
                     self.replaced = FileReplacedError(self.path, None)
                     raise self.replaced from None
-                raise WorkspaceError(
+                raise SaveError(
                     f"could not save {self.path.name}: {save_reason(exc)}; your edits are kept "
                     "in memory and saving will be retried"
                 ) from None
@@ -585,6 +592,40 @@ class Workspace:
                 self.replaced = FileReplacedError(self.path, written)
                 raise self.replaced
             return True
+
+    def save_as(self, path: str | os.PathLike[str]) -> Path:
+        """Write everything to another, new file and go on there: its lock taken, the old one
+        released (the folder turned read-only, the disk filled: issue 15.8). Raises
+        WorkspaceError with nothing changed (the file exists, is locked, cannot be written)."""
+        if self.read_only:
+            raise ReadOnlyError(f"{self.path.name} is open read-only")
+        new = Path(os.path.abspath(os.path.expanduser(os.fspath(path))))
+        if new.exists():
+            raise WorkspaceError(f"{new.name} exists already: choose a new name")
+        if not new.parent.is_dir():
+            raise WorkspaceError(f"{new.parent}: no such folder")
+        lockfile = acquire_lock(new, self.author) if self._lockfile is not None else None
+        old_path, old_lock = self.path, self._lockfile
+        with self._save_lock:
+            version, chunks = self.storage.snapshot()
+            self.storage.path = new
+            try:
+                self.storage.write_chunks(chunks)
+            except OSError as exc:
+                self.storage.path = old_path
+                if lockfile is not None:
+                    with contextlib.suppress(OSError):
+                        lockfile.unlink()
+                raise SaveError(f"could not save {new.name}: {save_reason(exc)}") from None
+            self.path, self._lockfile = new, lockfile
+            self.storage.mark_saved(version)
+            self._pending_first_write = False
+            self.replaced = None
+        if old_lock is not None:
+            with contextlib.suppress(OSError):
+                if lock_is_mine(old_path):
+                    old_lock.unlink()
+        return new
 
     def _mine_path(self) -> Path:
         if self.replaced is not None and self.replaced.kept is not None:
