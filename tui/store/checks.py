@@ -313,15 +313,11 @@ def validate_tables(
 
 # -- what ``upr check`` reports beyond validity (issue 15.8) ----------------------------------------
 
-# Tables of schema 2 (DESIGN §1) are known to the check before this version reads them: a file
-# from a colleague's newer version is refused by its schema version, not reported as hiding data.
-LATER_TABLES = ("links", "engagements")
-
 
 def hidden_data(data: dict[str, dict[str, Any]], known: Iterable[str]) -> list[str]:
     """What a valid file holds that the app never shows: a table of unknown name (``Recommendations``)
     and records that sit in another table than their own. Each as a short phrase."""
-    known_tables = set(known) | set(LATER_TABLES)
+    known_tables = set(known)
     problems = [
         f"table {shown(table)!r} is not a table this version knows "
         f"({len(records)} record(s) the app does not show)"
