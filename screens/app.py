@@ -176,6 +176,10 @@ class UprApp(MergeActions, App[int]):
 
     # -- screens ----------------------------------------------------------------------
     def on_mount(self) -> None:
+        if not self.is_headless:  # SIGHUP, SIGTERM: save, release the lock, restore the terminal
+            from screens.hangup import install
+
+            install(self)
         # Once the first screen is written (run at the first refresh, it delayed it by 0.1 s).
         self.set_timer(1.0, self._preload_screens)
         if self._workspace is None:
