@@ -77,6 +77,9 @@ MIGRATIONS: dict[int, Migration] = dict(KNOWN_MIGRATIONS)
 
 @dataclass
 class Change:
+    """One change of an undo step. ``field``: a field; ``"*"`` the record's creation; ``""`` a
+    whole row stored with ``put`` (a conflict's resolution)."""
+
     table: str
     record: str
     field: str
@@ -86,8 +89,18 @@ class Change:
 
 @dataclass
 class UndoStep:
+    """What one user action changed, undone or redone as one.
+
+    ``epoch``: how many merges this session had taken in when the step was last applied;
+    a change whose field (or row) a later merge changed is not reverted (DESIGN §8: undo
+    never crosses a merge). ``skipped``: after ``undo``/``redo``, the changes left alone
+    for that reason, so the caller can say so.
+    """
+
     label: str
     changes: list[Change] = field(default_factory=list)
+    skipped: list[Change] = field(default_factory=list)
+    epoch: int = 0
 
 
 Listener = Callable[[str, str, tuple[str, ...]], None]
@@ -113,6 +126,11 @@ class Workspace:
         self._undo: list[UndoStep] = []
         self._redo: list[UndoStep] = []
         self._local = threading.local()  # the open undo group of this thread
+        # Undo never crosses a merge: each merge taken in (absorb) is an epoch; what it changed
+        # of the fields and rows the undo and redo stacks name is kept here, with its epoch.
+        self._epoch = 0
+        self._merged_fields: dict[tuple[str, str, str], int] = {}
+        self._merged_rows: dict[tuple[str, str], int] = {}
         self._listeners: list[Listener] = []
         self._lockfile: Path | None = None
         self._closed = False
@@ -457,7 +475,7 @@ class Workspace:
                     group.changes.extend(changes)
                 else:
                     label = f"create {rid}" if created else f"edit {changes[-1].field}"
-                    self._undo.append(UndoStep(label, list(changes)))
+                    self._undo.append(UndoStep(label, list(changes), epoch=self._epoch))
                     self._redo.clear()
         return [(table, rid, tuple(c.field for c in changes))]
 
@@ -482,7 +500,7 @@ class Workspace:
         """Make every edit inside one undo step (a bulk decision, an import)."""
         outer = getattr(self._local, "group", None) is None
         if outer:
-            self._local.group = UndoStep(label)
+            self._local.group = UndoStep(label, epoch=self._epoch)
         step: UndoStep = self._local.group
         try:
             yield step
@@ -504,32 +522,67 @@ class Workspace:
         return bool(self._redo)
 
     def undo(self) -> UndoStep | None:
-        """Revert the last step by new edits (new clocks, new history rows)."""
-        with self._lock:
-            if not self._undo:
-                return None
-            step = self._undo.pop()
-            fired = self._revert(step, forward=False)
-            self._redo.append(step)
-        self._notify(fired)
-        return step
+        """Revert the last step of this session by new edits (new clocks, new history rows).
+
+        Returns what was reverted (``skipped``: changes a merge made since, left alone), or
+        None when there is nothing to undo. A step that a merge left nothing of is dropped.
+        """
+        return self._step(self._undo, self._redo, forward=False)
 
     def redo(self) -> UndoStep | None:
+        """Apply again the last undone step (with the same rule: never over a merge)."""
+        return self._step(self._redo, self._undo, forward=True)
+
+    def _step(self, source: list[UndoStep], target: list[UndoStep], *, forward: bool) -> Any:
         with self._lock:
-            if not self._redo:
+            if not source:
                 return None
-            step = self._redo.pop()
-            fired = self._revert(step, forward=True)
-            self._undo.append(step)
+            step = source.pop()
+            applied, skipped = self._crossing(step)
+            fired = self._revert(applied, forward=forward)
+            if skipped:  # what is left of the step goes on; the return value says the rest
+                step = UndoStep(step.label, applied, skipped)
+            step.epoch = self._epoch
+            if applied:
+                target.append(UndoStep(step.label, applied, epoch=step.epoch) if skipped else step)
         self._notify(fired)
         return step
 
-    def _revert(self, step: UndoStep, *, forward: bool) -> list[tuple[str, str, tuple[str, ...]]]:
-        changes = step.changes if forward else list(reversed(step.changes))
+    def _crossing(self, step: UndoStep) -> tuple[list[Change], list[Change]]:
+        """Split a step's changes: those no merge changed since it was applied, and the rest.
+
+        A creation or a row counts as changed when the merge changed anything of the record;
+        the other changes of a record whose creation is left alone are left alone with it.
+        """
+        epoch = step.epoch
+        rows = {
+            (c.table, c.record)
+            for c in step.changes
+            if c.field in ("*", "") and self._merged_rows.get((c.table, c.record), -1) > epoch
+        }
+        applied: list[Change] = []
+        skipped: list[Change] = []
+        for change in step.changes:
+            key = (change.table, change.record)
+            crossed = key in rows or (
+                change.field not in ("*", "")
+                and self._merged_fields.get((*key, change.field), -1) > epoch
+            )
+            (skipped if crossed else applied).append(change)
+        return applied, skipped
+
+    def _revert(
+        self, changes: list[Change], *, forward: bool
+    ) -> list[tuple[str, str, tuple[str, ...]]]:
+        changes = changes if forward else list(reversed(changes))
         created = {(c.table, c.record) for c in changes if c.field == "*"}
         by_record: dict[tuple[str, str], dict[str, Any]] = {}
+        rows: list[Change] = []
         for change in changes:
             key = (change.table, change.record)
+            if change.field == "":
+                rows.append(change)
+                continue
             if change.field == "*":
                 # Creation: undo hides the record (nothing is hard-deleted), redo shows it.
                 by_record.setdefault(key, {})["deleted"] = not forward
@@ -540,6 +593,16 @@ class Workspace:
         fired: list[tuple[str, str, tuple[str, ...]]] = []
         for (table, rid), values in by_record.items():
             fired.extend(self._apply(table, rid, values, record_undo=False))
+        for change in rows:
+            row = change.new if forward else change.old
+            if not isinstance(row, dict):
+                continue  # a row cannot be removed (nothing is hard-deleted)
+            row = dict(row)
+            if change.table == "conflicts":
+                # A resolution undone re-opens the conflict, redone resolves it again: each
+                # with a new clock, so the decision beats the one before it at every merge.
+                row["resolved" if forward else "reopened"] = self.clock.tick()
+            fired.extend(self._put(change.table, change.record, row, record_undo=False))
         return fired
 
     # -- saving -------------------------------------------------------------------------
@@ -657,18 +720,34 @@ class Workspace:
         return loaded is not None and FileStamp.of(self.path) != loaded
 
     def put(self, table: str, rid: str, record: dict[str, Any]) -> None:
-        """Store a whole record of a table that is not edited field by field (``conflicts``)."""
+        """Store a whole record of a table that is not edited field by field (``conflicts``).
+
+        An undo step like an edit (inside an ``undo_group``, part of that step)."""
+        self._notify(self._put(table, rid, record, record_undo=True))
+
+    def _put(
+        self, table: str, rid: str, record: dict[str, Any], *, record_undo: bool
+    ) -> list[tuple[str, str, tuple[str, ...]]]:
         if self.read_only:
             raise ReadOnlyError(f"{self.path.name} is open read-only")
         if table in EDITED_TABLES or table == "history":
             raise ValueError(f"records of {table} change only through edit()")
         with self._lock:
             records = self._data.setdefault(table, {})
+            old = records.get(rid)
             if rid in records:
                 self.storage.before_change(table, rid)
             records[rid] = record
             self.storage.mark_dirty(table, rid)
-        self._notify([(table, rid, tuple(record))])
+            if record_undo:
+                change = Change(table, rid, "", old, record)
+                group = getattr(self._local, "group", None)
+                if group is not None:
+                    group.changes.append(change)
+                else:
+                    self._undo.append(UndoStep(f"change {table}", [change], epoch=self._epoch))
+                    self._redo.clear()
+        return [(table, rid, tuple(record))]
 
     def absorb(
         self,
@@ -689,6 +768,8 @@ class Workspace:
         fired: list[tuple[str, str, tuple[str, ...]]] = []
         newest = ""
         with self._lock:
+            epoch = self._epoch + 1
+            fields, rows = self._undo_interest()
             for table, incoming in records.items():
                 live_table = self._data.setdefault(table, {})
                 for rid, record in incoming.items():
@@ -703,12 +784,17 @@ class Workspace:
                     if table in EDITED_TABLES:
                         newest = max([newest, *(new.get("_clock") or {}).values()])
                     old = live if isinstance(live, dict) else {}
-                    fields = (
+                    changed = (
                         tuple(k for k in new if old.get(k) != new.get(k))
                         if isinstance(new, dict)
                         else ()
                     )
-                    fired.append((table, rid, fields))
+                    fired.append((table, rid, changed))
+                    if (table, rid) in rows:
+                        self._merged_rows[(table, rid)] = epoch
+                        self._mark_merged_fields(table, rid, old, new, fields, epoch)
+            if fired:
+                self._epoch = epoch
             if disk_stamp is not None:
                 self.storage.stamp = disk_stamp
                 self.replaced = None
@@ -716,6 +802,37 @@ class Workspace:
             self.clock.observe(newest)
         self._notify(fired)
         return len(fired)
+
+    def _undo_interest(self) -> tuple[set[tuple[str, str, str]], set[tuple[str, str]]]:
+        """The fields and rows the undo and redo stacks name (what a merge must mark)."""
+        fields: set[tuple[str, str, str]] = set()
+        rows: set[tuple[str, str]] = set()
+        for step in (*self._undo, *self._redo):
+            for c in step.changes:
+                rows.add((c.table, c.record))
+                fields.add((c.table, c.record, c.field))
+        return fields, rows
+
+    def _mark_merged_fields(
+        self,
+        table: str,
+        rid: str,
+        old: Mapping[str, Any],
+        new: Any,
+        fields: set[tuple[str, str, str]],
+        epoch: int,
+    ) -> None:
+        """Remember the fields of a record a merge changed (value or clock), for undo."""
+        if not isinstance(new, Mapping):
+            return
+        old_clocks = old.get("_clock") or {}
+        new_clocks = new.get("_clock") or {}
+        for fname in set(old) | set(new) | set(old_clocks) | set(new_clocks):
+            key = (table, rid, str(fname))
+            if key in fields and (
+                old.get(fname) != new.get(fname) or old_clocks.get(fname) != new_clocks.get(fname)
+            ):
+                self._merged_fields[key] = epoch
 
     def __enter__(self) -> Workspace:
         return self
