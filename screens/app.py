@@ -30,6 +30,7 @@ from tui.store import (
     WorkspaceError,
     keep_long_lived,
 )
+from tui.undo import describe
 
 # From this many recommendations in the workspace, a country's triage index is built in a thread
 # while its overview is on screen (0.35 s for 100,000 in one country: issue 8).
@@ -289,14 +290,14 @@ class UprApp(MergeActions, App[int]):
     def action_undo(self) -> None:
         if self.workspace.read_only:
             return
-        step = self.workspace.undo()
-        self.notify(f"Undone: {step.label}" if step else "Nothing to undo.", timeout=2)
+        ws = self.workspace
+        self.notify(describe(ws.undo(), ws.get, forward=False), timeout=4, markup=False)
 
     def action_redo(self) -> None:
         if self.workspace.read_only:
             return
-        step = self.workspace.redo()
-        self.notify(f"Redone: {step.label}" if step else "Nothing to redo.", timeout=2)
+        ws = self.workspace
+        self.notify(describe(ws.redo(), ws.get, forward=True), timeout=4, markup=False)
 
     # -- saving: edits stay in memory; a worker writes within AUTOSAVE_DELAY ------------
     def triage_index(self, iso3: str) -> Any:

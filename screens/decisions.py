@@ -16,6 +16,7 @@ from textual.binding import Binding
 from screens.pickers import MultiPicker, Option, Picker, TextPrompt
 from tui import triage
 from tui.sanitize import clean_line
+from tui.undo import describe
 
 if TYPE_CHECKING:
     from tui.store import UndoStep, Workspace
@@ -125,6 +126,11 @@ class DecisionActions:
 
     def after_reopen(self, rids: Sequence[str]) -> None:
         """Reopening does not move the cursor; screens may clear marks."""
+
+    def tell(self, line: str) -> None:
+        """Say one line (what an undo did). Screens with a status line show it there: one
+        line repainted costs less over a slow link than a toast shown and taken away."""
+        self.app.notify(line, timeout=4, markup=False)
 
     # -- pickers ------------------------------------------------------------------------------
     def action_pick_cluster(self) -> None:
@@ -276,13 +282,10 @@ class DecisionActions:
         if self.ws.read_only:
             return
         step = fn()
+        # One line says what was undone or redone (or left alone because a merge changed it).
+        self.tell(describe(step, self.ws.get, forward=verb == "Redone"))
         if step is None:
-            self.app.notify(
-                f"Nothing to {'undo' if verb == 'Undone' else 'redo'}.", timeout=2, markup=False
-            )
             return
-        # No toast on success: the rows repaint and the cursor goes to the record (a toast
-        # costs ~2 KB to show and as much to take away over a slow link).
         for change in step.changes:
             if change.table == triage.TABLE:
                 self.show_record(change.record)

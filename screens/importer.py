@@ -30,6 +30,7 @@ from screens.inputs import PlainInput
 from tui.commands.import_ import ImportResult, apply_import, resolve_country, summary_renderable
 from tui.importers import KINDS, ImportBatch, SourceError, parse_file
 from tui.sanitize import clean_line
+from tui.undo import describe
 
 MAX_LISTED = 2000  # entries read from one folder while completing a path
 SHOWN_CANDIDATES = 40
@@ -464,13 +465,13 @@ class ImportScreen(Screen[None]):
         if workspace.read_only or self.state == "writing":
             return
         step = workspace.undo()
+        self.notify(describe(step, workspace.get, forward=False), timeout=4, markup=False)
         if step is None:
-            self.notify("Nothing to undo.", timeout=2)
             return
-        self.notify(f"Undone: {step.label}", timeout=3, markup=False)
         if (
             self.state == "applied"
             and self.batch is not None
+            and step.changes
             and step.label == f"Import {clean_line(self.batch.source_file)}"
         ):
             self.state = "idle"

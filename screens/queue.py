@@ -127,7 +127,19 @@ class QueueScreen(DecisionActions, Screen[str | None]):
         entry = self.current
         return [entry.rid] if entry is not None else []
 
+    def tell(self, line: str) -> None:
+        """What an undo did, in the key line (until the next decision)."""
+        self.query_one("#queue-keys", Static).update(
+            Text(line, no_wrap=True, overflow="ellipsis"), layout=False
+        )
+        self._told = True
+
     def after_decision(self, rids: Sequence[str]) -> None:
+        if getattr(self, "_told", False):
+            self._told = False
+            self.query_one("#queue-keys", Static).update(
+                Text(DECISION_KEYS_HINT + " · → next · ← previous · q back"), layout=False
+            )
         nxt = triage.next_undecided(self.queue, self.position)
         if nxt is None:
             self.finished = True

@@ -558,7 +558,24 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
         entry = self.row_list.current
         return [entry.rid] if entry is not None else []
 
+    def tell(self, line: str) -> None:
+        """What an undo did, in the key-hint line (until the next decision)."""
+        status = self.query_one("#status", Static)
+        if not status.display:
+            super().tell(line)
+            return
+        status.update(Text(line, no_wrap=True, overflow="ellipsis"))
+        self._told = True
+
+    def _hints_back(self) -> None:
+        if getattr(self, "_told", False):
+            self._told = False
+            self.query_one("#status", Static).update(
+                Text(KEY_HINTS, no_wrap=True, overflow="ellipsis")
+            )
+
     def after_decision(self, rids: Sequence[str]) -> None:
+        self._hints_back()
         self.clear_marks()
         current = self.row_list.current
         if current is not None and current.rid not in rids and not current.triaged:
@@ -571,6 +588,7 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
             self.row_list.set_cursor(nxt)
 
     def after_reopen(self, rids: Sequence[str]) -> None:
+        self._hints_back()
         self.clear_marks()
 
     def show_record(self, rid: str) -> None:

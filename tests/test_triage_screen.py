@@ -227,8 +227,9 @@ async def test_bulk_decision_with_undo_and_redo(make_app) -> None:
         await pilot.pause()
         assert [record(app, i)["priority"] for i in range(1, 4)] == ["none"] * 3
         assert not any(record(app, i)["triaged"] for i in range(1, 4))
-        text = screen_text(app)
-        assert "0 triaged (0%)" in text and "high" not in text  # rows repainted
+        *rows, said = screen_text(app).rstrip().splitlines()
+        assert "0 triaged (0%)" in rows[0] and "high" not in "\n".join(rows)  # rows repainted
+        assert said.startswith("Undid: priority of 140.1, 140.2, 140.3 high → —")  # one line
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert [record(app, i)["priority"] for i in range(1, 4)] == ["high"] * 3
