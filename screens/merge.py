@@ -2,8 +2,10 @@
 
 ``MergeActions`` is mixed into the app: ``M`` asks for a file (offering conflict copies found
 next to the workspace, and the workspace itself when another program replaced it), merges it
-in a worker thread behind a small "merging" box (so no edit lands half-way), takes the result
-in through ``Workspace.absorb`` and opens the review when there are conflicts. ``C`` opens the
+in a worker thread behind a small "merging" box (so no edit lands half-way), shows a preview
+(records new, fields taken, conflicts) and writes nothing until ``y``; then it takes the result
+in through ``Workspace.absorb`` and opens the review when there are conflicts. A file replaced
+by a sync tool is merged without asking (never overwritten). A merge is not an undo step. ``C`` opens the
 review: each open conflict with both values, who and when; ``w`` keeps the value the merge
 kept, ``o`` takes the other one (a new edit with a new clock, so the choice travels).
 """
@@ -39,6 +41,7 @@ from tui.merge import (
 from tui.sanitize import clean_line, clean_text
 from tui.store import FileStamp, Workspace, WorkspaceError, field_clock
 from tui.synced import ConflictCopy, find_conflict_copies, mark_merged
+from tui.undo import Lookup, record_label
 
 
 def shown(value: Any, width: int = 200) -> str:
@@ -190,6 +193,88 @@ class MergingScreen(ModalScreen[None]):
             yield Static(Text(f"Merging {clean_line(self.file_name)}…"), markup=False)
 
 
+class MergePreviewScreen(ModalScreen[bool]):
+    """What a merge would do, before anything is written: ``y`` merges, ``n``/escape not."""
+
+    CSS_PATH = "merge.tcss"
+    HELP_TITLE = "Merge preview"
+    HELP = (
+        "What merging this file would change: records new to this workspace, fields whose "
+        "later edit is in the file, and conflicts (fields both copies changed without seeing "
+        "each other's edit: the later edit is kept and you review them after). Nothing is "
+        "written until you press y; n or escape leaves the workspace as it is. A merge is not "
+        "an undo step: u afterwards undoes only your own earlier steps the merge did not change."
+    )
+    BINDINGS = [
+        Binding("y", "answer(True)", "Merge"),
+        Binding("n,escape", "answer(False)", "Cancel"),
+    ]
+
+    def __init__(self, name: str, workspace_name: str, report: MergeReport, lookup: Lookup) -> None:
+        super().__init__()
+        self.file_name = name
+        self.workspace_name = workspace_name
+        self.report = report
+        self.lookup = lookup
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="merge-box"):
+            yield Static(
+                Text(
+                    f"Merge {clean_line(self.file_name)} into {clean_line(self.workspace_name)}?",
+                    style="bold",
+                ),
+                id="merge-title",
+                markup=False,
+            )
+            yield Static(preview_text(self.report, self.lookup), id="merge-preview", markup=False)
+            yield Static(
+                Text("Nothing is written until y. y merges · n or escape cancels"),
+                id="merge-hint",
+                markup=False,
+            )
+
+    def action_answer(self, merge: bool) -> None:
+        self.dismiss(merge)
+
+
+def _counted(counts: Any, limit: int = 4) -> str:
+    """``3 recommendations, 1 checklist``: the largest first, the rest as "…"."""
+    items = sorted((-n, str(k)) for k, n in counts.items() if n)
+    text = ", ".join(f"{-n} {clean_line(k)}" for n, k in items[:limit])
+    return text + (", …" if len(items) > limit else "")
+
+
+def preview_text(report: MergeReport, lookup: Lookup) -> Text:
+    """The preview's lines: records new, fields taken (by field), conflicts (named)."""
+    new = sum(report.new_from_b.values())
+    taken = sum(report.fields_from_b.values())
+    by_field: dict[str, int] = {}
+    for (_table, fname), n in report.fields_from_b.items():
+        by_field[fname] = by_field.get(fname, 0) + n
+    text = Text()
+    text.append("Records new: ", style="bold")
+    text.append(f"{new}" + (f" ({_counted(report.new_from_b)})" if new else "") + "\n")
+    text.append("Fields taken from it: ", style="bold")
+    text.append(f"{taken}" + (f" ({_counted(by_field)})" if taken else "") + "\n")
+    text.append("Conflicts: ", style="bold")
+    conflicts = report.conflicts
+    text.append(f"{len(conflicts)}")
+    if conflicts:
+        named = ", ".join(
+            f"{clean_line(c.field)} of {record_label(c.table, c.record, lookup)}"
+            for c in conflicts[:3]
+        )
+        more = ", …" if len(conflicts) > 3 else ""
+        text.append(f" ({named}{more}): the later edit is kept; you review them after")
+    text.append("\n")
+    if report.history_from_b:
+        text.append(f"History rows new: {report.history_from_b}\n", style="dim")
+    if not (new or taken or conflicts or report.history_from_b or report.other_from_b):
+        text.append("The file holds nothing this workspace lacks.\n", style="dim")
+    return text
+
+
 # -- the review ----------------------------------------------------------------------------------
 
 
@@ -240,6 +325,22 @@ class MergeReviewScreen(Screen[None]):
     def on_mount(self) -> None:
         self.reload()
         self.query_one(RowList).focus()
+        self.workspace.subscribe(self._on_ws_edit)
+        self._reload_pending = False
+
+    def on_unmount(self) -> None:
+        self.workspace.unsubscribe(self._on_ws_edit)
+
+    def _on_ws_edit(self, table: str, rid: str, fields: tuple[str, ...]) -> None:
+        """An undo re-opened a conflict (or a decision elsewhere closed one): list it again."""
+        if table == "conflicts" and not self._reload_pending:
+            self._reload_pending = True
+            self.call_later(self._reload_now)
+
+    def _reload_now(self) -> None:
+        self._reload_pending = False
+        current = self.query_one(RowList).current
+        self.reload(keep=current)
 
     def on_screen_resume(self) -> None:
         self.reload()
@@ -463,21 +564,22 @@ class MergeActions:
 
     def _merge_chosen(self, chosen: Candidate | None) -> None:
         if chosen is not None:
-            self.start_merge(chosen)
+            self.start_merge(chosen, preview=True)
 
-    def start_merge(self, chosen: Candidate) -> None:
+    def start_merge(self, chosen: Candidate, *, preview: bool = False) -> None:
+        """Merge a copy in a worker; with ``preview``, show what it would do and wait for y."""
         if self._merging:
             return
         self._merging = True
         self.push_screen(MergingScreen(chosen.path.name))  # type: ignore[attr-defined]
         self.run_worker(
-            lambda: self._merge_worker(chosen),
+            lambda: self._merge_worker(chosen, preview),
             thread=True,  # type: ignore[attr-defined]
             group="merge",
             exit_on_error=False,
         )
 
-    def _merge_worker(self, chosen: Candidate) -> None:
+    def _merge_worker(self, chosen: Candidate, preview: bool = False) -> None:
         stamp = FileStamp.of(chosen.path) if chosen.from_disk else None
         try:
             incoming = load_copy(chosen.path)
@@ -491,7 +593,8 @@ class MergeActions:
                 f"unexpected {type(exc).__name__}: {exc}",
             )
             return
-        self.call_from_thread(self._merge_done, chosen, result, stamp)  # type: ignore[attr-defined]
+        done = self._merge_previewed if preview else self._merge_done
+        self.call_from_thread(done, chosen, result, stamp)  # type: ignore[attr-defined]
 
     def _merge_failed(self, message: str) -> None:
         self._merging = False
@@ -500,9 +603,37 @@ class MergeActions:
             f"Not merged: {clean_line(message)}", severity="error", timeout=10, markup=False
         )  # type: ignore[attr-defined]
 
-    def _merge_done(self, chosen: Candidate, result: Any, stamp: FileStamp | None) -> None:
-        self._merging = False
+    def _merge_previewed(self, chosen: Candidate, result: Any, stamp: FileStamp | None) -> None:
+        """The merge is computed: show what it would do; y takes it in, anything else not.
+
+        App keys stay blocked (``_merging``) while the preview is up, so nothing lands
+        between what the preview shows and what ``y`` writes."""
         self.pop_screen()  # type: ignore[attr-defined]
+
+        def answered(merge: bool | None) -> None:
+            if merge:
+                self._merge_done(chosen, result, stamp, popped=True)
+                return
+            self._merging = False
+            self.notify(  # type: ignore[attr-defined]
+                f"Not merged: {clean_line(chosen.path.name)}; nothing was written.",
+                timeout=4,
+                markup=False,
+            )
+
+        self.push_screen(  # type: ignore[attr-defined]
+            MergePreviewScreen(
+                chosen.path.name, self.workspace.path.name, result.report, self.workspace.get
+            ),
+            answered,
+        )
+
+    def _merge_done(
+        self, chosen: Candidate, result: Any, stamp: FileStamp | None, *, popped: bool = False
+    ) -> None:
+        self._merging = False
+        if not popped:
+            self.pop_screen()  # type: ignore[attr-defined]
         ws = self.workspace
         kept = ws.replaced.kept if chosen.from_disk and ws.replaced is not None else None
         try:

@@ -9,7 +9,7 @@ from pathlib import Path
 from helpers import screen_text
 from textual import events
 
-from screens.merge import MergePromptScreen, MergeReviewScreen
+from screens.merge import MergePreviewScreen, MergePromptScreen, MergeReviewScreen
 from tui.clock import clock_key
 from tui.merge import clock_author, load_copy
 from tui.store import Workspace
@@ -42,6 +42,14 @@ async def settle(app, pilot, rounds: int = 6) -> None:
         await pilot.pause()
 
 
+async def confirm(app, pilot) -> None:
+    """The merge preview is up (M writes nothing before it): y merges."""
+    await settle(app, pilot)
+    assert isinstance(app.screen, MergePreviewScreen), type(app.screen)
+    await pilot.press("y")
+    await settle(app, pilot)
+
+
 async def test_merge_a_file_typed_into_the_prompt(make_app, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     app = make_app(setup=base)
@@ -52,7 +60,7 @@ async def test_merge_a_file_typed_into_the_prompt(make_app, tmp_path: Path, monk
         assert isinstance(app.screen, MergePromptScreen)
         assert "Merge a file into ws.json" in screen_text(app)
         await pilot.press(*"bob.json", "enter")
-        await settle(app, pilot)
+        await confirm(app, pilot)
         ws = app.workspace
         assert ws.get(RECS, R1)["status"] == "in_progress"
         assert ws.get(RECS, "UPR:A/HRC/59/15:140.3") is not None
@@ -81,7 +89,7 @@ async def test_conflicts_open_the_review_and_taking_the_other_value_is_an_edit(
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("tab", "M")
         await pilot.press(*"start.json", "enter")
-        await settle(app, pilot)
+        await confirm(app, pilot)
         assert isinstance(app.screen, MergeReviewScreen)
         text = screen_text(app)
         assert "Merge conflicts: 1 open" in text
@@ -121,7 +129,7 @@ async def test_keeping_the_kept_value_closes_the_conflict_without_an_edit(
     colleague_copy(app.workspace.path, tmp_path / "bob.json", priority="low")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("tab", "M", *"bob.json", "enter")
-        await settle(app, pilot)
+        await confirm(app, pilot)
         assert isinstance(app.screen, MergeReviewScreen)
         clock_before = app.workspace.get(RECS, R1)["_clock"]["priority"]
         await pilot.press("w")
@@ -149,7 +157,7 @@ async def test_sync_conflict_copies_are_offered_at_start_and_marked_merged(
         assert "other copy(ies) of ws.json found" in text
         assert "Syncthing copy, " in text
         await pilot.press("enter")
-        await settle(app, pilot)
+        await confirm(app, pilot)
         assert app.workspace.get(RECS, R1)["status"] == "implemented"
     assert not copy.exists()
     assert copy.with_name(copy.name + ".merged").exists()
@@ -215,7 +223,7 @@ async def test_keys_wait_while_merging(make_app, tmp_path: Path, monkeypatch) ->
         assert isinstance(app.screen, MergingScreen)
         assert app.workspace.get(RECS, R2)["note"] == "mine"  # not undone under the merge
         release.set()
-        await settle(app, pilot)
+        await confirm(app, pilot)
         assert not any(isinstance(s, MergingScreen) for s in app.screen_stack)
         assert app.workspace.get(RECS, R1)["status"] == "in_progress"
 
@@ -242,7 +250,7 @@ async def test_the_review_shows_a_delete_against_an_edit_and_every_parallel_valu
             app.action_merge_file()  # whatever has focus (the keys engineer gives it F6)
             await pilot.pause()
             await pilot.press(*name, "enter")
-            await settle(app, pilot)
+            await confirm(app, pilot)
             if isinstance(app.screen, MergeReviewScreen):
                 await pilot.press("q")
                 await pilot.pause()
@@ -255,3 +263,54 @@ async def test_the_review_shows_a_delete_against_an_edit_and_every_parallel_valu
         values = {app.screen._cells(cid)["other"] for cid in app.screen.rows}
         assert values >= {"medium", "low"}  # the two values my later "high" beat, both kept
         assert app.workspace.get(RECS, R1)["priority"] == "high"
+
+
+async def test_m_shows_a_preview_and_writes_nothing_until_y(
+    make_app, tmp_path: Path, monkeypatch
+) -> None:
+    """Issue 14 point 3: records new, fields taken, conflicts; n leaves everything as it was."""
+    monkeypatch.chdir(tmp_path)
+
+    def setup(ws: Workspace) -> None:
+        base(ws)
+        ws.edit(RECS, R2, {"note": "mine"})
+
+    app = make_app(setup=setup)
+    path = app.workspace.path
+    shutil.copy(path, tmp_path / "bob.json")
+    bob = Workspace.open(tmp_path / "bob.json", author="bob", lock=False)
+    bob.edit(RECS, R1, {"status": "in_progress", "priority": "high"})
+    bob.edit(RECS, R2, {"note": "bob's"})
+    bob.edit(RECS, "UPR:A/HRC/59/15:140.3", {"text": "New at bob", "country": "SVN"})
+    bob.save()
+    bob.close(save=False)
+    app.workspace.save()
+    on_disk = path.read_bytes()
+    async with app.run_test(size=(100, 30)) as pilot:
+        before = {k: dict(v) for k, v in app.workspace.snapshot_tables().items()}
+        app.action_merge_file()
+        await pilot.pause()
+        await pilot.press(*"bob.json", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MergePreviewScreen)
+        text = screen_text(app)
+        assert "Merge bob.json into ws.json?" in text
+        assert "Records new: 1 (1 recommendations)" in text
+        assert "Fields taken from it: 3 (1 note, 1 priority, 1 status)" in text
+        assert "Conflicts: 1 (note of 140.2): the later edit is kept" in text
+        assert "Nothing is written until y" in text
+        await pilot.press("u")  # app keys wait while the preview is up
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, MergePreviewScreen)
+        assert {k: dict(v) for k, v in app.workspace.snapshot_tables().items()} == before
+        assert not app.workspace.dirty and path.read_bytes() == on_disk
+        assert "Not merged: bob.json; nothing was written." in [
+            n.message for n in app._notifications
+        ]
+        app.action_merge_file()
+        await pilot.pause()
+        await pilot.press(*"bob.json", "enter")
+        await confirm(app, pilot)
+        assert app.workspace.get(RECS, R1)["status"] == "in_progress"
+        assert isinstance(app.screen, MergeReviewScreen)

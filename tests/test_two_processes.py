@@ -225,6 +225,8 @@ def test_m_merges_a_colleague_copy_typed_by_name(team: Path, tmp_path: Path) -> 
         app.send("M")
         assert app.wait_for("Merge a file into team.json"), app.text()
         app.send("from-bob.json\r")
+        assert app.wait_for("Nothing is written until y", 15), app.text()  # the preview
+        app.send("y")
         assert app.wait_for("Merged from-bob.json", 15), app.text()
         app.settle(2.5)
         assert quit_app(app) == 0
