@@ -126,8 +126,8 @@ class Workspace:
         self._undo: list[UndoStep] = []
         self._redo: list[UndoStep] = []
         self._local = threading.local()  # the open undo group of this thread
-        # Undo never crosses a merge: each merge taken in (absorb) is an epoch; what it changed
-        # of the fields and rows the undo and redo stacks name is kept here, with its epoch.
+        # Undo never crosses a merge: each merge taken in (absorb) is an epoch; the fields and
+        # rows it changed are kept here with it (only while there is something to undo).
         self._epoch = 0
         self._merged_fields: dict[tuple[str, str, str], int] = {}
         self._merged_rows: dict[tuple[str, str], int] = {}
@@ -769,7 +769,12 @@ class Workspace:
         newest = ""
         with self._lock:
             epoch = self._epoch + 1
-            fields, rows = self._undo_interest()
+            # With nothing to undo or redo there is nothing to protect: a big merge at start-up
+            # costs no bookkeeping. Otherwise every field the merge changes is noted.
+            guard = bool(self._undo or self._redo)
+            if not guard:
+                self._merged_fields.clear()
+                self._merged_rows.clear()
             for table, incoming in records.items():
                 live_table = self._data.setdefault(table, {})
                 for rid, record in incoming.items():
@@ -790,9 +795,9 @@ class Workspace:
                         else ()
                     )
                     fired.append((table, rid, changed))
-                    if (table, rid) in rows:
+                    if guard:
                         self._merged_rows[(table, rid)] = epoch
-                        self._mark_merged_fields(table, rid, old, new, fields, epoch)
+                        self._mark_merged_fields(table, rid, old, new, epoch)
             if fired:
                 self._epoch = epoch
             if disk_stamp is not None:
@@ -803,23 +808,12 @@ class Workspace:
         self._notify(fired)
         return len(fired)
 
-    def _undo_interest(self) -> tuple[set[tuple[str, str, str]], set[tuple[str, str]]]:
-        """The fields and rows the undo and redo stacks name (what a merge must mark)."""
-        fields: set[tuple[str, str, str]] = set()
-        rows: set[tuple[str, str]] = set()
-        for step in (*self._undo, *self._redo):
-            for c in step.changes:
-                rows.add((c.table, c.record))
-                fields.add((c.table, c.record, c.field))
-        return fields, rows
-
     def _mark_merged_fields(
         self,
         table: str,
         rid: str,
         old: Mapping[str, Any],
         new: Any,
-        fields: set[tuple[str, str, str]],
         epoch: int,
     ) -> None:
         """Remember the fields of a record a merge changed (value or clock), for undo."""
@@ -828,11 +822,8 @@ class Workspace:
         old_clocks = old.get("_clock") or {}
         new_clocks = new.get("_clock") or {}
         for fname in set(old) | set(new) | set(old_clocks) | set(new_clocks):
-            key = (table, rid, str(fname))
-            if key in fields and (
-                old.get(fname) != new.get(fname) or old_clocks.get(fname) != new_clocks.get(fname)
-            ):
-                self._merged_fields[key] = epoch
+            if old.get(fname) != new.get(fname) or old_clocks.get(fname) != new_clocks.get(fname):
+                self._merged_fields[(table, rid, str(fname))] = epoch
 
     def __enter__(self) -> Workspace:
         return self
