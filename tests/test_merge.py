@@ -439,3 +439,18 @@ def test_an_old_form_row_and_its_new_twin_are_one_conflict(pair, time: FakeTime)
     assert resolve_conflict(a, shown["id"], take_other=False)
     assert a.get("conflicts", legacy)["resolved"] and a.get("conflicts", row["id"])["resolved"]
     assert open_conflicts(a.snapshot_tables()) == []
+
+
+def test_a_fold_against_an_edit_is_not_offered_as_a_delete_to_undo(pair, time: FakeTime) -> None:
+    """A record folded into another stays folded at every merge, so "take the other value"
+    (not deleted) could never hold: no deleted-vs-edited conflict for it."""
+    a, b = pair
+    import_same(a)
+    send(a, b)
+    time.advance()
+    a.edit(RECS, R1, {"deleted": True, "merged_into": R2})
+    time.advance()
+    b.edit(RECS, R1, {"priority": "high"})
+    result = merge_tables(tables(a), tables(b))
+    assert result.data[RECS][R1]["deleted"] is True
+    assert [c.field for c in result.report.conflicts] == []

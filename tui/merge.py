@@ -310,6 +310,7 @@ def merge_record(
         and side_a is not None
         and side_b is not None
         and out.get("deleted") is True
+        and not out.get("merged_into")  # a fold (tui/dedupe.py) is no delete to review
         and bool(ra.get("deleted")) != bool(rb.get("deleted"))
     ):
         _deleted_and_edited(table, rid, ra, rb, side_a, side_b, report)
