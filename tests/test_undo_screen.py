@@ -101,3 +101,33 @@ async def test_o_then_w_then_u_on_the_conflicts_screen_reopens_the_second(
         await settle(app, pilot)
         assert app.workspace.get(RECS, R1)["priority"] == "low"
         assert "Merge conflicts: 2 open" in screen_text(app)
+
+
+async def test_u_after_a_sync_tool_replaced_the_file_keeps_the_colleagues_value(
+    make_app, tmp_path: Path
+) -> None:
+    """Issue 15 point 5, the automatic path: a file replaced by a sync tool is merged in (no
+    preview: it must never be overwritten), and u does not cross that merge either."""
+    import os
+
+    from textual import events
+
+    app = make_app(setup=base)
+    path = app.workspace.path
+    async with app.run_test(size=(120, 30)) as pilot:
+        app.workspace.edit(RECS, R1, {"priority": "high"})  # mine
+        await pilot.pause()
+        shutil.copy(path, tmp_path / "incoming.json")
+        bob = Workspace.open(tmp_path / "incoming.json", author="bob", lock=False)
+        bob.edit(RECS, R1, {"priority": "low"})  # bob's, later
+        bob.save()
+        bob.close(save=False)
+        os.replace(tmp_path / "incoming.json", path)
+        app.post_message(events.AppFocus())
+        await settle(app, pilot)
+        assert app.workspace.get(RECS, R1)["priority"] == "low"
+        app.action_undo()
+        await pilot.pause()
+        said = [n.message for n in app._notifications][-1]
+        assert said == "Not undone: priority of 140.1: a merge changed it since, bob's value stays."
+        assert app.workspace.get(RECS, R1)["priority"] == "low"
