@@ -512,16 +512,37 @@ class UprApp(MergeActions, App[int]):
             self._notify_threadsafe("No changes to save.", "information")
 
     def action_quit_saving(self) -> None:
-        if not self.workspace.read_only and self.workspace.dirty and not self._save_blocking():
-            self.notify(
-                "Not saved: fix the problem, or press ctrl+q again to quit anyway.",
-                severity="error",
-            )
-            if getattr(self, "_quit_armed", False):
-                self.exit(1)
-            self._quit_armed = True
+        """ctrl+q: quit once everything is on disk. A save already writing (the autosave) is
+        waited for, in a worker, never reported as a failure (issue 15.2)."""
+        ws = self.workspace
+        if ws.read_only or not ws.dirty:
+            self.exit(0)
             return
-        self.exit(0)
+        if getattr(self, "_quit_armed", False):
+            self.exit(1)  # the save failed and was reported: quit anyway
+            return
+        if getattr(self, "_quitting", False):
+            return  # the save before quitting is running
+        self._quitting = True
+        self._save_then_quit()
+
+    @work(thread=True, exclusive=False, group="save")
+    def _save_then_quit(self) -> None:
+        # The store's save lock makes this wait for a save already writing; then it writes
+        # what that one did not have.
+        self._save_blocking()
+        self.call_from_thread(self._after_quit_save)
+
+    def _after_quit_save(self) -> None:
+        self._quitting = False
+        if not self.workspace.dirty:
+            self.exit(0)
+            return
+        self.notify(
+            "Not saved: fix the problem, or press ctrl+q again to quit anyway.",
+            severity="error",
+        )
+        self._quit_armed = True
 
 
 NEEDS_TERMINAL = (
