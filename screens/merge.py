@@ -295,7 +295,9 @@ class MergeReviewScreen(Screen[None]):
         "Fields two copies changed without seeing each other's edit. The merge kept the later "
         "edit; the other value is listed with who changed it and when. Keep the value (w) or "
         "take the other one (o): taking it is a new edit, so every copy gets your choice at "
-        "the next merge. A decided conflict leaves this list; nothing is deleted."
+        "the next merge. A decided conflict leaves this list; nothing is deleted. u undoes "
+        "the last decision and lists its conflict again. A record deleted in one copy and "
+        "edited in the other is listed too: w keeps it deleted, o brings it back."
     )
     BINDINGS = [
         Binding("q,escape", "app.pop_screen", "Back"),
