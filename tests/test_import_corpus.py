@@ -84,16 +84,17 @@ def test_cycle1_openers_in_their_own_words(batches: dict[str, ImportBatch]) -> N
         "finland2008.txt": 8,
         "barbados2009.txt": None,
         "bahrain2008.txt": 9,
-        "indonesia2008.txt": 10,
+        "indonesia2008.txt": 13,  # 10 conclusions + 3 cited dialogue paragraphs
     }
     for name, count in expected.items():
         records = batches[name].records
         assert records, name
         if count is not None:
             assert len(records) == count, name
-        assert [r["paragraph"].split(".")[1] for r in records][:3] == ["1", "2", "3"], name
+        assert [r["paragraph"].split(".")[-1] for r in records][:3] == ["1", "2", "3"], name
     # The position comes from a later paragraph when the opener gives none.
-    assert {r["position"] for r in batches["ghana2008.txt"].records} == {"supported"}
+    listed = [r for r in batches["ghana2008.txt"].records if "cited_by" not in r["source"]]
+    assert {r["position"] for r in listed} == {"supported"}
     assert {r["position"] for r in batches["france2008.txt"].records} == {"pending"}
     assert {r["position"] for r in batches["finland2008.txt"].records} == {"supported"}
 
@@ -163,7 +164,8 @@ def test_state_names_misspelt_or_none(batches: dict[str, ImportBatch]) -> None:
     assert any("'Russia Federation'" in w.message and "RUS" in w.message for w in bolivia.warnings)
     assert "Russia Federation" not in bolivia.unknown_names
     indonesia = batches["indonesia2008.txt"]
-    assert all(r["recommending"] == [] for r in indonesia.records)
+    conclusions = [r for r in indonesia.records if "cited_by" not in r["source"]]
+    assert all(r["recommending"] == [] for r in conclusions)
     assert not any("(None)" in r["text"] for r in indonesia.records)
     assert not indonesia.unknown_names
 
@@ -225,3 +227,34 @@ def test_no_record_swallows_a_numbered_paragraph(batches: dict[str, ImportBatch]
         for r in batch.records:
             assert not joined.search(r["text"]), (name, r["paragraph"], r["text"][:200])
             assert len(r["text"]) < 2500, (name, r["paragraph"])
+
+
+def test_opener_inside_the_section_opens_a_block(batches: dict[str, ImportBatch]) -> None:
+    """malaysia2009 106: "As for recommendations listed below, Malaysia notes those
+    recommendations and will provide the response in due time" opens a block of 18 items."""
+    batch = batches["malaysia2009.txt"]
+    block = [r for r in batch.records if r["paragraph"].startswith("106.")]
+    assert [r["paragraph"] for r in block] == [f"106.{n}" for n in range(1, 19)]
+    assert {r["position"] for r in block} == {"pending"}
+    assert not any("paragraph 106" in w.message for w in batch.warnings)
+
+
+def test_blocks_citing_dialogue_paragraphs_import_them(batches: dict[str, ImportBatch]) -> None:
+    """malaysia2009 105 cites "71; 72 (c); 81 (d), (f) and (h); …" of the dialogue as not
+    supported: each cited (sub-)paragraph is a record with the State that spoke and the
+    block's position; the paragraph is the citation ("72(c)"), the id unique."""
+    batch = batches["malaysia2009.txt"]
+    cited = {r["paragraph"]: r for r in batch.records if r["source"].get("cited_by") == 105}
+    assert {"71", "72(c)", "81(d)", "81(f)", "81(h)", "94(a)", "21(a)"} <= set(cited)
+    assert cited["81(d)"]["recommending"] == ["CAN"]
+    assert cited["81(d)"]["text"].startswith("review its Police Act")
+    assert cited["71"]["recommending"] == ["KOR"]
+    assert {r["position"] for r in cited.values()} == {"noted"}
+    assert not any("cites dialogue paragraphs not found" in w.message for w in batch.warnings)
+    # The last cited point ends with its sentence (burundi2009 26 (e)).
+    burundi = {r["paragraph"]: r for r in batches["burundi2009.txt"].records}
+    assert not burundi["26(e)"]["text"].endswith("Council.")
+    assert "was concerned" not in burundi["26(e)"]["text"]
+    # "will be examined" citations are pending (ghana2008 70).
+    ghana = [r for r in batches["ghana2008.txt"].records if r["source"].get("cited_by") == 70]
+    assert len(ghana) == 9 and {r["position"] for r in ghana} == {"pending"}

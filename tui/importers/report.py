@@ -30,6 +30,7 @@ from tui.importers.common import (
     strip_addendum,
     symbol_from_filename,
 )
+from tui.importers.dialogue import CitedItem, citation_refs, cited_items, dialogue_paragraphs
 
 NO_SECTION = "no recommendations section found"
 LOOKED_FOR = (
@@ -108,6 +109,9 @@ class _Block:
     position: str | None
     layout: str | None = None  # "dotted" (140.7) or "restart" (1., 2., … under the block)
     items: list[tuple[int, int, str]] = field(default_factory=list)  # (n, line, text)
+    # A block that cites dialogue paragraphs ("… in paragraphs 27 (b), (c) above did not …").
+    refs: list[tuple[int, str | None]] = field(default_factory=list)
+    cited: list[CitedItem] = field(default_factory=list)
 
 
 @dataclass
@@ -263,9 +267,10 @@ def parse_report_lines(
     vocab = Vocabulary(lines)
     units = _units(lines, start + 1, first_line)
     blocks = _classify(units, batch, vocab)
-    if not any(b.items for b in blocks):
+    _follow_citations(blocks, units, lines, start, first_line, batch)
+    if not any(b.items or b.cited for b in blocks):
         raise SourceError(_nothing_found(lines, start, units, blocks))
-    total = sum(len(b.items) for b in blocks)
+    total = sum(len(b.items) + len(b.cited) for b in blocks)
     done = 0
     seen: dict[str, int] = {}
     document = batch.document or ""
@@ -312,6 +317,35 @@ def parse_report_lines(
             done += 1
             if progress and done % 50 == 0:
                 progress(done, total)
+        for item in block.cited:
+            if item.label in seen:
+                continue
+            seen[item.label] = item.line
+            batch.records.append(
+                {
+                    "id": upr_id(document, item.label) if document else "",
+                    "mechanism": "UPR",
+                    "body": "",
+                    "country": batch.country or "",
+                    "cycle": cycle,
+                    "session": meta.session,
+                    "document": document,
+                    "paragraph": item.label,
+                    "text": clean_field(item.text, batch, item.line),
+                    "recommending": list(item.states),
+                    "position": position,
+                    "themes": [],
+                    "groups": [],
+                    "sdgs": [],
+                    "action_category": None,
+                    "source": {
+                        "file": source_file,
+                        "line": item.line,
+                        "kind": kind_label,
+                        "cited_by": block.number,
+                    },
+                }
+            )
     if progress:
         progress(done, total)
     if not document:
@@ -444,7 +478,7 @@ def paragraph_role(text: str) -> str | None:
     head = _first_sentence(flat[:700])
     if not _MENTION_RE.search(head):
         return None
-    if _COMMENTS_RE.search(head):
+    if _COMMENTS_RE.search(head) or citation_refs(flat[:1500]):
         return "note"
     forward = [m.start() for m in _FORWARD_RE.finditer(head)]
     above = [m.start() for m in re.finditer(r"\babove\b|\bthese\b", head, re.IGNORECASE)]
@@ -513,7 +547,12 @@ def _classify(units: list[_Unit], batch: ImportBatch, vocab: Vocabulary) -> list
             blocks.append(current)
             continue
         if role == "note":
-            _note_position(blocks, text)
+            refs = citation_refs(text)
+            if refs:
+                position = position_from_sentence(text)
+                blocks.append(_Block(unit.number, unit.line, position, "cited", refs=refs))
+            else:
+                _note_position(blocks, text)
             current = None
             continue
         if current is not None or blocks:
@@ -522,13 +561,52 @@ def _classify(units: list[_Unit], batch: ImportBatch, vocab: Vocabulary) -> list
             )
         current = None
     for block in blocks:
-        if block.position is None and block.items:
+        if block.position is None and (block.items or block.refs):
             batch.warn(
                 block.line,
                 f"paragraph {block.number}: cannot tell the position from"
                 f" its opening sentence; recommendations left pending",
             )
     return blocks
+
+
+def _follow_citations(
+    blocks: list[_Block],
+    units: list[_Unit],
+    lines: list[str],
+    start: int,
+    first_line: int,
+    batch: ImportBatch,
+) -> None:
+    """Blocks that cite paragraphs of the interactive dialogue get those recommendations.
+
+    A cited number at or past the section's first paragraph is a block of the section itself
+    ("the recommendations in paragraphs 84 and 85 will be provided in due course"): it gives
+    that block its position when its opener did not. A cited paragraph or sub-paragraph that
+    cannot be found is warned about; nothing else is.
+    """
+    citing = [b for b in blocks if b.refs]
+    if not citing:
+        return
+    section_first = min(b.number for b in blocks)
+    paragraphs = dialogue_paragraphs(lines, start, first_line)
+    for block in citing:
+        dialogue = [(n, sub) for n, sub in block.refs if n < section_first]
+        for n, _sub in block.refs:
+            if n >= section_first:
+                target = next((b for b in blocks if b.number == n), None)
+                if target is not None and target.position is None:
+                    target.position = block.position
+        if not dialogue:
+            continue
+        block.cited, missing = cited_items(dialogue, paragraphs)
+        if missing:
+            batch.warn(
+                block.line,
+                f"paragraph {block.number} cites dialogue paragraphs not found: "
+                + ", ".join(missing[:10])
+                + (f" and {len(missing) - 10} more" if len(missing) > 10 else ""),
+            )
 
 
 def _note_position(blocks: list[_Block], text: str) -> None:
