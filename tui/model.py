@@ -385,7 +385,7 @@ LINK = Schema(
         "id": (_string, ""),
         "a": (_string, ""),
         "b": (_string, ""),
-        "relation": (_one_of("same", "related", optional=True), ""),
+        "relation": (_one_of("same", "related", "rejected", optional=True), ""),
         "deleted": (_bool, False),
     },
     editable=frozenset({"a", "b", "relation", "deleted"}),
