@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from screens.continuity import CONTINUITY_BINDINGS, ContinuityActions, linked_section
 from screens.decisions import DECISION_BINDINGS, DecisionActions
 from screens.pickers import Option, Picker
 from screens.rowlist import Column, RowHeader, RowList
@@ -199,6 +200,7 @@ def detail_text(
         out.append("Note: ", style="bold")
         out.append_text(highlighted(note, words) if note else Text("—"))
         out.append("\n")
+        out.append_text(linked_section(index.ws, entry.rid))
         return out
     fact("Recommended by", states)
     fact("Position", position)
@@ -217,6 +219,7 @@ def detail_text(
     fact("SDGs", _sdgs(rec))
     fact("Source", _source(rec))
     fact("Id", clean_line(entry.rid))
+    out.append_text(linked_section(index.ws, entry.rid))
     if history:
         out.append("\nHistory\n", style="bold")
         lines = index.history(entry.rid)
@@ -279,7 +282,7 @@ class SearchInput(Input):
     ]
 
 
-class RecommendationsScreen(DecisionActions, Screen[None]):
+class RecommendationsScreen(ContinuityActions, DecisionActions, Screen[None]):
     """A country's recommendations: decide on each with one key (DESIGN §8)."""
 
     # Textual repaints the whole screen when focus moves (``Screen.focused`` repaints); the
@@ -294,11 +297,15 @@ class RecommendationsScreen(DecisionActions, Screen[None]):
         "marks it triaged, x marks it triaged without one. space marks several: the next "
         "decision applies to all of them, as one undo step. / searches (all words, accents "
         "ignored), f filters, w recalls or saves a named view, t opens the queue (one at a "
-        "time). A row stays in place after a decision until the filter changes."
+        "time). A row stays in place after a decision until the filter changes. L opens the "
+        "suggested links to earlier cycles (y same, r related, n reject); P copies the "
+        "linked previous cycle's cluster, lead entity, partners and CF outcome (marked ones "
+        "at once, one undo step); the details list the linked recommendations."
     )
 
     BINDINGS = [
         *DECISION_BINDINGS,
+        *CONTINUITY_BINDINGS,
         Binding("space", "toggle_mark", "Mark for a bulk decision"),
         Binding("v", "toggle_detail", "Show or hide details"),
         Binding("J", "scroll_detail(1)", "Page the details down"),

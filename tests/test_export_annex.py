@@ -134,6 +134,7 @@ def expected_cells(paragraph: str) -> list[str]:
         POSITION[position],
         STATUS[status],
         evidence,
+        "",  # Previous cycle: no links here
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -176,3 +177,36 @@ def test_upr_links_refuses_a_score_outside_0_1(slovenia_file: Path, bad: str) ->
 
 def test_upr_links_unknown_country_is_a_usage_error(slovenia_file: Path) -> None:
     assert main(["links", "XYZ", "-w", str(slovenia_file)]) == 1
+
+
+def test_matrix_and_annex_show_the_previous_cycle_and_the_current_status(svn: Workspace) -> None:
+    import csv
+
+    from tui.exports.annex import CSV_HEADER, write_annex
+    from tui.exports.matrix import HEADER, write_matrix
+
+    links.set_link(svn, C4 + "140.1", C3 + "122.2", "same")
+    links.set_link(svn, C4 + "140.1", C3 + "122.4", "related")
+    svn.edit("recommendations", C3 + "122.2", {"status": "not_started"})
+    svn.edit("recommendations", C4 + "140.1", {"status": "in_progress"})  # decided later
+    assert HEADER[-1] == "Previous cycle" and HEADER[:20][-1] == "Id"  # appended, not moved
+    buf = io.BytesIO()
+    write_matrix(svn, "SVN", "csv", buf)
+    rows = {r["Id"]: r for r in csv.DictReader(io.StringIO(buf.getvalue().decode("utf-8")))}
+    assert rows[C4 + "140.1"]["Previous cycle"] == (
+        "122.2 (cycle 3, Not started); 122.4 (cycle 3, No information)"
+    )
+    assert rows[C3 + "122.2"]["Previous cycle"] == ""  # a later cycle is not "previous"
+    # the annex of the previous cycle: every recommendation, noted ones included, with the
+    # status its successor has now
+    buf = io.BytesIO()
+    write_annex(svn, "SVN", "csv", buf, cycle=3)
+    annex = list(csv.DictReader(io.StringIO(buf.getvalue().decode("utf-8"))))
+    assert tuple(annex[0].keys()) == CSV_HEADER and CSV_HEADER[-1] == "Previous cycle"
+    by_id = {r["Id"]: r for r in annex}
+    assert svn.get("recommendations", C3 + "122.2")["position"] == "noted"
+    assert by_id[C3 + "122.2"]["Implementation status"] == "In progress (as 140.1)"
+    assert by_id[C3 + "122.4"]["Implementation status"] == "No information"  # related only
+    buf = io.BytesIO()
+    write_annex(svn, "SVN", "md", buf, cycle=4)
+    assert "122.2 (cycle 3, Not started)" in buf.getvalue().decode("utf-8")

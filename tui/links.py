@@ -112,10 +112,13 @@ class Link:
 
 
 class LinkIndex:
-    """Each recommendation's links (both sides) and the judged pairs, kept current on edits."""
+    """Each recommendation's links (both sides) and the judged pairs, kept current on edits.
 
-    def __init__(self, ws: Workspace) -> None:
-        self.ws = ws
+    ``source`` is anything with ``table(name)``: a workspace, or an export's snapshot.
+    """
+
+    def __init__(self, source: Any) -> None:
+        self.source = source
         self.by_rec: dict[str, list[Link]] = {}
         self.judged: set[tuple[str, str]] = set()
         self.rebuild()
@@ -123,7 +126,7 @@ class LinkIndex:
     def rebuild(self) -> None:
         by_rec: dict[str, list[Link]] = {}
         judged: set[tuple[str, str]] = set()
-        for lid, record in self.ws.table(TABLE).items():
+        for lid, record in self.source.table(TABLE).items():
             pair = _pair(record)
             if pair is None or record.get("deleted"):
                 continue
@@ -148,9 +151,211 @@ class LinkIndex:
         return tuple(sorted((a, b))) in self.judged
 
 
-def linked(ws: Workspace, rid: str) -> list[Link]:
-    """The links of one recommendation (one pass over the links table)."""
-    return LinkIndex(ws).links(rid)
+_INDEXES: dict[int, tuple[Any, LinkIndex]] = {}
+
+
+def index_for(ws: Workspace) -> LinkIndex:
+    """The workspace's link index, built once and kept current from its edit notifications."""
+    held = _INDEXES.get(id(ws))
+    if held is not None and held[0] is ws:
+        return held[1]
+    index = LinkIndex(ws)
+    ws.subscribe(index.on_edit)
+    _INDEXES[id(ws)] = (ws, index)
+    return index
+
+
+# -- what the detail pane, carry forward and the exports show ---------------------------------
+
+DECIDED_FIELDS = ("status", "evidence", "cluster", "lead_entity", "partners", "cf_outcome")
+CARRIED_FIELDS = ("cluster", "lead_entity", "partners", "cf_outcome")
+
+
+@dataclass(frozen=True)
+class LinkedView:
+    """A linked recommendation as the detail pane lists it (raw values; the screen labels)."""
+
+    rid: str
+    relation: str
+    where: str  # "UPR cycle 3", "CRC"
+    cycle: int | None
+    paragraph: str
+    position: str
+    status: str
+    evidence: str
+    decided_by: str  # author of the newest decision on it ("" if none)
+    decided_clock: str
+    known: bool  # False: the other id is not in this workspace
+
+
+def _cycle(rec: Mapping[str, Any]) -> int | None:
+    cycle = rec.get("cycle")
+    return cycle if isinstance(cycle, int) and not isinstance(cycle, bool) else None
+
+
+def decided(rec: Mapping[str, Any]) -> tuple[str, str]:
+    """(author, clock) of the newest edit of a decision field: who decided, from the clocks."""
+    clocks = rec.get("_clock") or {}
+    if not isinstance(clocks, Mapping):
+        return "", ""
+    best = ""
+    for fname in DECIDED_FIELDS:
+        clock = clocks.get(fname)
+        if isinstance(clock, str) and (not best or _clock_key(clock) > _clock_key(best)):
+            best = clock
+    parts = best.split("|", 2)
+    return (parts[2] if len(parts) == 3 else ""), best
+
+
+def _clock_key(clock: str) -> tuple[int, int, str]:
+    parts = clock.split("|", 2)
+    try:
+        return int(parts[0]), int(parts[1]), parts[2]
+    except (ValueError, IndexError):
+        return (0, 0, "")
+
+
+def _where(rec: Mapping[str, Any]) -> str:
+    mechanism = str(rec.get("mechanism") or "UPR")
+    if mechanism == "UPR":
+        cycle = _cycle(rec)
+        return f"UPR cycle {cycle}" if cycle is not None else "UPR"
+    return f"{mechanism} {rec.get('body') or ''}".strip()
+
+
+def linked_views(source: Any, rid: str, index: LinkIndex) -> list[LinkedView]:
+    """The recommendations linked to ``rid``, latest cycle first, then by paragraph."""
+    from tui.triage import order_key
+
+    recs = source.table(RECS)
+    out: list[tuple[tuple[Any, ...], LinkedView]] = []
+    for link in index.links(rid):
+        rec = recs.get(link.other)
+        if rec is None or rec.get("deleted"):
+            view = LinkedView(link.other, link.relation, "", None, "", "", "", "", "", "", False)
+            out.append(((1, 0, link.other), view))
+            continue
+        author, clock = decided(rec)
+        view = LinkedView(
+            rid=link.other,
+            relation=link.relation,
+            where=_where(rec),
+            cycle=_cycle(rec),
+            paragraph=str(rec.get("paragraph") or ""),
+            position=str(rec.get("position") or ""),
+            status=str(rec.get("status") or ""),
+            evidence=str(rec.get("evidence") or ""),
+            decided_by=author,
+            decided_clock=clock,
+            known=True,
+        )
+        out.append(((0, -(view.cycle or 0), order_key(rec)), view))
+    out.sort(key=lambda item: item[0])
+    return [view for _key, view in out]
+
+
+def previous(source: Any, rid: str, index: LinkIndex) -> list[Mapping[str, Any]]:
+    """Linked UPR recommendations of the latest earlier cycle, ``same`` links first."""
+    recs = source.table(RECS)
+    rec = recs.get(rid)
+    own = _cycle(rec) if rec else None
+    if own is None:
+        return []
+    found: list[tuple[int, int, str, Mapping[str, Any]]] = []
+    for link in index.links(rid):
+        other = recs.get(link.other)
+        if other is None or other.get("deleted") or other.get("mechanism", "UPR") != "UPR":
+            continue
+        cycle = _cycle(other)
+        if cycle is None or cycle >= own:
+            continue
+        found.append((-cycle, 0 if link.relation == "same" else 1, link.other, other))
+    found.sort(key=lambda f: f[:3])
+    return [f[3] for f in found if f[0] == found[0][0]]
+
+
+def previous_cycle_cell(source: Any, record: Mapping[str, Any], index: LinkIndex) -> str:
+    """The matrix's and annex's ``Previous cycle``: linked earlier paragraphs with status.
+
+    ``122.2 (cycle 3, implemented); 121.37 (cycle 3, in progress)`` — every earlier UPR cycle.
+    """
+    from tui.exports.safe import STATUS_LABELS, label, natural_key, plain
+
+    recs = source.table(RECS)
+    own = _cycle(record)
+    parts: list[tuple[int, str, str]] = []
+    for link in index.links(str(record.get("id") or "")):
+        other = recs.get(link.other)
+        if other is None or other.get("deleted") or other.get("mechanism", "UPR") != "UPR":
+            continue
+        cycle = _cycle(other)
+        if cycle is None or own is None or cycle >= own:
+            continue
+        status = label(STATUS_LABELS, other.get("status"))
+        parts.append(
+            (-cycle, plain(other.get("paragraph")), f"cycle {cycle}, {status}" if status else "")
+        )
+    parts.sort(key=lambda p: (p[0], natural_key(p[1])))
+    return "; ".join(f"{para} ({info})" if info else para for _c, para, info in parts)
+
+
+def current_status(source: Any, record: Mapping[str, Any], index: LinkIndex) -> tuple[str, str]:
+    """(status, paragraph it comes from): the newest status among the record and its later
+    ``same`` successors, so a previous cycle's recommendation shows how far it got now."""
+    from tui.store import field_clock
+
+    recs = source.table(RECS)
+    best = (_clock_key(field_clock(record, "status")), str(record.get("status") or ""), "")
+    own = _cycle(record)
+    for link in index.links(str(record.get("id") or "")):
+        if link.relation != "same":
+            continue
+        other = recs.get(link.other)
+        if other is None or other.get("deleted"):
+            continue
+        cycle = _cycle(other)
+        if own is None or cycle is None or cycle <= own:
+            continue
+        if "status" not in (other.get("_clock") or {}):
+            continue  # never decided there: the import's default says nothing
+        key = _clock_key(field_clock(other, "status"))
+        if key > best[0]:
+            best = (key, str(other.get("status") or ""), str(other.get("paragraph") or ""))
+    return best[1], best[2]
+
+
+def carry_forward(ws: Workspace, iso3: str, rids: Sequence[str]) -> int:
+    """Copy the previous cycle's cluster, lead entity, partners and CF outcome onto each of
+    ``rids`` from its linked earlier-cycle recommendation, as ONE undo step.
+
+    Only values the previous recommendation has are copied (an empty one never blanks a
+    decision), and the copy marks the recommendation triaged, as any decision does.
+    Returns how many recommendations changed.
+    """
+    from tui.triage import add_to_country_list
+
+    index = index_for(ws)
+    changed = 0
+    with ws.undo_group(f"carry forward ({len(rids)} recommendation(s))"):
+        for rid in rids:
+            sources = previous(ws, rid, index)
+            if not sources:
+                continue
+            prev = sources[0]
+            values: dict[str, Any] = {}
+            for fname in CARRIED_FIELDS:
+                value = prev.get(fname)
+                if value:
+                    values[fname] = list(value) if isinstance(value, list) else value
+            if not values:
+                continue
+            values["triaged"] = True
+            if values.get("cluster"):
+                add_to_country_list(ws, iso3, "clusters", str(values["cluster"]))
+            if values.get("cf_outcome"):
+                add_to_country_list(ws, iso3, "cf_outcomes", str(values["cf_outcome"]))
+            changed += ws.edit(RECS, rid, values)
+    return changed
 
 
 # -- suggestions ------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ TABLE_HEADER = (
     "Position",
     "Implementation status",
     "Assessment and evidence",
+    "Previous cycle",  # issue 17: linked earlier-cycle paragraphs with their status
 )
 CSV_HEADER = (
     "Cluster",
@@ -52,6 +53,7 @@ CSV_HEADER = (
     "Evidence",
     "Document",
     "Id",
+    "Previous cycle",
 )
 
 
@@ -102,6 +104,20 @@ class Annex:
     cycle: int | None
     documents: list[str]
     groups: list[AnnexGroup]
+    # id -> (current status, paragraph it comes from, Previous cycle cell): issue 17
+    continuity: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+
+    def status(self, record: Mapping[str, Any]) -> str:
+        """The current status: a previous cycle's recommendation shows the newest status of
+        it and of its ``same`` successor, named (``implemented (as 140.1)``)."""
+        status, where, _prev = self.continuity.get(str(record.get("id")), ("", "", ""))
+        if not status:
+            return label(STATUS_LABELS, record.get("status"))
+        shown = label(STATUS_LABELS, status)
+        return f"{shown} (as {plain(where)})" if where else shown
+
+    def previous(self, record: Mapping[str, Any]) -> str:
+        return self.continuity.get(str(record.get("id")), ("", "", ""))[2]
 
     @property
     def records(self) -> Iterator[dict[str, Any]]:
@@ -170,7 +186,19 @@ def build_annex(source: Source, iso3: str, cycle: int | None) -> Annex:
     documents = sorted(
         {plain(r.get("document")) for r in records if r.get("document")}, key=natural_key
     )
-    return Annex(iso3, state_name(iso3), cycle, documents, groups)
+    from tui.links import LinkIndex, current_status, previous_cycle_cell
+
+    index = LinkIndex(source)
+    continuity: dict[str, tuple[str, str, str]] = {}
+    for record in records:
+        if index.links(str(record.get("id"))):
+            status, where = current_status(source, record, index)
+            continuity[str(record.get("id"))] = (
+                status,
+                where,
+                previous_cycle_cell(source, record, index),
+            )
+    return Annex(iso3, state_name(iso3), cycle, documents, groups, continuity)
 
 
 def recommendation_with_states(record: Mapping[str, Any]) -> str:
@@ -180,14 +208,15 @@ def recommendation_with_states(record: Mapping[str, Any]) -> str:
     return f"{text} ({states})" if states else text
 
 
-def annex_cells(record: Mapping[str, Any]) -> list[str]:
-    """The five table cells of one recommendation."""
+def annex_cells(record: Mapping[str, Any], annex: Annex | None = None) -> list[str]:
+    """The table cells of one recommendation (status and previous cycle from ``annex``)."""
     return [
         plain(record.get("paragraph")),
         recommendation_with_states(record),
         label(POSITION_LABELS, record.get("position")),
-        label(STATUS_LABELS, record.get("status")),
+        annex.status(record) if annex else label(STATUS_LABELS, record.get("status")),
         plain(record.get("evidence")),
+        annex.previous(record) if annex else "",
     ]
 
 
@@ -201,9 +230,10 @@ def annex_markdown(annex: Annex) -> str:
     for group in annex.groups:
         lines += [f"## {md_text(group.title)} ({len(group.records)})", ""]
         lines.append("| " + " | ".join(TABLE_HEADER) + " |")
-        lines.append("| ---: | --- | --- | --- | --- |")
+        lines.append("| ---: | --- | --- | --- | --- | --- |")
         for record in group.records:
-            lines.append("| " + " | ".join(md_cell(c) for c in annex_cells(record)) + " |")
+            cells = annex_cells(record, annex)
+            lines.append("| " + " | ".join(md_cell(c) for c in cells) + " |")
         lines.append("")
     return "\n".join(lines)
 
@@ -220,17 +250,18 @@ def _csv_rows(annex: Annex) -> Iterator[list[str]]:
                 plain(r.get("text")),
                 state_names(r.get("recommending")),
                 label(POSITION_LABELS, r.get("position")),
-                label(STATUS_LABELS, r.get("status")),
+                annex.status(r),
                 plain(r.get("evidence")),
                 plain(r.get("document")),
                 plain(r.get("id")),
+                annex.previous(r),
             ]
 
 
 # --------------------------------------------------------------------------- DOCX
 
 # Column widths in twentieths of a point (A4 landscape, 2 cm margins: ~25.7 cm of text).
-_DOCX_WIDTHS = (1000, 6400, 1500, 1800, 3856)
+_DOCX_WIDTHS = (1000, 5400, 1400, 1700, 3056, 2000)
 
 
 def annex_docx(annex: Annex, out: IO[bytes]) -> None:
@@ -299,7 +330,7 @@ def annex_docx(annex: Annex, out: IO[bytes]) -> None:
             col.set(qn("w:w"), str(width))
         add_row(tbl, TABLE_HEADER, header=True)
         for record in group.records:
-            add_row(tbl, annex_cells(record))
+            add_row(tbl, annex_cells(record, annex))
 
     records = list(annex.records)
     stamp = data_stamp(records)

@@ -51,6 +51,8 @@ COLUMNS: tuple[tuple[str, float, bool], ...] = (
     ("Cycle", 7, False),
     ("Document", 14, False),
     ("Id", 28, False),
+    # Appended columns (issue 19 owns the layout: never reorder the ones above).
+    ("Previous cycle", 24, True),  # issue 17: linked earlier-cycle paragraphs, their status
 )
 HEADER = tuple(c[0] for c in COLUMNS)
 FORMATS = ("csv", "xlsx")
@@ -93,8 +95,11 @@ def select_recommendations(
     return out
 
 
-def matrix_row(record: Mapping[str, Any]) -> list[Any]:
-    """The cells of one recommendation, in :data:`HEADER` order (labels, lists joined)."""
+def matrix_row(record: Mapping[str, Any], previous: str = "") -> list[Any]:
+    """The cells of one recommendation, in :data:`HEADER` order (labels, lists joined).
+
+    ``previous`` is the ``Previous cycle`` cell (:func:`tui.links.previous_cycle_cell`).
+    """
     cycle = record.get("cycle")
     return [
         plain(record.get("paragraph")),
@@ -117,12 +122,16 @@ def matrix_row(record: Mapping[str, Any]) -> list[Any]:
         cycle if isinstance(cycle, int) and not isinstance(cycle, bool) else None,
         plain(record.get("document")),
         plain(record.get("id")),
+        previous,
     ]
 
 
-def _rows(records: Sequence[Mapping[str, Any]]) -> Iterator[list[Any]]:
+def _rows(source: Source, records: Sequence[Mapping[str, Any]]) -> Iterator[list[Any]]:
+    from tui.links import LinkIndex, previous_cycle_cell
+
+    index = LinkIndex(source)
     for record in records:
-        yield matrix_row(record)
+        yield matrix_row(record, previous_cycle_cell(source, record, index))
 
 
 def write_matrix(
@@ -141,13 +150,13 @@ def write_matrix(
     """
     records = select_recommendations(source, iso3, cycle)
     if fmt == "csv":
-        return write_csv(out, HEADER, _rows(records), bom=bom)
+        return write_csv(out, HEADER, _rows(source, records), bom=bom)
     if fmt == "xlsx":
         name = state_name(iso3)
         sheet = Sheet(
             "Recommendations",
             HEADER,
-            _rows(records),
+            _rows(source, records),
             widths=[c[1] for c in COLUMNS],
             wrap=[i for i, c in enumerate(COLUMNS) if c[2]],
             freeze="B2",

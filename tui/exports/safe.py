@@ -59,13 +59,14 @@ class Snapshot:
         cls,
         source: Source,
         country: str | None = None,
-        names: Sequence[str] = ("recommendations", "actions", "checklist", "countries"),
+        names: Sequence[str] = ("recommendations", "actions", "checklist", "countries", "links"),
     ) -> Snapshot:
-        """Copy ``names`` (only ``country``'s records when given; the countries table whole)."""
+        """Copy ``names`` (only ``country``'s records when given; the countries and links
+        tables whole: a link names no country, and the matrix shows linked paragraphs)."""
         tables: dict[str, dict[str, dict[str, Any]]] = {}
         for name in names:
             records = source.table(name)
-            if country is None or name == "countries":
+            if country is None or name in ("countries", "links"):
                 tables[name] = {rid: _deep_copy(r) for rid, r in list(records.items())}
             else:
                 tables[name] = {
