@@ -583,8 +583,9 @@ class MergeActions:
 
     def _merge_worker(self, chosen: Candidate, preview: bool = False) -> None:
         stamp = FileStamp.of(chosen.path) if chosen.from_disk else None
+        warnings: list[str] = []
         try:
-            incoming = load_copy(chosen.path)
+            incoming = load_copy(chosen.path, warnings)
             result = merge_tables(self.workspace.snapshot_tables(), incoming)
         except (WorkspaceError, OSError) as exc:
             self.call_from_thread(self._merge_failed, str(exc))  # type: ignore[attr-defined]
@@ -595,6 +596,8 @@ class MergeActions:
                 f"unexpected {type(exc).__name__}: {exc}",
             )
             return
+        for warning in warnings:  # e.g. clocks far ahead (DESIGN §4): merged all the same
+            self.call_from_thread(self.notify, warning, severity="warning", timeout=12)  # type: ignore[attr-defined]
         done = self._merge_previewed if preview else self._merge_done
         self.call_from_thread(done, chosen, result, stamp)  # type: ignore[attr-defined]
 

@@ -312,3 +312,29 @@ def test_merging_two_unrelated_workspaces_warns(copies, tmp_path: Path, capsys) 
     err = capsys.readouterr().err
     assert "upr: warning: a.json and lithuania.json: no record in common" in err
     assert "(SVN / LTU)" in err
+
+
+def test_a_copy_with_a_clock_days_ahead_merges_with_one_warning(copies, capsys) -> None:
+    """Issue 15.4: a colleague whose laptop had a wrong date no longer makes the file unusable
+    ("clock is more than a day in the future" refused every command)."""
+    import json
+    import time
+
+    a, b = copies
+    data = json.loads(b.read_text("utf-8"))
+    ahead = f"{time.time_ns() // 1_000_000 + 40 * 86_400_000:013d}|000000|bob"
+    data[RECS][R2]["_clock"]["status"] = ahead
+    data[RECS][R2]["status"] = "implemented"
+    b.write_text(json.dumps(data), "utf-8")
+    assert main(["merge", str(a), str(b)]) == 0
+    err = capsys.readouterr().err
+    warnings = [line for line in err.splitlines() if "ahead" in line]
+    assert len(warnings) == 1 and "bob (40 days ahead, 1 edit(s))" in warnings[0], err
+    assert load_copy(a)[RECS][R2]["status"] == "implemented"  # its clock orders it
+    ws = Workspace.open(a, author="alice")
+    ws.edit(RECS, R2, {"status": "in_progress"})  # a later honest edit still wins
+    ws.close()
+    assert load_copy(a)[RECS][R2]["status"] == "in_progress"
+    capsys.readouterr()
+    assert main(["check", str(a)]) == 0  # warns (the field's clock is still 40 days ahead)
+    assert "40 days ahead" in capsys.readouterr().err

@@ -206,9 +206,9 @@ async def test_keys_wait_while_merging(make_app, tmp_path: Path, monkeypatch) ->
     release = threading.Event()
     real_load = merge_screen.load_copy
 
-    def slow_load(path):  # type: ignore[no-untyped-def]
+    def slow_load(path, *rest):  # type: ignore[no-untyped-def]
         release.wait(10)
-        return real_load(path)
+        return real_load(path, *rest)
 
     monkeypatch.setattr(merge_screen, "load_copy", slow_load)
     async with app.run_test(size=(100, 30)) as pilot:

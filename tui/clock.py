@@ -35,11 +35,17 @@ class HybridClock:
         self._lock = threading.Lock()
 
     def observe(self, clock: str) -> None:
-        """Move past a clock seen elsewhere, so our next edit orders after it."""
+        """Move past a clock seen elsewhere, so our next edit orders after it.
+
+        Not past one more than a day ahead of our wall clock (a colleague's wrong date): that
+        would stamp every later edit of ours in the future too. A field holding such a clock
+        still loses to a local edit, which gets a clock just above it (``above``)."""
         parsed = parse_clock(clock)
         if parsed is None:
             return
         ms, counter, _ = parsed
+        if ms > self._now() + DAY_MS:
+            return
         with self._lock:
             if (ms, counter) > (self._ms, self._counter):
                 self._ms, self._counter = ms, counter
@@ -54,3 +60,11 @@ class HybridClock:
                 if self._counter > 999_999:
                     self._ms, self._counter = self._ms + 1, 0
             return format_clock(self._ms, self._counter, self.author)
+
+    def above(self, clock: str) -> str:
+        """A clock of ours just above ``clock`` (same millisecond, next counter), for a local
+        edit of a field whose clock is ahead of ours (DESIGN §4)."""
+        ms, counter, _ = clock_key(clock)
+        if counter >= 999_999:
+            ms, counter = ms + 1, -1
+        return format_clock(ms, counter + 1, self.author)

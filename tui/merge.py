@@ -601,14 +601,17 @@ def open_conflicts(tables: Tables) -> list[Mapping[str, Any]]:
 # -- files -----------------------------------------------------------------------------------
 
 
-def load_copy(path: str | os.PathLike[str]) -> Tables:
+def load_copy(path: str | os.PathLike[str], warnings: list[str] | None = None) -> Tables:
     """A workspace file (plain or gzip) validated as on open, never locked or changed.
 
     Raises tui.store.WorkspaceError with one line naming the record and field at fault.
+    What opening it warned about (clocks far ahead, DESIGN §4) goes to ``warnings``.
     """
     from tui.store import Workspace
 
     ws = Workspace.open(path, author="merge", read_only=True, create=False, lock=False)
+    if warnings is not None:
+        warnings.extend(ws.warnings)
     try:
         return ws.snapshot_tables()
     finally:

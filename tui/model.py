@@ -453,14 +453,12 @@ def validate_record(table: str, rid: str, record: Any, *, max_clock_ms: int) -> 
             parsed = parse_clock(clock)
             if parsed is None:
                 return f"field '_clock.{str(fname)[:40]}': malformed clock {str(clock)[:60]!r}"
-            if parsed[0] > max_clock_ms:
-                return f"field '_clock.{str(fname)[:40]}': clock is more than a day in the future"
     if table == "history":
         parsed = parse_clock(record.get("clock"))
         if parsed is None:
             return "field 'clock': malformed clock"
-        if parsed[0] > max_clock_ms:
-            return "field 'clock': clock is more than a day in the future"
+    # A clock far ahead (a laptop with a wrong date) is accepted, never refused (DESIGN §4):
+    # ``max_clock_ms`` is kept for callers; the store warns about such clocks instead.
     return None
 
 

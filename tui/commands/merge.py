@@ -71,19 +71,23 @@ def run_merge(args: argparse.Namespace) -> int:
         raise UsageError(f"{b_path}: no such file")
     into_a = args.output is None and not args.dry_run
     ws: Workspace | None = None
+    warnings: list[str] = []
     try:
-        tables_b = load_copy(b_path)
+        tables_b = load_copy(b_path, warnings)
         if into_a:
             # Writing into A: hold its lock so the app cannot save over the merge meanwhile.
             ws = Workspace.open(a_path, author="merge", create=False)
+            warnings.extend(ws.warnings)
             tables_a = ws.snapshot_tables()
         else:
-            tables_a = load_copy(a_path)
+            tables_a = load_copy(a_path, warnings)
     except LockedError as exc:
         raise UsageError(f"{exc} (or merge into another file with -o)") from None
     except WorkspaceError as exc:
         print(f"upr: {exc}", file=sys.stderr)
         return 2
+    for warning in warnings:  # e.g. clocks far ahead (DESIGN §4): merged all the same
+        print(f"upr: warning: {warning}", file=sys.stderr)
     try:
         result = merge_tables(tables_a, tables_b)
         if result.report.unrelated:

@@ -233,11 +233,17 @@ def _record_fault(
 
 
 def validate_tables(
-    data: dict[str, dict[str, Any]], name: str, raw: bytes, max_clock_ms: int
+    data: dict[str, dict[str, Any]],
+    name: str,
+    raw: bytes,
+    max_clock_ms: int,
+    future: dict[str, tuple[int, int]] | None = None,
 ) -> str:
     """Check every record (DESIGN §2, §4); raise WorkspaceError naming record and field.
 
-    Returns the greatest clock seen (``""`` if none), for the hybrid clock to move past.
+    Returns the greatest clock seen up to ``max_clock_ms`` (``""`` if none), for the hybrid
+    clock to move past. Clocks beyond it (a wrong date somewhere) are accepted, never refused
+    (DESIGN §4): ``future`` collects them as author -> (greatest ms, how many).
     """
     max_ms = f"{max_clock_ms:013d}"
     newest = ""
@@ -282,23 +288,16 @@ def validate_tables(
                                 f"clock {shown(clock)!r}",
                             )
                         if clock[:13] > max_ms:
-                            raise fail(
-                                table,
-                                rid,
-                                f"field '_clock.{shown(fname, 40)}': clock is "
-                                "more than a day in the future",
-                            )
-                        if clock > newest:
+                            _note_future(future, clock)
+                        elif clock > newest:
                             newest = clock
                 elif table == "history":
                     clock = record["clock"]
                     if type(clock) is not str or not CLOCK_RE.match(clock):
                         raise fail(table, rid, f"field 'clock': malformed clock {shown(clock)!r}")
                     if clock[:13] > max_ms:
-                        raise fail(
-                            table, rid, "field 'clock': clock is more than a day in the future"
-                        )
-                    if clock > newest:
+                        _note_future(future, clock)
+                    elif clock > newest:
                         newest = clock
                 if surrogates and _bad_text(record):
                     bad = next((k for k, v in record.items() if _bad_text(v)), "?")
@@ -309,6 +308,36 @@ def validate_tables(
                         "(a lone surrogate escape)",
                     )
     return newest
+
+
+def _note_future(future: dict[str, tuple[int, int]] | None, clock: str) -> None:
+    if future is None:
+        return
+    author = clock[21:]
+    ms = int(clock[:13])
+    most, count = future.get(author, (0, 0))
+    future[author] = (max(most, ms), count + 1)
+
+
+def future_warning(name: str, future: dict[str, tuple[int, int]], now_ms: int) -> str:
+    """The one warning about clocks far ahead (DESIGN §4): each author and how far ahead."""
+    parts = [
+        f"{shown(author, 64)} ({_duration(ms - now_ms)} ahead, {count} edit(s))"
+        for author, (ms, count) in sorted(future.items(), key=lambda kv: -kv[1][0])
+    ]
+    listed = ", ".join(parts[:5]) + (f" and {len(parts) - 5} more" if len(parts) > 5 else "")
+    return (
+        f"{name}: clocks of {listed} are ahead of this computer's (a wrong date on their "
+        "computer, or on this one?); kept for ordering, and later edits here still win"
+    )
+
+
+def _duration(ms: int) -> str:
+    hours = ms / 3_600_000
+    if hours < 48:
+        return f"{hours:.0f} h"
+    days = hours / 24
+    return f"{days:.0f} days" if days < 730 else f"{days / 365.25:.0f} years"
 
 
 # -- what ``upr check`` reports beyond validity (issue 15.8) ----------------------------------------

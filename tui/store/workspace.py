@@ -44,6 +44,7 @@ from tui.store.checks import (
     MAX_DEPTH,
     MAX_ID_LENGTH,
     depth_of,
+    future_warning,
     has_big_number,
     has_long_text,
     hidden_data,
@@ -203,11 +204,14 @@ class Workspace:
                 raise WorkspaceError(f"{path}: cannot read ({exc.strerror})") from None
         else:
             stamp, original = None, b""
-        limit = (now_ms if now_ms is not None else time.time_ns() // 1_000_000) + DAY_MS
+        now = now_ms if now_ms is not None else time.time_ns() // 1_000_000
+        future: dict[str, tuple[int, int]] = {}
         with gc_paused():
             data = parse_workspace(raw, path.name) if exists else {}
             self._upgrade(data)
-            newest = validate_tables(data, path.name, raw, limit)
+            newest = validate_tables(data, path.name, raw, now + DAY_MS, future)
+            if future:
+                self.warnings.append(future_warning(path.name, future, now))
             if sum(len(records) for records in data.values()) >= FREEZE_ROWS:
                 # The loaded records live as long as the app: keep them out of the collector's
                 # scans, which otherwise stop the UI thread for ~0.1 s per 10k records now and
@@ -455,8 +459,15 @@ class Workspace:
                     clocks = record["_clock"] = {}
                 for change in changes:
                     record[change.field] = change.new
-                    clocks[change.field] = stamp
-                    hid = history_id(rid, change.field, stamp)
+                    field_stamp = stamp
+                    if clock is None:
+                        current = clocks.get(change.field) or clocks.get("*")
+                        if isinstance(current, str) and current[:20] >= stamp[:20]:
+                            # The field's clock is ahead of ours (a colleague's wrong date):
+                            # just above it, so this later edit still wins (DESIGN §4).
+                            field_stamp = self.clock.above(current)
+                    clocks[change.field] = field_stamp
+                    hid = history_id(rid, change.field, field_stamp)
                     history[hid] = {
                         "id": hid,
                         "table": table,
@@ -465,7 +476,7 @@ class Workspace:
                         "old": change.old,
                         "new": change.new,
                         "author": author,
-                        "clock": stamp,
+                        "clock": field_stamp,
                     }
                     self.storage.mark_dirty("history", hid)
             self.storage.mark_dirty(table, rid)
