@@ -138,6 +138,13 @@ def _source(rec: dict[str, Any]) -> str:
     return where
 
 
+def stated_status(rec: dict[str, Any]) -> str:
+    """What the State said of its implementation in the report (``source.stated_status``)."""
+    source = rec.get("source")
+    value = source.get("stated_status") if isinstance(source, dict) else None
+    return clean_line(str(value)) if value else ""
+
+
 def detail_text(
     index: triage.TriageIndex,
     entry: triage.Entry,
@@ -185,7 +192,8 @@ def detail_text(
     groups = "; ".join(clean_line(str(g)) for g in rec.get("groups") or ())
     note = clean_text(str(rec.get("note") or ""))
     if compact:
-        fact("Position", position, " · ")
+        claim = stated_status(rec)
+        fact("Position", f"{position} (says: {claim})" if claim else position, " · ")
         fact("Priority", priority, " · ")
         fact("Category", _category(rec))
         fact("Cluster", cluster, " · ")
@@ -204,6 +212,9 @@ def detail_text(
         return out
     fact("Recommended by", states)
     fact("Position", position)
+    claim = stated_status(rec)
+    if claim:
+        fact("Stated by the State", claim)  # the State's claim, never the team's status
     fact("Priority", priority)
     fact("Cluster", cluster)
     fact("Lead entity", lead)

@@ -258,3 +258,52 @@ def test_blocks_citing_dialogue_paragraphs_import_them(batches: dict[str, Import
     # "will be examined" citations are pending (ghana2008 70).
     ghana = [r for r in batches["ghana2008.txt"].records if r["source"].get("cited_by") == 70]
     assert len(ghana) == 9 and {r["position"] for r in ghana} == {"pending"}
+
+
+def test_stated_status_is_the_states_claim_kept_apart(
+    batches: dict[str, ImportBatch], tmp_path: Path
+) -> None:
+    """belgium2011 101 "enjoy the support of Belgium, which considers that they are already
+    implemented or in the process of implementation" and estonia2011 78 (per item) keep the
+    State's words in source.stated_status: position supported, the team's status untouched;
+    the matrix shows them in its last column and the detail pane shows them."""
+    import csv
+    import io
+
+    from screens.triage import detail_text
+    from tui import triage
+    from tui.exports.matrix import HEADER, write_matrix
+
+    claim = "already implemented or in the process of implementation"
+    belgium = [r for r in batches["belgium2011.txt"].records if r["paragraph"].startswith("101.")]
+    assert len(belgium) == 26
+    assert {r["source"].get("stated_status") for r in belgium} == {claim}
+    assert {r["position"] for r in belgium} == {"supported"}
+    estonia = {
+        r["paragraph"]: r["source"].get("stated_status") for r in batches["estonia2011.txt"].records
+    }
+    assert estonia["77.13"] == "already implemented"
+    assert estonia["77.24"] == "in the process of implementation"  # written "77. 24"
+    assert estonia["77.1"] is None
+    ws = Workspace.open(tmp_path / "ws.json", author="tester")
+    try:
+        apply_batch(ws, batches["belgium2011.txt"])
+        rid = belgium[0]["id"]
+        stored = ws.get("recommendations", rid)
+        assert stored["source"]["stated_status"] == claim
+        other = next(
+            r for r in batches["belgium2011.txt"].records if "stated_status" not in r["source"]
+        )
+        assert stored.get("status") == ws.get("recommendations", other["id"]).get("status")
+        buf = io.BytesIO()
+        write_matrix(ws, "BEL", "csv", buf)
+        rows = list(csv.DictReader(io.StringIO(buf.getvalue().decode("utf-8-sig"))))
+        assert HEADER[-1] == "Stated status" and HEADER[-2] == "Previous cycle"
+        by_id = {r["Id"]: r for r in rows}
+        assert by_id[rid]["Stated status"] == claim
+        assert by_id[rid]["Implementation status"] == by_id[other["id"]]["Implementation status"]
+        index = triage.TriageIndex(ws, "BEL")
+        entry = next(e for e in index.entries if e.rid == rid)
+        assert f"Stated by the State: {claim}" in detail_text(index, entry).plain
+    finally:
+        ws.close(save=False)

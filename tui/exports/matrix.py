@@ -53,6 +53,7 @@ COLUMNS: tuple[tuple[str, float, bool], ...] = (
     ("Id", 28, False),
     # Appended columns (issue 19 owns the layout: never reorder the ones above).
     ("Previous cycle", 24, True),  # issue 17: linked earlier-cycle paragraphs, their status
+    ("Stated status", 20, True),  # issue 16: the State's own claim (source.stated_status)
 )
 HEADER = tuple(c[0] for c in COLUMNS)
 FORMATS = ("csv", "xlsx")
@@ -123,7 +124,13 @@ def matrix_row(record: Mapping[str, Any], previous: str = "") -> list[Any]:
         plain(record.get("document")),
         plain(record.get("id")),
         previous,
+        plain(_source(record).get("stated_status")),
     ]
+
+
+def _source(record: Mapping[str, Any]) -> Mapping[str, Any]:
+    source = record.get("source")
+    return source if isinstance(source, Mapping) else {}
 
 
 def _rows(source: Source, records: Sequence[Mapping[str, Any]]) -> Iterator[list[Any]]:

@@ -112,6 +112,8 @@ class _Block:
     # A block that cites dialogue paragraphs ("… in paragraphs 27 (b), (c) above did not …").
     refs: list[tuple[int, str | None]] = field(default_factory=list)
     cited: list[CitedItem] = field(default_factory=list)
+    stated: str | None = None  # the State's claim for every item ("already implemented")
+    stated_items: dict[int, str] = field(default_factory=dict)  # item number -> claim
 
 
 @dataclass
@@ -295,6 +297,10 @@ def parse_report_lines(
             text = clean_field(text, batch, lineno)
             if not text:
                 batch.warn(lineno, f"{paragraph}: empty recommendation text")
+            source: dict[str, Any] = {"file": source_file, "line": lineno, "kind": kind_label}
+            claim = block.stated_items.get(n) or block.stated
+            if claim:
+                source["stated_status"] = claim
             record: dict[str, Any] = {
                 "id": upr_id(document, paragraph) if document else "",
                 "mechanism": "UPR",
@@ -311,7 +317,7 @@ def parse_report_lines(
                 "groups": [],
                 "sdgs": [],
                 "action_category": None,
-                "source": {"file": source_file, "line": lineno, "kind": kind_label},
+                "source": source,
             }
             batch.records.append(record)
             done += 1
@@ -543,7 +549,7 @@ def _classify(units: list[_Unit], batch: ImportBatch, vocab: Vocabulary) -> list
             break
         if role == "opener":
             position = position_from_sentence(" ".join(unit.lines[:6]))
-            current = _Block(unit.number, unit.line, position)
+            current = _Block(unit.number, unit.line, position, stated=stated_claim(text))
             blocks.append(current)
             continue
         if role == "note":
@@ -553,6 +559,7 @@ def _classify(units: list[_Unit], batch: ImportBatch, vocab: Vocabulary) -> list
                 blocks.append(_Block(unit.number, unit.line, position, "cited", refs=refs))
             else:
                 _note_position(blocks, text)
+                _note_stated(blocks, text)
             current = None
             continue
         if current is not None or blocks:
@@ -607,6 +614,68 @@ def _follow_citations(
                 + ", ".join(missing[:10])
                 + (f" and {len(missing) - 10} more" if len(missing) > 10 else ""),
             )
+
+
+_CLAIM_RE = re.compile(
+    r"(?P<done>already\s+(?:been\s+)?implemented)?(?:\s*,?\s*(?:or|and)\s+(?:are\s+|is\s+)?)?"
+    r"(?P<doing>in\s+the\s+process\s+of\s+(?:being\s+)?implement\w*)?",
+    re.IGNORECASE,
+)
+
+
+def stated_claim(text: str) -> str | None:
+    """The State's own claim about implementation, in cycle-1 wording, or None.
+
+    "… which considers that they are already implemented or in the process of implementation"
+    -> "already implemented or in the process of implementation". It is the State's word,
+    kept in ``source.stated_status``; it never sets the team's ``status``.
+    """
+    for m in _CLAIM_RE.finditer(" ".join(text.split())):
+        done, doing = m.group("done"), m.group("doing")
+        if done and doing:
+            return "already implemented or in the process of implementation"
+        if done:
+            return "already implemented"
+        if doing:
+            return "in the process of implementation"
+    return None
+
+
+def _note_stated(blocks: list[_Block], text: str) -> None:
+    """ "Egypt considers that the recommendations Nos. 85-119 have already been implemented",
+    "Estonia considers that the recommendations in paragraphs 77.13, 77.43 … above have already
+    been implemented, and the recommendations in paragraphs 77.2 … are in the process of
+    implementation": the claim goes to each item named."""
+    flat = " ".join(text.split())
+    if not stated_claim(flat) or not blocks:
+        return
+    listed = [b for b in blocks if b.items]
+    if not listed:
+        return
+    # One clause per claim: "…, and the recommendations in paragraphs … are in the process …".
+    for clause in re.split(r",?\s+and\s+(?=the\s+recommendations?\b)|;\s+", flat):
+        claim = stated_claim(clause)
+        if not claim:
+            continue
+        target = listed[-1]
+        named = re.search(r"\bin\s+paragraph\s+(\d{1,3})\b(?!\.\d)", clause)
+        if named:
+            target = next((b for b in listed if b.number == int(named.group(1))), target)
+        dotted = re.findall(r"\b(\d{1,3})\.\s?(\d{1,3})\b", clause)
+        if dotted:
+            for block_no, n in dotted:
+                owner = next((b for b in listed if b.number == int(block_no)), None)
+                if owner is not None:
+                    owner.stated_items[int(n)] = claim
+            continue
+        nos = re.search(
+            r"\bNos?\.?\s*((?:\d{1,3}\s*(?:[-–]\s*\d{1,3})?[\s,]*(?:and\s+)?)+)", clause
+        )
+        if not nos:
+            continue
+        for a, b in re.findall(r"(\d{1,3})(?:\s*[-–]\s*(\d{1,3}))?", nos.group(1)):
+            for n in range(int(a), int(b or a) + 1):
+                target.stated_items[n] = claim
 
 
 def _note_position(blocks: list[_Block], text: str) -> None:
