@@ -29,6 +29,7 @@ FIXED_ORDER: dict[str, tuple[str, ...]] = {
     "status": STATUSES,
     "mechanism": MECHANISMS,
     "triaged": ("no", "yes"),
+    "kind": ("recommendation", "pledge"),
 }
 
 COLUMNS = [Column("facet", "Facet", 28), Column("values", "Shows", 0, min_width=12)]

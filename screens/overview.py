@@ -214,6 +214,9 @@ class CountryOverviewScreen(Screen[None]):
             work.append(
                 "none yet (i imports a report, or upr import REPORT --country " + self.iso3 + ")"
             )
+        if summary.pledges:
+            work.append("\nVoluntary pledges: ", style="bold")
+            work.append(f"{summary.pledges:,} (f, kind, lists them)")
         country = workspace.get("countries", self.iso3) if workspace is not None else None
         notes = clean_text((country or {}).get("notes") or "").strip()
         if notes and not (country or {}).get("deleted"):

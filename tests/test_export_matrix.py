@@ -169,6 +169,7 @@ def expected_row(ws: Workspace, rid: str) -> dict[str, str]:
         "Id": rid,
         "Previous cycle": "",  # no links in this workspace
         "Stated status": (r.get("source") or {}).get("stated_status", ""),
+        "Kind": "Recommendation",
     }
 
 
@@ -215,7 +216,7 @@ def test_xlsx_reads_back_with_header_filter_frozen_panes_and_wrap(
     sheet = wb.active
     assert sheet.title == "Recommendations"
     assert sheet.freeze_panes == "B2"
-    assert sheet.auto_filter.ref == f"A1:V{len(EXPECTED_ORDER) + 1}"
+    assert sheet.auto_filter.ref == f"A1:W{len(EXPECTED_ORDER) + 1}"
     header = [c.value for c in sheet[1]]
     assert tuple(header) == HEADER
     assert all(c.font.b for c in sheet[1])

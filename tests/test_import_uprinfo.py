@@ -115,12 +115,15 @@ def test_encodings_and_line_endings(
     assert batch.kind == "upr-info" and batch.encoding == expected
     chosen = [w.message for w in batch.warnings if "encoding chosen" in w.message]
     assert len(chosen) == (0 if expected == "utf-8" else 1)
-    assert [r["text"] for r in batch.records] == ["Réviser le code pénal, améliorer l'accès"]
-    record = batch.records[0]
+    recs = [r for r in batch.records if r.get("kind") != "pledge"]
+    assert [r["text"] for r in recs] == ["Réviser le code pénal, améliorer l'accès"]
+    record = recs[0]
     assert record["country"] == "CIV" and record["recommending"] == ["BRA", "TUR"]
     assert record["themes"] == ["Justice", "Detention"] and record["cycle"] == 1
     assert batch.duplicates == 1 and batch.stats["pledges"] == 1
-    assert any("voluntary pledges skipped" in w.message for w in batch.warnings)
+    assert any("1 voluntary pledges imported as pledges" in w.message for w in batch.warnings)
+    (pledge,) = [r for r in batch.records if r.get("kind") == "pledge"]
+    assert pledge["text"] == "Une promesse de l'État" and pledge["country"] == "CIV"
 
 
 def test_disagreeing_rows_are_reported(tmp_path: Path) -> None:

@@ -91,6 +91,8 @@ def review_of(record: Mapping[str, Any]) -> tuple[str, int] | None:
     country, session = record.get("country"), record.get("session")
     if record.get("mechanism", "UPR") != "UPR" or not isinstance(country, str) or not country:
         return None
+    if record.get("kind") == "pledge":
+        return None  # a voluntary pledge is never matched to, nor folded with, recommendations
     if isinstance(session, bool) or not isinstance(session, int):
         return None
     return country, session

@@ -23,6 +23,7 @@ class CountrySummary:
     triaged: int = 0
     by_position: dict[str, int] = field(default_factory=dict)
     checklist_label: str = ""
+    pledges: int = 0  # voluntary pledges of the State (records of kind "pledge")
     wg_reports: dict[int, str] = field(default_factory=dict)  # cycle -> WG report symbol
 
 
@@ -41,6 +42,9 @@ def country_summary(
     documents: dict[Any, tuple[Any, Any]] = {}
     for rec in ws.table("recommendations").values() if records is None else records:
         if rec.get("country") != iso3 or rec.get("deleted"):
+            continue
+        if rec.get("kind") == "pledge":
+            summary.pledges += 1  # a voluntary pledge: never counted as a recommendation
             continue
         if rec.get("document") not in documents:
             documents[rec.get("document")] = (rec.get("cycle"), rec.get("session"))

@@ -257,6 +257,7 @@ FACETS: tuple[str, ...] = (
     "theme",
     "sdg",
     "mechanism",
+    "kind",
     "cycle",
     "triaged",
 )
@@ -272,6 +273,7 @@ FACET_LABELS: dict[str, str] = {
     "mechanism": "Mechanism",
     "cycle": "Cycle",
     "triaged": "Triaged or not",
+    "kind": "Recommendation or voluntary pledge",
 }
 NONE = ""  # the facet value of a record without one (no cluster, no theme, …)
 
@@ -293,6 +295,8 @@ def facet_values(facet: str, rec: Mapping[str, Any]) -> list[str]:
         return [str(cycle) if cycle not in (None, "") else NONE]
     if facet == "triaged":
         return ["yes" if rec.get("triaged") else "no"]
+    if facet == "kind":
+        return ["pledge" if rec.get("kind") == "pledge" else "recommendation"]
     if facet == "entity":
         out = [str(rec["lead_entity"])] if rec.get("lead_entity") else []
         out.extend(str(p) for p in rec.get("partners") or ())
@@ -319,6 +323,8 @@ def facet_label(facet: str, value: str, *, short: bool = False) -> str:
         return (STATUS_SHORT if short else STATUS_LABELS).get(value, value)
     if facet == "triaged":
         return "triaged" if value == "yes" else "undecided"
+    if facet == "kind":
+        return "voluntary pledge" if value == "pledge" else "recommendation"
     if facet == "cycle":
         return f"cycle {value}"
     if facet == "sdg":

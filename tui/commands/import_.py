@@ -177,7 +177,10 @@ def summary_rows(result: ImportResult) -> list[tuple[str, str, str]]:
     if batch.kind == "addendum":
         rows.append(("count", "paragraphs", str(len(batch.positions))))
     else:
-        rows.append(("count", "recommendations", str(len(batch.records))))
+        pledges = sum(1 for r in batch.records if r.get("kind") == "pledge")
+        rows.append(("count", "recommendations", str(len(batch.records) - pledges)))
+        if pledges:
+            rows.append(("count", "pledges", str(pledges)))
     rows.append(("count", "duplicates", str(batch.duplicates)))
     rows.append(("count", "warnings", str(warning_count(batch))))
     rows.append(("count", "unknown_names", str(len(batch.unknown_names))))

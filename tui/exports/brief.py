@@ -45,6 +45,7 @@ MIN_LABEL = 14  # cells a chart label keeps before bars give way ("No informatio
 CHART_GAP = 3  # columns between the two charts of a row
 MAX_CLUSTERS = 8  # one page: the rest are summed as "Other clusters"
 MAX_OVERDUE = 8
+MAX_PLEDGES = 10
 NO_CLUSTER = "No cluster"
 
 
@@ -87,6 +88,7 @@ class Brief:
     overdue: list[Overdue] = field(default_factory=list)
     overdue_more: int = 0
     documents: list[council.ReviewDocuments] = field(default_factory=list)
+    pledges: list[str] = field(default_factory=list)  # texts of the State's voluntary pledges
 
     @property
     def title(self) -> str:
@@ -185,7 +187,10 @@ def build_brief(source: Source, iso3: str, today: date, *, cycle: int | None = N
 
     # Recommendations
     rcycle = cycle if cycle is not None else default_cycle(source, iso3, today)
-    recs = select_recommendations(source, iso3, rcycle, ordered=False)
+    every = select_recommendations(source, iso3, rcycle)
+    recs = [r for r in every if r.get("kind") != "pledge"]
+    # Voluntary pledges: listed apart, never counted with the recommendations.
+    brief.pledges = [clean_line(plain(r.get("text"))) for r in every if r.get("kind") == "pledge"]
     brief.rec_cycle = rcycle
     brief.rec_total = len(recs)
     brief.rec_triaged = sum(1 for r in recs if r.get("triaged") is True)
@@ -250,6 +255,18 @@ def progress_bar(done: int, total: int, width: int = 10) -> str:
 
 def percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "–"
+
+
+def _pledge_heading(brief: Brief) -> str:
+    scope = f"cycle {brief.rec_cycle}" if brief.rec_cycle is not None else "all cycles"
+    return f"Voluntary pledges ({scope}): {len(brief.pledges)}"
+
+
+def _pledge_lines(brief: Brief, width: int = 160) -> list[str]:
+    """The pledges, one line each (cut to ``width``), at most MAX_PLEDGES and "… N more"."""
+    shown = [p if len(p) <= width else p[: width - 1] + "…" for p in brief.pledges[:MAX_PLEDGES]]
+    more = len(brief.pledges) - len(shown)
+    return shown + ([f"… and {more} more"] if more > 0 else [])
 
 
 def _rec_heading(brief: Brief) -> str:
@@ -390,6 +407,11 @@ def brief_renderable(brief: Brief, width: int = 80) -> RenderableType:
     grid.add_row(Text(""), Text(""))
     grid.add_row(charts[2], charts[3])
     parts.append(grid)
+    if brief.pledges:
+        parts += [Text(""), Text(_pledge_heading(brief), style="bold")]
+        parts += [
+            Text("  " + line, no_wrap=True, overflow="ellipsis") for line in _pledge_lines(brief)
+        ]
     parts.append(Text(""))
     parts.append(Text(f"Overdue ({len(brief.overdue) + brief.overdue_more})", style="bold"))
     if not brief.overdue:
@@ -480,6 +502,9 @@ def brief_markdown(brief: Brief) -> str:
         for b in bars:
             lines.append(f"| {md_cell(b.label)} | {b.count} | {bar(b.count, peak)} |")
         lines.append("")
+    if brief.pledges:
+        lines += [f"## {md_text(_pledge_heading(brief))}", ""]
+        lines += [f"- {md_text(line)}" for line in _pledge_lines(brief)] + [""]
     lines += [f"## Overdue ({len(brief.overdue) + brief.overdue_more})", ""]
     if not brief.overdue:
         lines.append("Nothing overdue.")
@@ -563,7 +588,11 @@ def brief_html(brief: Brief) -> str:
         '<div class="charts">',
     ]
     out += [_html_chart(title, bars) for title, bars in _charts(brief)]
-    out += ["</div>", f"<h2>Overdue ({len(brief.overdue) + brief.overdue_more})</h2>"]
+    out.append("</div>")
+    if brief.pledges:
+        items = "".join(f"<li>{_e(line)}</li>" for line in _pledge_lines(brief))
+        out += [f"<h2>{_e(_pledge_heading(brief))}</h2>", f"<ul>{items}</ul>"]
+    out += [f"<h2>Overdue ({len(brief.overdue) + brief.overdue_more})</h2>"]
     if not brief.overdue:
         out.append("<p>Nothing overdue.</p>")
     else:

@@ -54,6 +54,7 @@ COLUMNS: tuple[tuple[str, float, bool], ...] = (
     # Appended columns (issue 19 owns the layout: never reorder the ones above).
     ("Previous cycle", 24, True),  # issue 17: linked earlier-cycle paragraphs, their status
     ("Stated status", 20, True),  # issue 16: the State's own claim (source.stated_status)
+    ("Kind", 12, False),  # issue 16: "Recommendation" or "Voluntary pledge"
 )
 HEADER = tuple(c[0] for c in COLUMNS)
 FORMATS = ("csv", "xlsx")
@@ -125,6 +126,7 @@ def matrix_row(record: Mapping[str, Any], previous: str = "") -> list[Any]:
         plain(record.get("id")),
         previous,
         plain(_source(record).get("stated_status")),
+        "Voluntary pledge" if record.get("kind") == "pledge" else "Recommendation",
     ]
 
 

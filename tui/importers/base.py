@@ -63,7 +63,9 @@ class ImportBatch:
         """Records per position (for an addendum: paragraphs per position)."""
         if self.kind == "addendum":
             return Counter(self.positions.values())
-        return Counter(str(r.get("position", "")) for r in self.records)
+        return Counter(
+            str(r.get("position", "")) for r in self.records if r.get("kind") != "pledge"
+        )
 
     def by_recommending(self) -> Counter[str]:
         """Recommendations per recommending State (ISO3 or the raw unknown name)."""

@@ -31,6 +31,7 @@ from tui.importers.common import (
     resolve,
     resolve_or_keep,
 )
+from tui.importers.pledges import pledge_record
 
 COLUMNS = (
     "To",
@@ -85,6 +86,7 @@ def parse_upr_info_text(
     responses: dict[str, Counter[str]] = {}
     actions: dict[str, Counter[int]] = {}
     stats: Counter[str] = Counter()
+    pledge_ids: set[str] = set()
     row_no = 1
     consumed = 0
     width = len(header)
@@ -112,9 +114,6 @@ def parse_upr_info_text(
             return row[i] if i is not None else ""
 
         response = clean_line(cell("Response"))
-        if response.casefold() == PLEDGE:
-            stats["pledges"] += 1
-            continue
         to_raw = clean_line(html.unescape(cell("To")))
         to_iso = resolve(to_raw)
         if wanted is not None and to_iso not in wanted:
@@ -122,6 +121,18 @@ def parse_upr_info_text(
             continue
         if not to_iso:
             batch.unknown_names[to_raw] += 1
+        if response.casefold() == PLEDGE:
+            # A voluntary pledge: its own kind of record (tui.importers.pledges).
+            pledge = pledge_record(
+                cell, country=to_iso or to_raw, row=row_no, source_file=source_file, batch=batch
+            )
+            if pledge is not None and pledge["id"] not in pledge_ids:
+                pledge_ids.add(pledge["id"])
+                stats["pledges"] += 1
+                batch.records.append(pledge)
+            elif pledge is not None:
+                batch.duplicates += 1
+            continue
         text_value = clean_field(html.unescape(cell("Text")).strip(), batch, row_no)
         if not text_value:
             batch.warn(row_no, "empty recommendation text; row skipped")
@@ -200,7 +211,7 @@ def parse_upr_info_text(
                 actions[rid][action] += 1
     _settle_disagreements(batch, by_id, responses, actions)
     stats["pairs"] = len(pairs)
-    stats["recommendations"] = len(batch.records)
+    stats["recommendations"] = len(batch.records) - stats["pledges"]
     batch.stats.update(stats)
     countries_seen = {r["country"] for r in batch.records}
     if len(countries_seen) == 1:
@@ -208,8 +219,8 @@ def parse_upr_info_text(
     if stats["pledges"]:
         batch.warn(
             None,
-            f"{stats['pledges']} voluntary pledges skipped (pledges of the State under"
-            " review, not recommendations)",
+            f"{stats['pledges']} voluntary pledges imported as pledges (kind pledge), apart"
+            " from the recommendations",
         )
     if progress:
         progress(total_chars, total_chars)
