@@ -28,11 +28,13 @@ from screens.continuity import CONTINUITY_BINDINGS, ContinuityActions, linked_se
 from screens.decisions import DECISION_BINDINGS, DecisionActions
 from screens.pickers import Option, Picker
 from screens.rowlist import Column, RowHeader, RowList
+from screens.tags import TAG_BINDINGS, TagActions, short, suggested_section
 from screens.textpane import TextPane
-from tui import refdata, triage
+from tui import triage
 from tui.model import ACTION_CATEGORIES
 from tui.sanitize import clean_line, clean_text
 from tui.store import keep_long_lived
+from tui.tags import sdg_label
 
 HIGHLIGHT = Style(reverse=True)
 # The bottom line, whole at 80 columns; "? all keys" leads to the rest.
@@ -115,14 +117,8 @@ def _category(rec: dict[str, Any]) -> str:
 
 
 def _sdgs(rec: dict[str, Any]) -> str:
-    out = []
-    for code in rec.get("sdgs") or ():
-        code = str(code)
-        try:
-            out.append(f"{clean_line(code)} {refdata.sdg(code.split('.', 1)[0]).title}")
-        except KeyError:
-            out.append(clean_line(code))
-    return "; ".join(out)
+    """Goals and targets with their labels ("5.2 Eliminate all forms of violence…")."""
+    return "; ".join(short(sdg_label(str(code)), 60) for code in rec.get("sdgs") or ())
 
 
 def _source(rec: dict[str, Any]) -> str:
@@ -231,6 +227,7 @@ def detail_text(
     fact("Source", _source(rec))
     fact("Id", clean_line(entry.rid))
     out.append_text(linked_section(index.ws, entry.rid))
+    out.append_text(suggested_section(index.ws, entry.rid))
     if history:
         out.append("\nHistory\n", style="bold")
         lines = index.history(entry.rid)
@@ -293,7 +290,7 @@ class SearchInput(Input):
     ]
 
 
-class RecommendationsScreen(ContinuityActions, DecisionActions, Screen[None]):
+class RecommendationsScreen(TagActions, ContinuityActions, DecisionActions, Screen[None]):
     """A country's recommendations: decide on each with one key (DESIGN §8)."""
 
     # Textual repaints the whole screen when focus moves (``Screen.focused`` repaints); the
@@ -311,12 +308,15 @@ class RecommendationsScreen(ContinuityActions, DecisionActions, Screen[None]):
         "time). A row stays in place after a decision until the filter changes. L opens the "
         "suggested links to earlier cycles (y same, r related, n reject); P copies the "
         "linked previous cycle's cluster, lead entity, partners and CF outcome (marked ones "
-        "at once, one undo step); the details list the linked recommendations."
+        "at once, one undo step); the details list the linked recommendations. T themes, G "
+        "groups of persons, S SDG goals and targets (tab marks several, enter applies), Y "
+        "adds the suggested tags shown in the details."
     )
 
     BINDINGS = [
         *DECISION_BINDINGS,
         *CONTINUITY_BINDINGS,
+        *TAG_BINDINGS,
         Binding("space", "toggle_mark", "Mark for a bulk decision"),
         Binding("v", "toggle_detail", "Show or hide details"),
         Binding("J", "scroll_detail(1)", "Page the details down"),

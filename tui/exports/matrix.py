@@ -55,6 +55,7 @@ COLUMNS: tuple[tuple[str, float, bool], ...] = (
     ("Previous cycle", 24, True),  # issue 17: linked earlier-cycle paragraphs, their status
     ("Stated status", 20, True),  # issue 16: the State's own claim (source.stated_status)
     ("Kind", 12, False),  # issue 16: "Recommendation" or "Voluntary pledge"
+    ("SDG labels", 40, True),  # issue 17: each SDG goal or target with its text
 )
 HEADER = tuple(c[0] for c in COLUMNS)
 FORMATS = ("csv", "xlsx")
@@ -127,12 +128,22 @@ def matrix_row(record: Mapping[str, Any], previous: str = "") -> list[Any]:
         previous,
         plain(_source(record).get("stated_status")),
         "Voluntary pledge" if record.get("kind") == "pledge" else "Recommendation",
+        sdg_labels(record.get("sdgs")),
     ]
 
 
 def _source(record: Mapping[str, Any]) -> Mapping[str, Any]:
     source = record.get("source")
     return source if isinstance(source, Mapping) else {}
+
+
+def sdg_labels(codes: Any) -> str:
+    """``5.2 Eliminate all forms of violence against all women and girls…; 16 Peace, …``."""
+    from tui.tags import sdg_label
+
+    if not isinstance(codes, list):
+        return ""
+    return plain([sdg_label(str(c)) for c in codes])
 
 
 def _rows(source: Source, records: Sequence[Mapping[str, Any]]) -> Iterator[list[Any]]:

@@ -1,0 +1,156 @@
+"""Tag keys of the recommendations list (issue 17 points 4-5): ``T`` themes, ``G`` groups of
+persons, ``S`` SDG goals and targets (pickers: type to filter, ``tab`` marks, ``enter``
+applies), ``Y`` adds the suggested tags. On the current recommendation or the marked ones, one
+undo step. Kept in its own file so the list changes by a line; ``tui.tags`` does the work.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.binding import Binding
+
+from screens.pickers import MultiPicker, Option
+from tui import tags, triage
+from tui.sanitize import clean_line
+
+if TYPE_CHECKING:
+    from tui.store import Workspace
+
+TAG_BINDINGS: list[Binding] = [
+    Binding("T", "pick_tags('themes')", "Themes"),
+    Binding("G", "pick_tags('groups')", "Groups of persons"),
+    Binding("S", "pick_tags('sdgs')", "SDG goals and targets"),
+    Binding("Y", "accept_tags", "Add the suggested tags"),
+]
+
+TITLES = {"themes": "Themes", "groups": "Groups of persons", "sdgs": "SDG goals and targets"}
+LABEL_WIDTH = 70
+
+
+def short(label: str, width: int = LABEL_WIDTH) -> str:
+    """A label cut to ``width`` with an ellipsis (an SDG target's text is long)."""
+    label = clean_line(label)
+    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
+
+
+def suggested_section(ws: Workspace, rid: str) -> Text:
+    """``Suggested tags`` of the detail pane, for a recommendation without tags (Y adds)."""
+    rec = ws.get(triage.TABLE, rid) or {}
+    out = Text()
+    if any(rec.get(f) for f in tags.TAG_FIELDS):
+        return out
+    s = suggester(ws, str(rec.get("country") or "")).suggest(rec)
+    if s.empty:
+        return out
+    out.append("Suggested tags (Y adds)\n", style="bold")
+    if s.themes:
+        out.append("  themes: " + "; ".join(clean_line(t) for t in s.themes) + "\n")
+    if s.groups:
+        out.append("  groups: " + "; ".join(clean_line(g) for g in s.groups) + "\n")
+    if s.sdgs:
+        out.append("  SDGs: " + "; ".join(short(tags.sdg_label(c), 50) for c in s.sdgs) + "\n")
+    return out
+
+
+class _Held:
+    """A workspace's suggesters by country, dropped when a tag or a record changes."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.by_country: dict[str, tags.TagSuggester] = {}
+        ws.subscribe(self.on_edit)
+
+    def on_edit(self, table: str, rid: str, fields: tuple[str, ...]) -> None:
+        if table == triage.TABLE and (
+            "*" in fields
+            or "deleted" in fields
+            or "text" in fields
+            or set(fields) & set(tags.TAG_FIELDS)
+        ):
+            self.by_country.clear()
+
+
+_HELD: dict[int, tuple[Any, _Held]] = {}
+
+
+def suggester(ws: Workspace, country: str) -> tags.TagSuggester:
+    """The country's suggester, built at first use and kept until a tag changes."""
+    held = _HELD.get(id(ws))
+    if held is None or held[0] is not ws:
+        held = (ws, _Held(ws))
+        _HELD[id(ws)] = held
+    cache = held[1].by_country
+    if country not in cache:
+        cache[country] = tags.TagSuggester(ws, country)
+    return cache[country]
+
+
+class TagActions:
+    """``T``/``G``/``S``/``Y`` for a screen with ``iso3``, ``app`` and the decision hooks."""
+
+    iso3: str
+    app: Any
+    decision_targets: Any
+    after_decision: Any
+
+    def _tag_targets(self) -> list[str] | None:
+        ws: Workspace = self.app.workspace
+        if ws.read_only:
+            self.app.notify("This workspace is open read-only.", severity="warning")
+            return None
+        return self.decision_targets() or None
+
+    def action_pick_tags(self, field: str) -> None:
+        rids = self._tag_targets()
+        if not rids:
+            return
+        ws: Workspace = self.app.workspace
+        if field == "sdgs":
+            options = [Option(code, short(label)) for code, label in tags.sdg_choices()]
+        else:
+            options = [
+                Option(value, clean_line(value), str(count) if count else "")
+                for value, count in tags.choices(ws, field)
+            ]
+        current = triage.common_value(ws, rids, field) or []
+        what = TITLES[field]
+        title = what if len(rids) == 1 else f"{what} · {len(rids)} marked recommendations"
+        picker = MultiPicker(
+            title,
+            options,
+            checked=[str(v) for v in current],
+            allow_new=field != "sdgs",
+            new_label=field[:-1],
+            clear_label=f"(no {what.lower()})",
+        )
+
+        def done(values: Any) -> None:
+            if values is None:
+                return
+            try:
+                tags.set_tags(ws, self.iso3, rids, field, list(values))
+            except ValueError as exc:
+                self.app.notify(clean_line(str(exc)), severity="error", markup=False)
+                return
+            self.after_tags(rids)
+
+        self.app.push_screen(picker, done)
+
+    def action_accept_tags(self) -> None:
+        rids = self._tag_targets()
+        if not rids:
+            return
+        ws: Workspace = self.app.workspace
+        changed = tags.accept(ws, self.iso3, rids, suggester(ws, self.iso3))
+        if not changed:
+            self.app.notify("No tags to suggest: no similar tagged recommendation.", timeout=3)
+            return
+        self.app.notify(f"Suggested tags added to {changed} recommendation(s) (u undoes).")
+        self.after_tags(rids)
+
+    def after_tags(self, rids: list[str]) -> None:
+        """Tags are not a triage decision: the cursor stays; marks are cleared."""
+        clear = getattr(self, "clear_marks", None)
+        if clear is not None and len(rids) > 1:
+            clear()
