@@ -13,10 +13,12 @@ from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from tui.exports.matrix import HEADER, write_matrix
 from tui.exports.safe import Snapshot
 from tui.store import Workspace
+from tui.tags import sdg_label
 
 SYMBOL = "A/HRC/59/15"
 
@@ -170,6 +172,7 @@ def expected_row(ws: Workspace, rid: str) -> dict[str, str]:
         "Previous cycle": "",  # no links in this workspace
         "Stated status": (r.get("source") or {}).get("stated_status", ""),
         "Kind": "Recommendation",
+        "SDG labels": "; ".join(sdg_label(c) for c in r["sdgs"]),
     }
 
 
@@ -216,7 +219,7 @@ def test_xlsx_reads_back_with_header_filter_frozen_panes_and_wrap(
     sheet = wb.active
     assert sheet.title == "Recommendations"
     assert sheet.freeze_panes == "B2"
-    assert sheet.auto_filter.ref == f"A1:W{len(EXPECTED_ORDER) + 1}"
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(HEADER))}{len(EXPECTED_ORDER) + 1}"
     header = [c.value for c in sheet[1]]
     assert tuple(header) == HEADER
     assert all(c.font.b for c in sheet[1])
