@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from tui.exports.matrix import HEADER, write_matrix
+from tui.exports.matrix import HEADER, review_date, write_matrix
 from tui.exports.safe import Snapshot
 from tui.store import Workspace
 from tui.tags import sdg_label
@@ -169,10 +169,14 @@ def expected_row(ws: Workspace, rid: str) -> dict[str, str]:
         "Cycle": "" if r["cycle"] is None else str(r["cycle"]),
         "Document": r["document"],
         "Id": rid,
+        "Evidence": r["evidence"],
+        "Triaged": "yes" if r["triaged"] else "",
+        "Session": "" if r["session"] is None else str(r["session"]),
+        "Review date": review_date(r["session"]),
         "Previous cycle": "",  # no links in this workspace
+        "SDG labels": "; ".join(sdg_label(c) for c in r["sdgs"]),
         "Stated status": (r.get("source") or {}).get("stated_status", ""),
         "Kind": "Recommendation",
-        "SDG labels": "; ".join(sdg_label(c) for c in r["sdgs"]),
     }
 
 

@@ -51,11 +51,16 @@ COLUMNS: tuple[tuple[str, float, bool], ...] = (
     ("Cycle", 7, False),
     ("Document", 14, False),
     ("Id", 28, False),
-    # Appended columns (issue 19 owns the layout: never reorder the ones above).
+    # Appended columns (issue 19 owns the layout: never reorder the ones above; new ones go at
+    # the end, always present, in this order).
+    ("Evidence", 30, True),
+    ("Triaged", 8, False),
+    ("Session", 8, False),
+    ("Review date", 11, False),  # first day of the UPR Working Group session (reference data)
     ("Previous cycle", 24, True),  # issue 17: linked earlier-cycle paragraphs, their status
+    ("SDG labels", 40, True),  # issue 17: each SDG goal or target with its text
     ("Stated status", 20, True),  # issue 16: the State's own claim (source.stated_status)
     ("Kind", 12, False),  # issue 16: "Recommendation" or "Voluntary pledge"
-    ("SDG labels", 40, True),  # issue 17: each SDG goal or target with its text
 )
 HEADER = tuple(c[0] for c in COLUMNS)
 FORMATS = ("csv", "xlsx")
@@ -104,6 +109,7 @@ def matrix_row(record: Mapping[str, Any], previous: str = "") -> list[Any]:
     ``previous`` is the ``Previous cycle`` cell (:func:`tui.links.previous_cycle_cell`).
     """
     cycle = record.get("cycle")
+    session = record.get("session")
     return [
         plain(record.get("paragraph")),
         plain(record.get("text")),
@@ -125,11 +131,27 @@ def matrix_row(record: Mapping[str, Any], previous: str = "") -> list[Any]:
         cycle if isinstance(cycle, int) and not isinstance(cycle, bool) else None,
         plain(record.get("document")),
         plain(record.get("id")),
+        plain(record.get("evidence")),
+        "yes" if record.get("triaged") is True else "",
+        session if isinstance(session, int) and not isinstance(session, bool) else None,
+        review_date(session),
         previous,
+        sdg_labels(record.get("sdgs")),
         plain(_source(record).get("stated_status")),
         "Voluntary pledge" if record.get("kind") == "pledge" else "Recommendation",
-        sdg_labels(record.get("sdgs")),
     ]
+
+
+def review_date(session: Any) -> str:
+    """ISO date the UPR Working Group session starts (reference data), or empty."""
+    from tui import refdata
+
+    if not isinstance(session, int) or isinstance(session, bool):
+        return ""
+    try:
+        return refdata.session(session).start.isoformat()
+    except (KeyError, LookupError):
+        return ""
 
 
 def _source(record: Mapping[str, Any]) -> Mapping[str, Any]:
