@@ -27,6 +27,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
 from screens.inputs import PlainInput
+from tui import roundtrip
 from tui.commands.import_ import ImportResult, apply_import, resolve_country, summary_renderable
 from tui.importers import KINDS, ImportBatch, SourceError, parse_file
 from tui.sanitize import clean_line
@@ -184,6 +185,7 @@ class ImportScreen(Screen[None]):
         self.initial_path = path
         self.state = "idle"  # idle | reading | ready | writing | applied
         self.batch: ImportBatch | None = None
+        self.matrix: roundtrip.MatrixFile | None = None
         self.result: ImportResult | None = None
         self.read_options: Options | None = None
         self._token = 0
@@ -307,6 +309,7 @@ class ImportScreen(Screen[None]):
         self._token += 1
         self.state = "reading"
         self.batch = None
+        self.matrix = None
         self.read_options = opts
         self._percent = None
         bar = self.query_one("#imp-progress", Static)
@@ -336,6 +339,11 @@ class ImportScreen(Screen[None]):
                 self.app.call_from_thread(self._progress, token, done, total)
 
         try:
+            if kind is None and mapping is None and roundtrip.is_matrix(path):
+                # An exported matrix coming back (issue 19): its changed cells become edits.
+                matrix = roundtrip.read_matrix(path)
+                self.app.call_from_thread(self._matrix_read, token, matrix)
+                return
             batch = parse_file(
                 path, country=country, symbol=symbol, kind=kind, mapping=mapping, progress=progress
             )
@@ -366,6 +374,41 @@ class ImportScreen(Screen[None]):
         self.show_message(Text(f"Cannot import: {clean_line(message)}", style="bold red"))
         self.set_status("fix the path or options, enter to read again · escape cancel · ? help")
         self.query_one("#imp-path", PathInput).focus()
+
+    def _matrix_read(self, token: int, matrix: roundtrip.MatrixFile) -> None:
+        if token != self._token or not self.is_attached:
+            return
+        self.query_one("#imp-progress", Static).display = False
+        workspace = self.app.workspace  # type: ignore[attr-defined]
+        result = roundtrip.apply_matrix(workspace, matrix, dry_run=True)
+        self.matrix = matrix
+        self.state = "ready"
+        lines = roundtrip.summary_lines(result, dry_run=True)
+        self.query_one("#imp-body", Static).update(Text("\n".join(lines)))
+        preview = self.query_one("#imp-preview", VerticalScroll)
+        preview.scroll_home(animate=False)
+        preview.focus()
+        if workspace.read_only:
+            self.set_status("read-only workspace: nothing can be imported · escape back")
+        else:
+            self.set_status("y/enter apply the matrix · escape cancel (nothing written) · ? help")
+
+    def _write_matrix(self) -> None:
+        """Apply the matrix read: edits with their clocks and conflicts, not an undo step."""
+        workspace = self.app.workspace  # type: ignore[attr-defined]
+        matrix, self.matrix = self.matrix, None
+        if matrix is None:
+            return
+        result = roundtrip.apply_matrix(workspace, matrix)
+        self.state = "applied"
+        self.query_one("#imp-body", Static).update(Text("\n".join(roundtrip.summary_lines(result))))
+        self.notify(
+            f"Matrix {clean_line(matrix.name)}: {result.applied} cell(s) applied, "
+            f"{result.conflicts} conflict(s) for review (C)",
+            timeout=4,
+            markup=False,
+        )
+        self.set_status("C review conflicts · o another file · escape back")
 
     def _parsed(self, token: int, batch: ImportBatch, seconds: float) -> None:
         if token != self._token or not self.is_attached:
@@ -398,6 +441,12 @@ class ImportScreen(Screen[None]):
                 timeout=2,
                 markup=False,
             )
+            return
+        if self.state == "ready" and getattr(self, "matrix", None) is not None:
+            if self.app.workspace.read_only:  # type: ignore[attr-defined]
+                self.notify("The workspace is open read-only: nothing imported.", markup=False)
+                return
+            self._write_matrix()
             return
         if self.state != "ready" or self.batch is None:
             if self.state != "applied":

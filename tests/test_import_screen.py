@@ -316,3 +316,38 @@ async def test_upr_info_export_preview(make_app, shared_dir: Path) -> None:
             n.message.startswith(f"Imported sessions-1-5.csv: {len(records)} created")
             for n in app._notifications
         )
+
+
+async def test_an_exported_matrix_comes_back_as_edits(make_app, tmp_path: Path) -> None:
+    """Issue 19 point 1: the import screen recognises a matrix and applies its changed cells."""
+    import openpyxl
+
+    from tui.exports.matrix import write_matrix
+
+    rid = "UPR:A/HRC/59/15:140.1"
+
+    def setup(ws) -> None:
+        ws.edit(
+            "recommendations",
+            rid,
+            {"country": "SVN", "document": "A/HRC/59/15", "paragraph": "140.1", "text": "Ratify"},
+        )
+
+    app = make_app(setup=setup)
+    xlsx = tmp_path / "matrix.xlsx"
+    async with app.run_test(size=(80, 24)) as pilot:
+        with xlsx.open("wb") as fh:
+            write_matrix(app.workspace, "SVN", "xlsx", fh)
+        wb = openpyxl.load_workbook(xlsx)
+        sheet = wb["Recommendations"]
+        header = [c.value for c in sheet[1]]
+        sheet.cell(row=2, column=header.index("Implementation status") + 1).value = "implemented"
+        wb.save(xlsx)
+        screen = await read_file(pilot, app, xlsx)
+        assert screen.state == "ready"
+        assert "would apply 1 changed cell(s)" in flat(app)
+        assert app.workspace.get("recommendations", rid)["status"] == "no_information"
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.workspace.get("recommendations", rid)["status"] == "implemented"
+        assert "applied 1 changed cell(s)" in flat(app)

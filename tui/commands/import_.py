@@ -453,6 +453,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dry-run", action="store_true", help="show what would change, write nothing"
     )
+    parser.add_argument(
+        "--author",
+        metavar="ID",
+        help="whose edits these are (an exported matrix filled in by a colleague); "
+        "default: UPR_AUTHOR or the configured author",
+    )
 
 
 def _fail(message: str, code: int) -> int:
@@ -469,7 +475,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(str(exc), 1)
     try:
-        author = resolve_author(None)
+        author = resolve_author(getattr(args, "author", None))
     except ValueError as exc:
         return _fail(str(exc), 1)
     path: Path = args.workspace
@@ -494,8 +500,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace, ws: Any, country: str | None, workspace_name: str) -> int:
+    from tui import roundtrip
     from tui.store import WorkspaceError
 
+    if args.kind is None and args.mapping is None and roundtrip.is_matrix(args.source):
+        return _import_matrix(args, ws)
     started = time.perf_counter()
     try:
         batch = parse_file(
@@ -529,6 +538,41 @@ def _import(args: argparse.Namespace, ws: Any, country: str | None, workspace_na
         applied - parsed,
     )
     print_summary(result)
+    return 0
+
+
+def _import_matrix(args: argparse.Namespace, ws: Any) -> int:
+    """An exported matrix comes back: its changed cells become edits (issue 19 point 1)."""
+    from tui import roundtrip
+    from tui.store import WorkspaceError
+
+    try:
+        matrix = roundtrip.read_matrix(args.source)
+    except SourceError as exc:
+        return _fail(str(exc), 2)
+    except OSError as exc:
+        return _fail(f"{args.source.name}: cannot read the file ({exc.strerror or exc})", 2)
+    target = ws if ws is not None else _NoWorkspace()
+    if ws is None:
+        print("upr import: the workspace does not exist: nothing to compare with", file=sys.stderr)
+        return 1
+    result = roundtrip.apply_matrix(target, matrix, dry_run=args.dry_run)
+    if not args.dry_run:
+        try:
+            ws.save()
+        except WorkspaceError as exc:
+            return _fail(str(exc), 2)
+    if sys.stdout.isatty():
+        print(
+            "\n".join(
+                clean_line(line) for line in roundtrip.summary_lines(result, dry_run=args.dry_run)
+            )
+        )
+    else:
+        out = ["section\tkey\tvalue"]
+        for row in roundtrip.summary_rows(result):
+            out.append("\t".join(clean_line(cell).replace("\t", " ") for cell in row))
+        sys.stdout.write("\n".join(out) + "\n")
     return 0
 
 

@@ -168,12 +168,64 @@ def sdg_labels(codes: Any) -> str:
     return plain([sdg_label(str(c)) for c in codes])
 
 
-def _rows(source: Source, records: Sequence[Mapping[str, Any]]) -> Iterator[list[Any]]:
+def _rows(
+    source: Source, records: Sequence[Mapping[str, Any]], keep: list | None = None
+) -> Iterator[list[Any]]:
+    """Each record's cells; with ``keep``, (record, cells) is also kept for the hidden sheet."""
     from tui.links import LinkIndex, previous_cycle_cell
 
     index = LinkIndex(source)
     for record in records:
-        yield matrix_row(record, previous_cycle_cell(source, record, index))
+        row = matrix_row(record, previous_cycle_cell(source, record, index))
+        if keep is not None:
+            keep.append((record, row))
+        yield row
+
+
+def owns(record: Mapping[str, Any], owner: str) -> bool:
+    """True if ``owner`` (case-insensitive) leads the recommendation or is among its partners."""
+    wanted = owner.strip().casefold()
+    if plain(record.get("lead_entity")).strip().casefold() == wanted:
+        return True
+    partners = record.get("partners")
+    return isinstance(partners, list) and any(
+        isinstance(p, str) and p.strip().casefold() == wanted for p in partners
+    )
+
+
+def _lists(records: Sequence[Mapping[str, Any]]) -> tuple[Sheet, list[tuple[int, str, bool]]]:
+    """The hidden ``Lists`` sheet behind the drop-downs, and the validations that use it.
+
+    Priority and status are strict (a value outside them would be refused at import); lead
+    entity lists the UN entities and those already used, and accepts another with a warning."""
+    from tui import refdata
+    from tui.roundtrip import LISTS_SHEET
+
+    priorities = [v for v in PRIORITY_LABELS.values() if v]
+    statuses = list(STATUS_LABELS.values())
+    entities = sorted(
+        {e.short for e in refdata.entities()}
+        | {plain(r.get("lead_entity")) for r in records if plain(r.get("lead_entity"))},
+        key=str.casefold,
+    )
+    columns = (priorities, statuses, entities)
+    height = max(len(c) for c in columns)
+    rows = [[c[i] if i < len(c) else None for c in columns] for i in range(height)]
+    sheet = Sheet(
+        LISTS_SHEET,
+        ("Priority", "Implementation status", "Lead entity"),
+        rows,
+        freeze="",
+        autofilter=False,
+        hidden=True,
+    )
+    index = {name: i for i, name in enumerate(HEADER)}
+    validations = [
+        (index["Priority"], f"={LISTS_SHEET}!$A$2:$A${len(priorities) + 1}", True),
+        (index["Implementation status"], f"={LISTS_SHEET}!$B$2:$B${len(statuses) + 1}", True),
+        (index["Lead entity"], f"={LISTS_SHEET}!$C$2:$C${len(entities) + 1}", False),
+    ]
+    return sheet, validations
 
 
 def write_matrix(
@@ -185,28 +237,54 @@ def write_matrix(
     cycle: int | None = None,
     today: date | None = None,
     bom: bool = False,
+    owner: str | None = None,
+    records: Sequence[Mapping[str, Any]] | None = None,
 ) -> int:
     """Write the matrix of ``iso3`` as ``csv`` or ``xlsx`` to a binary stream; returns rows.
 
-    ``today`` is accepted for a uniform signature (the matrix does not depend on the date).
+    ``owner``: only the rows that entity leads or partners. ``records``: exactly these rows
+    (the app's filtered view), in this order. The XLSX carries drop-down lists (priority,
+    status, lead entity) and a hidden sheet that lets ``upr import`` take it back as edits
+    (tui/roundtrip.py). ``today`` is accepted for a uniform signature.
     """
-    records = select_recommendations(source, iso3, cycle)
+    from tui.roundtrip import HIDDEN_SHEET, export_rows
+
+    if records is None:
+        records = select_recommendations(source, iso3, cycle)
+    if owner:
+        records = [r for r in records if owns(r, owner)]
     if fmt == "csv":
         return write_csv(out, HEADER, _rows(source, records), bom=bom)
     if fmt == "xlsx":
         name = state_name(iso3)
+        kept: list[tuple[Mapping[str, Any], list[Any]]] = []
+        lists, validations = _lists(records)
         sheet = Sheet(
             "Recommendations",
             HEADER,
-            _rows(source, records),
+            _rows(source, records, kept),
             widths=[c[1] for c in COLUMNS],
             wrap=[i for i, c in enumerate(COLUMNS) if c[2]],
             freeze="B2",
+            validations=validations,
+        )
+
+        def hidden_rows() -> Iterator[list[Any]]:
+            rows = export_rows(source, iso3, HEADER, kept)
+            yield from rows[1:]
+
+        hidden = Sheet(
+            HIDDEN_SHEET,
+            export_rows(source, iso3, HEADER, ())[0],
+            hidden_rows(),
+            freeze="",
+            autofilter=False,
+            hidden=True,
         )
         suffix = f", cycle {cycle}" if cycle is not None else ""
         write_xlsx(
             out,
-            [sheet],
+            [sheet, lists, hidden],
             stamp=data_stamp(records),
             title=f"UPR recommendation matrix: {name}{suffix}",
             subject="Recommendations, positions, UN entities and implementation status",

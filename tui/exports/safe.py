@@ -345,7 +345,8 @@ def state_names(codes: Any) -> str:
 
 
 class Sheet:
-    """One worksheet to stream: header row, rows, column widths, wrapped columns, formats."""
+    """One worksheet to stream: header row, rows, column widths, wrapped columns, formats,
+    drop-down lists; ``hidden`` sheets carry data for the program, not the reader."""
 
     def __init__(
         self,
@@ -358,6 +359,8 @@ class Sheet:
         number_formats: Mapping[int, str] | None = None,
         freeze: str = "A2",
         autofilter: bool = True,
+        hidden: bool = False,
+        validations: Sequence[tuple[int, str, bool]] = (),
     ) -> None:
         self.title = title
         self.header = list(header)
@@ -367,6 +370,11 @@ class Sheet:
         self.number_formats = dict(number_formats or {})
         self.freeze = freeze
         self.autofilter = autofilter
+        # A hidden sheet (lists, round-trip data) the user does not see in the tab bar.
+        self.hidden = hidden
+        # (column index, list formula such as ``=Lists!$A$2:$A$5``, strict): a drop-down list
+        # on that column's data rows; not strict = any other value is accepted with a warning.
+        self.validations = list(validations)
         self.written = 0
 
 
@@ -386,6 +394,7 @@ def write_xlsx(
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook(write_only=True)
     props = wb.properties
@@ -434,6 +443,21 @@ def write_xlsx(
             ws.append(values)
             written += 1
         sheet.written = written
+        if sheet.hidden:
+            ws.sheet_state = "hidden"
+        for col, formula, strict in sheet.validations:
+            if col >= ncols:
+                continue
+            dv = DataValidation(
+                type="list",
+                formula1=formula,
+                allow_blank=True,
+                errorStyle="stop" if strict else "warning",
+                showErrorMessage=True,
+            )
+            letter = get_column_letter(col + 1)
+            dv.add(f"{letter}2:{letter}{max(written, 1) + 1}")
+            ws.data_validations.append(dv)
         if sheet.autofilter and ncols:
             ws.auto_filter.ref = f"A1:{get_column_letter(ncols)}{written + 1}"
     with tempfile.SpooledTemporaryFile(max_size=32 << 20) as buf:

@@ -730,11 +730,12 @@ class Workspace:
         loaded = self.storage.stamp
         return loaded is not None and FileStamp.of(self.path) != loaded
 
-    def put(self, table: str, rid: str, record: dict[str, Any]) -> None:
+    def put(self, table: str, rid: str, record: dict[str, Any], *, undo: bool = True) -> None:
         """Store a whole record of a table that is not edited field by field (``conflicts``).
 
-        An undo step like an edit (inside an ``undo_group``, part of that step)."""
-        self._notify(self._put(table, rid, record, record_undo=True))
+        An undo step like an edit (inside an ``undo_group``, part of that step); ``undo=False``
+        for rows that come from outside the session (a conflict an import found)."""
+        self._notify(self._put(table, rid, record, record_undo=undo))
 
     def _put(
         self, table: str, rid: str, record: dict[str, Any], *, record_undo: bool
