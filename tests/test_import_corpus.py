@@ -298,7 +298,7 @@ def test_stated_status_is_the_states_claim_kept_apart(
         buf = io.BytesIO()
         write_matrix(ws, "BEL", "csv", buf)
         rows = list(csv.DictReader(io.StringIO(buf.getvalue().decode("utf-8-sig"))))
-        assert HEADER[-1] == "Stated status" and HEADER[-3] == "Previous cycle"
+        assert HEADER.index("Stated status") == HEADER.index("Previous cycle") + 2
         by_id = {r["Id"]: r for r in rows}
         assert by_id[rid]["Stated status"] == claim
         assert by_id[rid]["Implementation status"] == by_id[other["id"]]["Implementation status"]
