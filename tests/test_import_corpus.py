@@ -307,3 +307,28 @@ def test_stated_status_is_the_states_claim_kept_apart(
         assert f"Stated by the State: {claim}" in detail_text(index, entry).plain
     finally:
         ws.close(save=False)
+
+
+def test_addendum_finds_records_of_a_report_without_symbol(
+    shared_dir: Path, tmp_path: Path
+) -> None:
+    """Slovenia 2019 saved without its symbol gets UPR:SVN/<session>:<paragraph> ids; its
+    addendum (which names A/HRC/43/15) sets their positions, and they keep their ids and learn
+    the symbol (DESIGN §3), instead of every paragraph being reported missing."""
+    text = (shared_dir / NEW / "A_HRC_43_15_Slovenia_2019.txt").read_text(encoding="utf-8")
+    bare = tmp_path / "slovenia2019.txt"
+    bare.write_text(text.replace("A/HRC/43/15", ""), encoding="utf-8")
+    report = parse_file(bare)
+    assert not report.document and len(report.records) == 215
+    assert report.records[0]["id"].startswith("UPR:SVN/")
+    ws = Workspace.open(tmp_path / "ws.json", author="tester")
+    try:
+        apply_batch(ws, report)
+        addendum = parse_file(shared_dir / NEW / "A_HRC_43_15_Add1_Slovenia_2019.txt")
+        summary = apply_batch(ws, addendum)
+        assert not summary.missing_paragraphs
+        assert len(ws.table("recommendations")) == 215
+        assert {r["document"] for r in ws.table("recommendations").values()} == {"A/HRC/43/15"}
+        assert summary.updated > 0
+    finally:
+        ws.close(save=False)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from tui.importers.base import ImportBatch, SourceError
 from tui.importers.common import (
@@ -284,3 +286,28 @@ def parse_addendum_file(
     batch.encoding = probe.encoding
     batch.warnings[:0] = probe.warnings
     return batch
+
+
+def addendum_targets(records: Mapping[str, Any], country: str | None) -> dict[str, str]:
+    """Paragraph -> id of the records of ``country`` imported from a report that stated no
+    symbol (``UPR:<ISO3>/<session>:<paragraph>``, DESIGN §3), for an addendum that names one.
+
+    When the State has such records from several reviews, the latest session's are taken: an
+    addendum answers the latest review.
+    """
+    if not country:
+        return {}
+    prefix = f"UPR:{country}/"
+    best: dict[str, tuple[int, str]] = {}
+    for rid, record in records.items():
+        if not rid.startswith(prefix) or record.get("deleted") or record.get("merged_into"):
+            continue
+        session = record.get("session")
+        rank = session if isinstance(session, int) and not isinstance(session, bool) else -1
+        paragraph = str(record.get("paragraph") or "")
+        if paragraph and (paragraph not in best or best[paragraph][0] < rank):
+            best[paragraph] = (rank, rid)
+    if not best:
+        return {}
+    latest = max(rank for rank, _rid in best.values())
+    return {p: rid for p, (rank, rid) in best.items() if rank == latest}

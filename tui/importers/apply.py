@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from tui import dedupe
 from tui.ids import upr_id
+from tui.importers.addendum import addendum_targets
 from tui.importers.base import ImportBatch
 from tui.model import DECISION_FIELDS, RECOMMENDATION
 
@@ -377,15 +378,24 @@ def _plan_addendum(
         summary.missing_paragraphs.extend(batch.positions)
         summary.skipped.append("addendum: no document symbol (give --symbol)")
         return plan
+    review_ids = addendum_targets(ws.table(TABLE), batch.country)
+    learnt = False
     for paragraph, position in batch.positions.items():
         rid = upr_id(batch.document, paragraph)
         existing = ws.get(TABLE, rid)
+        symbol_learnt = False
+        if existing is None and paragraph in review_ids:
+            # The report stated no symbol: its records are UPR:<ISO3>/<session>:<paragraph>;
+            # they keep their id and learn the symbol (DESIGN §3).
+            rid = review_ids[paragraph]
+            existing = ws.get(TABLE, rid)
+            symbol_learnt = existing is not None and not existing.get("document")
         if existing is None:
             summary.missing_paragraphs.append(paragraph)
             continue
         old_source = _source_of(existing)
         stated = _stated(existing, position)
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = {"document": batch.document} if symbol_learnt else {}
         if stated not in (None, "") and old_source.get(STATED) != stated:
             values["source"] = {**old_source, STATED: stated}
         kept = corrected_position(existing) and existing.get("position") != position
@@ -394,7 +404,7 @@ def _plan_addendum(
         elif existing.get("position") != position:
             values["position"] = position
         summary.by_position[str(existing.get("position") if kept else position)] += 1
-        if "position" not in values:
+        if not values:
             summary.unchanged += 1
         else:
             summary.updated += 1
@@ -402,4 +412,12 @@ def _plan_addendum(
             summary.deleted_kept += 1
         if values:
             plan.append((rid, values))
+        learnt = learnt or symbol_learnt
+    if learnt:
+        # Every record of that report learns the symbol, not only those the addendum answers.
+        planned = {rid for rid, _values in plan}
+        for rid in review_ids.values():
+            record = ws.get(TABLE, rid)
+            if rid not in planned and record is not None and not record.get("document"):
+                plan.append((rid, {"document": batch.document}))
     return plan
