@@ -210,3 +210,18 @@ def test_matrix_and_annex_show_the_previous_cycle_and_the_current_status(svn: Wo
     buf = io.BytesIO()
     write_annex(svn, "SVN", "md", buf, cycle=4)
     assert "122.2 (cycle 3, Not started)" in buf.getvalue().decode("utf-8")
+
+
+def test_large_pools_score_a_shortlist_and_still_find_the_pairs(
+    svn: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past TextPool.EXACT texts only those sharing rarer words are scored (100k records)."""
+    monkeypatch.setattr(links.TextPool, "EXACT", 0)
+    pool = links.TextPool([["ratify", "statelessness"], ["ratify", "torture"], ["roma"]])
+    assert pool.shortlist(["statelessness", "ratify"]) == [0, 1]
+    assert pool.shortlist(["unknown"]) == []
+    by_paragraph: dict[str, list[str]] = {}
+    for s in links.suggest(svn, "SVN"):
+        by_paragraph.setdefault(s.paragraph, []).append(s.candidate_paragraph)
+    for paragraph, expected in KNOWN_PAIRS.items():
+        assert expected & set(by_paragraph.get(paragraph, [])[:3]), paragraph

@@ -183,9 +183,12 @@ async def test_keys_edit_tags_of_a_marked_group_and_accept_suggestions(make_app)
         assert recommendations(app)[rid(1)]["themes"] == ["Racial discrimination"]
         await pilot.press("u")
         await pilot.pause()
-        await pilot.press("v")  # the details show the suggestion, Y takes it
-        await pilot.pause()
-        detail = screen.query_one("#detail", TextPane).text.plain
+        await pilot.press("v")  # the details show the suggestion (built in a thread), Y takes it
+        for _ in range(100):  # a bounded wait for the thread, not a timing assertion
+            await pilot.pause(0.05)
+            detail = screen.query_one("#detail", TextPane).text.plain
+            if "Suggested tags" in detail:
+                break
         assert "Suggested tags (Y adds)" in detail and "Violence against women" in detail
         await pilot.press("Y")
         await pilot.pause()

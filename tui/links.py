@@ -20,6 +20,8 @@ the reason (the rarest words both share).
 
 from __future__ import annotations
 
+import heapq
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -380,6 +382,62 @@ def words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.casefold()) if w not in STOPWORDS and len(w) > 1]
 
 
+class TextPool:
+    """Texts ready for similarity search: an inverted index picks the few texts that share
+    the rarer words of a query, and rapidfuzz scores only those. Scoring every text would
+    cost O(n) per query (1.4 s per recommendation at 100k) and O(n^2) for a State's links.
+    Pools of up to ``EXACT`` texts are scored whole, so results there are exact.
+    """
+
+    SHORTLIST = 60
+    EXACT = 3000  # up to this many texts every one is scored (a State's cycles fit)
+
+    def __init__(self, token_lists: Sequence[Sequence[str]]) -> None:
+        self.joined = [" ".join(sorted(toks)) for toks in token_lists]
+        postings: dict[str, list[int]] = {}
+        for i, toks in enumerate(token_lists):
+            for w in set(toks):
+                postings.setdefault(w, []).append(i)
+        n = len(token_lists)
+        self.postings = postings
+        self.idf = {w: math.log((n + 1) / (len(p) + 0.5)) for w, p in postings.items()}
+        # A word found in more texts than this says little and would make every query long.
+        self.common = max(50, n // 10)
+
+    def __len__(self) -> int:
+        return len(self.joined)
+
+    def shortlist(self, toks: Iterable[str], limit: int = SHORTLIST) -> list[int]:
+        """Indexes of the texts sharing the most (IDF-weighted) words with ``toks``."""
+        weights: dict[int, float] = {}
+        for w in set(toks):
+            p = self.postings.get(w)
+            if not p or len(p) > self.common:
+                continue
+            weight = self.idf[w]
+            for i in p:
+                weights[i] = weights.get(i, 0.0) + weight
+        if len(weights) <= limit:
+            return sorted(weights)
+        return sorted(heapq.nlargest(limit, weights, key=weights.__getitem__))
+
+    def search(
+        self, toks: Sequence[str], scorer: Any, cutoff: float, limit: int = SHORTLIST
+    ) -> list[tuple[float, int]]:
+        """(score 0-100, index) of shortlisted texts scoring at least ``cutoff``, best first."""
+        if len(self.joined) <= self.EXACT:
+            ids = list(range(len(self.joined)))  # small enough to score every text
+        else:
+            ids = self.shortlist(toks, limit)
+        if not ids:
+            return []
+        query = " ".join(sorted(toks))
+        hits = process.extract(
+            query, [self.joined[i] for i in ids], scorer=scorer, score_cutoff=cutoff, limit=None
+        )
+        return [(float(score), ids[j]) for _t, score, j in hits]
+
+
 def _era(rec: Mapping[str, Any]) -> str:
     """How a record's cycle shows in suggestions: ``4`` for UPR, ``CRC`` for a treaty body."""
     if rec.get("mechanism", "UPR") == "UPR":
@@ -451,23 +509,19 @@ def suggest(
     earlier_ids = sorted(records, key=lambda rid: order_key(records[rid]))
     if not later_ids or not earlier_ids:
         return []
-    joined = {rid: " ".join(sorted(tokens[rid])) for rid in records}
+    pool = TextPool([tokens[r] for r in earlier_ids])
     cutoff = max(0.0, min(1.0, min_score)) * 100
-    choices = [joined[r] for r in earlier_ids]
     out: list[Suggestion] = []
     for rid in later_ids:
         rec = records[rid]
         found: list[tuple[float, str]] = []
-        hits = process.extract(
-            joined[rid], choices, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff, limit=None
-        )
-        for _text, score, j in hits:
+        for score, j in pool.search(tokens[rid], fuzz.token_sort_ratio, cutoff):
             other = earlier_ids[j]
             if score <= 0 or not _is_candidate(rec, records[other]):
                 continue
             if index.is_judged(rid, other):
                 continue
-            found.append((float(score), other))
+            found.append((score, other))
         found.sort(key=lambda item: (-item[0], order_key(records[item[1]])))
         for score, other in found[:limit]:
             cand = records[other]

@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from tui.paths import data_path
 
@@ -148,22 +148,19 @@ MIN_SIMILARITY = 45.0
 TARGET_SIMILARITY = 60.0
 
 
-def _words(text: str) -> str:
-    from tui.links import words
-
-    return " ".join(sorted(words(text)))
-
-
 class TagSuggester:
     """Tagged recommendations of a workspace (or of one State: a State's own lists are the
     closest, and the pool stays small), ready to suggest tags for untagged ones."""
 
     def __init__(self, ws: Workspace, country: str | None = None) -> None:
+        from tui.links import TextPool, words
+
         self.country = country
         self.ids: list[str] = []
-        self.texts: list[str] = []
         self.tags: list[tuple[list[str], list[str], list[str]]] = []
-        for rid, rec in ws.table(RECS).items():
+        token_lists: list[list[str]] = []
+        # list(): one C call, a consistent snapshot even if the UI thread edits meanwhile
+        for rid, rec in list(ws.table(RECS).items()):
             if rec.get("deleted") or (country is not None and rec.get("country") != country):
                 continue
             tags = tuple(
@@ -172,23 +169,27 @@ class TagSuggester:
             if not any(tags):
                 continue
             self.ids.append(rid)
-            self.texts.append(_words(str(rec.get("text") or "")))
+            token_lists.append(words(str(rec.get("text") or "")))
             self.tags.append(tags)  # type: ignore[arg-type]
-        self.targets = [t for t in sdg_targets()]
-        self.target_texts = [_words(t.text) for t in self.targets]
+        self.pool = TextPool(token_lists)
+        self.targets = list(sdg_targets())
+        self.target_pool = TextPool([words(t.text) for t in self.targets])
 
     def suggest(self, rec: Mapping[str, Any]) -> TagSuggestion:
         """Tags shared by the most similar tagged recommendations (weighted by similarity);
         SDG targets whose own text is alike are added to the SDG goals found."""
-        text = _words(str(rec.get("text") or ""))
+        from tui.links import words
+
+        toks = words(str(rec.get("text") or ""))
         own = str(rec.get("id") or "")
-        hits = process.extract(
-            text, self.texts, scorer=fuzz.token_set_ratio, score_cutoff=MIN_SIMILARITY, limit=20
-        )
-        hits = [h for h in hits if self.ids[h[2]] != own][:NEIGHBOURS]
+        hits = [
+            (score, j)
+            for score, j in self.pool.search(toks, fuzz.token_set_ratio, MIN_SIMILARITY)
+            if self.ids[j] != own
+        ][:NEIGHBOURS]
         votes: list[Counter[str]] = [Counter(), Counter(), Counter()]
-        total = sum(h[1] for h in hits) or 1.0
-        for _t, score, j in hits:
+        total = sum(score for score, _j in hits) or 1.0
+        for score, j in hits:
             for k, values in enumerate(self.tags[j]):
                 for v in set(values):
                     votes[k][v] += score
@@ -197,17 +198,13 @@ class TagSuggester:
             for c in votes
         ]
         sdgs = list(picked[2])
-        for _t, _score, j in process.extract(
-            text,
-            self.target_texts,
-            scorer=fuzz.token_set_ratio,
-            score_cutoff=TARGET_SIMILARITY,
-            limit=2,
-        ):
+        for _score, j in self.target_pool.search(toks, fuzz.token_set_ratio, TARGET_SIMILARITY)[:2]:
             code = self.targets[j].code
             if code not in sdgs:
                 sdgs.append(code)
-        return TagSuggestion(picked[0], picked[1], tuple(sdgs), tuple(self.ids[h[2]] for h in hits))
+        return TagSuggestion(
+            picked[0], picked[1], tuple(sdgs), tuple(self.ids[j] for _s, j in hits)
+        )
 
 
 def accept(ws: Workspace, iso3: str, rids: Sequence[str], suggester: TagSuggester) -> int:
