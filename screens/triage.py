@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from rich.style import Style
@@ -39,6 +40,12 @@ from tui.tags import sdg_label
 HIGHLIGHT = Style(reverse=True)
 # The bottom line, whole at 80 columns; "? all keys" leads to the rest.
 KEY_HINTS = "1 2 3 0 priority · x triaged · space mark · / search · t queue · ? all keys"
+
+
+def view_filename(iso3: str, fmt: str) -> str:
+    """``matrix-<ISO3>-view.<ext>``: a filtered view never takes the full matrix's name."""
+    return f"matrix-{iso3}-view.{fmt}"
+
 
 COLUMNS = [
     Column("flag", "", 2),
@@ -308,7 +315,8 @@ class RecommendationsScreen(TagActions, ContinuityActions, DecisionActions, Scre
         "time). A row stays in place after a decision until the filter changes. L opens the "
         "suggested links to earlier cycles (y same, r related, n reject); P copies the "
         "linked previous cycle's cluster, lead entity, partners and CF outcome (marked ones "
-        "at once, one undo step); the details list the linked recommendations. T themes, G "
+        "at once, one undo step); the details list the linked recommendations. X exports the "
+        "rows shown as a matrix (XLSX or CSV) to the current folder. T themes, G "
         "groups of persons, S SDG goals and targets (tab marks several, enter applies), Y "
         "adds the suggested tags shown in the details."
     )
@@ -327,6 +335,7 @@ class RecommendationsScreen(TagActions, ContinuityActions, DecisionActions, Scre
         Binding("w", "views", "Saved views (recall or save)"),
         Binding("t", "queue", "Queue: one at a time"),
         Binding("C", "clusters", "Clusters overview"),
+        Binding("X", "export_view", "Export this view (XLSX or CSV)"),
         Binding("escape", "escape", "Clear marks/search, or back"),
         Binding("q", "back", "Back"),
     ]
@@ -749,6 +758,60 @@ class RecommendationsScreen(TagActions, ContinuityActions, DecisionActions, Scre
         self.app.push_screen(
             QueueScreen(self.index, self.iso3, queue),
             lambda rid: self.show_record(rid) if rid else None,
+        )
+
+    def action_export_view(self) -> None:
+        """Write the rows shown (filter, search and order as on screen) as a matrix file in the
+        current folder, XLSX or CSV; the screen stays as it is (issue 19 point 2)."""
+        options = [
+            Option("xlsx", view_filename(self.iso3, "xlsx"), "Excel, comes back with upr import"),
+            Option("csv", view_filename(self.iso3, "csv"), "CSV"),
+        ]
+
+        def chosen(fmt: str | None) -> None:
+            if fmt:
+                self.export_view(fmt)
+
+        self.app.push_screen(
+            Picker(f"Export these {len(self.rows)} rows", options, hint="to the current folder"),
+            chosen,
+        )
+
+    def export_view(self, fmt: str, folder: Path | None = None) -> None:
+        """Copy the rows now (UI thread), write the file in a worker, notify when done."""
+        from tui.exports.matrix import write_matrix
+        from tui.exports.safe import Snapshot, atomic_write
+
+        app = self.app
+        source = Snapshot.of(app.workspace, country=self.iso3)
+        table = source.table("recommendations")
+        records = [table[e.rid] for e in self.rows if e.rid in table]
+        target = (folder or Path.cwd()) / view_filename(self.iso3, fmt)
+        iso3 = self.iso3
+
+        def work() -> None:
+            try:
+                atomic_write(
+                    target,
+                    lambda fh: write_matrix(
+                        source, iso3, fmt, fh, records=records, bom=fmt == "csv"
+                    ),
+                )
+            except (OSError, ValueError) as exc:
+                reason = getattr(exc, "strerror", None) or str(exc)
+                app.call_from_thread(
+                    app.notify,
+                    f"Could not write {target}: {reason}",
+                    severity="error",
+                    markup=False,
+                )
+                return
+            app.call_from_thread(
+                app.notify, f"Wrote {target} ({len(records)} rows)", timeout=5, markup=False
+            )
+
+        app.run_worker(
+            work, thread=True, group="export", exclusive=False, name=f"export view {fmt}"
         )
 
     def action_clusters(self) -> None:

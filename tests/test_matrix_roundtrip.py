@@ -240,3 +240,99 @@ def test_csv_is_matched_on_id(
     assert dict(result["apply"])["cells_applied"] == "1"
     assert load(team).get("recommendations", IDS[2])["status"] == "partially_implemented"
     assert os.path.exists(team)
+
+
+# -- point 2: the matrix a team needs -------------------------------------------------------------
+
+
+def test_xlsx_has_drop_down_lists_for_priority_status_and_lead_entity(
+    team: Path, tmp_path: Path
+) -> None:
+    xlsx = tmp_path / "matrix.xlsx"
+    export(team, xlsx)
+    wb = openpyxl.load_workbook(xlsx)
+    sheet = wb["Recommendations"]
+    letters = {c.value: c.column_letter for c in sheet[1]}
+    lists = wb[roundtrip.LISTS_SHEET]
+    by_range = {str(dv.sqref): dv for dv in sheet.data_validations.dataValidation}
+    status = by_range[f"{letters['Implementation status']}2:{letters['Implementation status']}4"]
+    assert status.type == "list" and status.errorStyle == "stop"
+    column = status.formula1.split("!")[1].split(":")[0].replace("$", "")[0]
+    values = [c.value for c in lists[column][1:] if c.value]
+    assert values == [
+        "Not started",
+        "In progress",
+        "Partially implemented",
+        "Implemented",
+        "No information",
+    ]
+    priority = by_range[f"{letters['Priority']}2:{letters['Priority']}4"]
+    assert priority.errorStyle == "stop"
+    lead = by_range[f"{letters['Lead entity']}2:{letters['Lead entity']}4"]
+    assert lead.errorStyle == "warning"  # another entity may be typed
+    entities = [c.value for c in lists["C"][1:] if c.value]
+    assert {"UNDP", "OHCHR", "UNICEF"} <= set(entities)
+
+
+def test_export_matrix_owner_keeps_rows_the_entity_leads_or_partners(
+    team: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = Workspace.open(team, author="team")
+    ws.edit("recommendations", IDS[2], {"partners": ["undp"]})
+    ws.close()
+    out = tmp_path / "undp.csv"
+    assert (
+        main(["export", "matrix", "SVN", "--owner", "UNDP", "-o", str(out), "-w", str(team)]) == 0
+    )
+    rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"), newline="")))
+    assert [r["Id"] for r in rows] == IDS  # two lead, one partners (case-insensitive)
+    assert (
+        main(["export", "matrix", "SVN", "--owner", "OHCHR", "-o", str(out), "-w", str(team)]) == 0
+    )
+    rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"), newline="")))
+    assert [r["Id"] for r in rows] == [IDS[2]]
+    assert main(["export", "plan", "SVN", "--owner", "OHCHR", "-w", str(team)]) == 1
+
+
+async def test_capital_x_exports_the_filtered_view_and_x_still_marks_triaged(
+    make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from screens.triage import RecommendationsScreen
+
+    def setup(ws: Workspace) -> None:
+        for n in range(1, 5):
+            ws.edit(
+                "recommendations",
+                f"UPR:{SYMBOL}:140.{n}",
+                {
+                    "country": "SVN",
+                    "document": SYMBOL,
+                    "paragraph": f"140.{n}",
+                    "text": "Protect Roma" if n % 2 else "Ratify CAT",
+                },
+            )
+
+    monkeypatch.chdir(tmp_path)
+    app = make_app(setup=setup)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(RecommendationsScreen("SVN", app.today))
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("slash", *"roma", "enter")
+        await pilot.pause()
+        assert len(screen.rows) == 2
+        await pilot.press("X")
+        await pilot.pause()
+        await pilot.press("enter")  # the first choice: XLSX
+        target = tmp_path / "matrix-SVN-view.xlsx"
+        for _ in range(200):
+            if target.exists():
+                break
+            await pilot.pause(0.02)
+        assert app.screen is screen and len(screen.rows) == 2
+        sheet = openpyxl.load_workbook(target)["Recommendations"]
+        ids = [row[HEADER.index("Id")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+        assert ids == [f"UPR:{SYMBOL}:140.1", f"UPR:{SYMBOL}:140.3"]
+        await pilot.press("x")
+        await pilot.pause()
+        assert any(r.get("triaged") for r in app.workspace.table("recommendations").values())

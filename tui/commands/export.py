@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from tui import refdata
 from tui.cli import UsageError, add_workspace_option, parse_date
@@ -48,6 +49,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--today", type=parse_date, help="date the statuses are judged on (default: today)"
+    )
+    parser.add_argument(
+        "--owner",
+        metavar="ENTITY",
+        help="matrix: only the rows this entity leads or partners",
     )
     add_workspace_option(parser)
 
@@ -183,7 +189,12 @@ def export_report(args: argparse.Namespace) -> int:
                     f"{iso3} has no recommendations of cycle {args.cycle} "
                     f"in {args.workspace.name} (cycles: {known})"
                 )
-        options = {"cycle": args.cycle, "today": args.today or date.today()}
+        options: dict[str, Any] = {"cycle": args.cycle, "today": args.today or date.today()}
+        owner = getattr(args, "owner", None)
+        if owner is not None:
+            if kind != "matrix":
+                raise UsageError(f"--owner selects rows of a matrix, not of a {kind}")
+            options["owner"] = owner
         if output is None:
             count = write(ws, iso3, fmt, sys.stdout.buffer, bom=False, **options)
             sys.stdout.buffer.flush()

@@ -61,12 +61,13 @@ class Snapshot:
         country: str | None = None,
         names: Sequence[str] = ("recommendations", "actions", "checklist", "countries", "links"),
     ) -> Snapshot:
-        """Copy ``names`` (only ``country``'s records when given; the countries and links
-        tables whole: a link names no country, and the matrix shows linked paragraphs)."""
+        """Copy ``names`` (only ``country``'s records when given; the countries, links and meta
+        tables whole: a link names no country, the matrix shows linked paragraphs and its
+        hidden sheet the workspace id)."""
         tables: dict[str, dict[str, dict[str, Any]]] = {}
         for name in names:
             records = source.table(name)
-            if country is None or name in ("countries", "links"):
+            if country is None or name in ("countries", "links", "meta"):
                 tables[name] = {rid: _deep_copy(r) for rid, r in list(records.items())}
             else:
                 tables[name] = {
