@@ -20,6 +20,7 @@ from screens.countries import CountryListScreen
 from screens.help import HelpScreen, describe_bindings
 from screens.merge import MergeActions
 from screens.overview import CountryOverviewScreen
+from screens.typeahead import TypeaheadApp
 from tui.config import load_config, save_config
 from tui.sanitize import clean_line, clean_text
 from tui.session import AppOptions, WorkspaceLoader
@@ -47,7 +48,7 @@ PARTS: dict[str, str] = {
 }
 
 
-class UprApp(MergeActions, App[int]):
+class UprApp(MergeActions, TypeaheadApp, App[int]):
     """Keyboard-first, quiet on the wire: no animation, no clock, no blinking cursor."""
 
     # Every screen's CSS from the start: Textual reads a screen's own CSS_PATH when the first
