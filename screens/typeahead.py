@@ -55,13 +55,16 @@ def _at_rest(pump: MessagePump) -> bool:
     """
     if pump._pending_message is not None or pump._next_callbacks:
         return False
+    task = pump._task
+    running = task is not None and not task.done() and not (pump._closing or pump._closed)
     queue = pump.__dict__.get("_message_queue")  # created on the first message
     if queue is None:
-        return True
+        if not running:
+            return True
+        queue = pump._message_queue  # a new widget composing and mounting: not waiting yet
     if queue.values:
         return False
-    task = pump._task
-    if task is None or task.done() or pump._closing or pump._closed:
+    if not running:
         return True
     return any(not waiter.done() for waiter in queue.ready_event._waiters)
 
