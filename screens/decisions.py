@@ -225,10 +225,9 @@ class DecisionActions:
             )
 
             def noted(text: str | None) -> None:
-                values: dict[str, Any] = {"status": status}
-                if text is not None:
-                    values["evidence"] = text
-                self._apply(rids, values)
+                if text is None:
+                    return  # escape in the evidence box cancels the whole step (issue 14.2)
+                self._apply(rids, {"status": status, "evidence": text})
 
             self.app.push_screen(prompt, noted)
 
