@@ -22,13 +22,15 @@ from textual.screen import ModalScreen, Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
+from screens.exporting import choose_export
 from screens.inputs import PlainInput
 from screens.pickers import MultiPicker, Option, Picker, TextPrompt
 from screens.rowlist import Column, RowHeader, RowList
 from tui import actions as core
-from tui import refdata, triage
+from tui import labels, refdata, triage
 from tui.exports.matrix import select_recommendations
-from tui.exports.safe import STATUS_LABELS, label, natural_key
+from tui.ids import natural_key
+from tui.labels import STATUS_LABELS, label
 from tui.sanitize import clean_line
 
 COLUMNS = [
@@ -39,13 +41,7 @@ COLUMNS = [
     Column("status", "Status", 12),
     Column("cost", "Cost", 11, show_from=96, justify="right"),
 ]
-STATUS_SHORT = {
-    "not_started": "not started",
-    "in_progress": "in progress",
-    "partially_implemented": "partial",
-    "implemented": "implemented",
-    "no_information": "no info",
-}
+STATUS_SHORT = labels.STATUS_SHORT
 
 # Form fields: (field, label, hint); a hint fits the field at 80 columns (42 cells)
 FORM_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -416,8 +412,6 @@ class ActionsScreen(Screen[None]):
             self.notify(f"Deleted: {title[:40]} (u undoes)", timeout=3, markup=False)
 
     def action_export(self) -> None:
-        from screens.brief import choose_export
-
         choose_export(self, self.iso3, self.today, kinds=("plan",))
 
 

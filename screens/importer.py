@@ -27,6 +27,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, Static
 
 from screens.inputs import PlainInput
+from screens.messages import OpenCountryPart
 from tui import roundtrip
 from tui.commands.import_ import ImportResult, apply_import, resolve_country, summary_renderable
 from tui.importers import KINDS, ImportBatch, SourceError, parse_file
@@ -545,13 +546,11 @@ class ImportScreen(Screen[None]):
                 "This file holds several countries: open one from the country list.", timeout=3
             )
             return
-        from screens.overview import CountryOverviewScreen
-
         stack = self.app.screen_stack
         below = stack[-2] if len(stack) > 1 else None
         self.dismiss()
         if type(below).__name__ != "RecommendationsScreen" or getattr(below, "iso3", None) != iso3:
-            self.app.post_message(CountryOverviewScreen.Open(iso3, "recommendations"))
+            self.app.post_message(OpenCountryPart(iso3, "recommendations"))
 
     def action_cancel(self) -> None:
         """Leave; nothing is written unless the import was confirmed."""

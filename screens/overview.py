@@ -8,10 +8,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+from screens.messages import OpenCountryPart
 from tui import council, refdata
 from tui.overview import CountrySummary, country_summary
 from tui.sanitize import clean_text
@@ -120,13 +120,7 @@ class CountryOverviewScreen(Screen[None]):
         Binding("b", "open('brief')", "Country brief"),
     ]
 
-    class Open(Message):
-        """Ask the app to open a part of this country (checklist, recommendations, …)."""
-
-        def __init__(self, iso3: str, part: str) -> None:
-            super().__init__()
-            self.iso3 = iso3
-            self.part = part
+    Open = OpenCountryPart  # the app opens the part (screens/messages.py)
 
     def __init__(self, iso3: str, today: date, summary: CountrySummary | None = None) -> None:
         super().__init__()

@@ -8,7 +8,7 @@ when ``t`` was pressed, from the cursor on; each decision moves to the next unde
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -46,8 +46,17 @@ class QueueScreen(DecisionActions, Screen[str | None]):
         Binding("escape,q", "back", "Back to the list"),
     ]
 
-    def __init__(self, index: triage.TriageIndex, iso3: str, queue: Sequence[triage.Entry]) -> None:
+    def __init__(
+        self,
+        index: triage.TriageIndex,
+        iso3: str,
+        queue: Sequence[triage.Entry],
+        detail: Callable[..., Text],
+    ) -> None:
+        """``detail`` draws a recommendation's details (the list's own ``detail_text``, passed in
+        so that the queue does not import the list's module)."""
         super().__init__()
+        self.detail = detail
         self.index = index
         self.iso3 = iso3
         self.queue: list[triage.Entry] = list(queue)
@@ -79,8 +88,6 @@ class QueueScreen(DecisionActions, Screen[str | None]):
         return None
 
     def show(self) -> None:
-        from screens.triage import detail_text
-
         total = len(self.queue)
         decided = sum(1 for e in self.queue if e.triaged)
         progress = (
@@ -101,7 +108,7 @@ class QueueScreen(DecisionActions, Screen[str | None]):
         same = entry.rid == self._shown_rid
         self._shown_rid = entry.rid
         pane.set_text(
-            detail_text(
+            self.detail(
                 self.index,
                 entry,
                 history=False,

@@ -756,7 +756,7 @@ class RecommendationsScreen(TagActions, ContinuityActions, DecisionActions, Scre
             self.app.notify("Nothing undecided in this list.", timeout=2)
             return
         self.app.push_screen(
-            QueueScreen(self.index, self.iso3, queue),
+            QueueScreen(self.index, self.iso3, queue, detail_text),
             lambda rid: self.show_record(rid) if rid else None,
         )
 

@@ -229,7 +229,7 @@ def test_default_cycle_follows_open_follow_up(
         (["checklist"], 1, "needs a country"),
         (["checklist", "LTU", "--format", "docx"], 1, "md or csv"),
         (["checklist", "LTU", "--cycle", "9"], 1, "no review in cycle 9"),
-        (["share", "XXX"], 1, "unknown country"),  # share: tui/exports/share.py
+        (["share", "XXX"], 1, "unknown country"),  # share: tui/commands/export.py
     ],
 )
 def test_user_errors_are_one_line_exit_1(

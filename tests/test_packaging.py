@@ -73,7 +73,7 @@ def test_wheel_installs_and_runs_outside_the_repo(tmp_path: Path) -> None:
         with zipfile.ZipFile(wheels[0]) as zf:
             zf.extractall(target)
         script = env_dir / "bin" / "upr"
-        script.write_text(f"#!{py}\nimport sys\nfrom tui.cli import main\nsys.exit(main())\n")
+        script.write_text(f"#!{py}\nimport sys\nfrom upr import main\nsys.exit(main())\n")
         script.chmod(0o755)
     outside = tmp_path / "elsewhere"
     outside.mkdir()

@@ -1358,7 +1358,9 @@ def test_upr_file_refuses_a_bad_file_with_exit_2(
     bad = tmp_path / "bad.json"
     bad.write_text('{"recommendations": {"x": {"id": "x", "_clock": {"*": "soon"}}}}')
     before = fingerprint(bad)
-    assert main([str(bad)]) == 2
+    from upr import main as upr  # the app's entry point (tui.cli runs subcommands only)
+
+    assert upr([str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "bad.json" in err and "_clock" in err
     assert fingerprint(bad) == before

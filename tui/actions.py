@@ -28,11 +28,12 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from tui.exports.safe import natural_key, plain
+from tui.ids import natural_key
+from tui.labels import plain
 from tui.model import ACTION, STATUSES, date_field
 
 if TYPE_CHECKING:
-    from tui.exports.safe import Source
+    from tui.snapshot import Source
     from tui.store import Workspace
 
 TABLE = "actions"

@@ -6,13 +6,23 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tui import __version__
-
-DEFAULT_WORKSPACE = "upr-workbench.json"
+from tui.args import (  # re-exported: commands and tests imported them from here
+    DEFAULT_WORKSPACE as DEFAULT_WORKSPACE,
+)
+from tui.args import (
+    Parser,
+    UsageError,
+)
+from tui.args import (
+    add_workspace_option as add_workspace_option,
+)
+from tui.args import (
+    parse_date as parse_date,
+)
 
 # Subcommand -> module exposing ``add_arguments(parser)`` and ``run(args) -> int``.
 # Each lives in its own module so the command line stays one table and start-up imports little.
@@ -29,36 +39,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class UsageError(Exception):
-    """A user mistake on the command line: one line on stderr, exit 1."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse would exit 2; DESIGN says 1
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
-        raise SystemExit(1)
-
-
-def parse_date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date YYYY-MM-DD") from None
-
-
-def add_workspace_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "-w",
-        "--workspace",
-        type=Path,
-        default=Path(DEFAULT_WORKSPACE),
-        help=f"workspace file (default: ./{DEFAULT_WORKSPACE})",
-    )
-
-
 def app_parser() -> argparse.ArgumentParser:
-    p = _Parser(
+    p = Parser(
         prog="upr",
         description="UPR Workbench: UPR calendar, UNCT checklists and recommendation triage.",
         epilog="subcommands: " + ", ".join(SUBCOMMANDS) + " (upr SUBCOMMAND --help)",
@@ -101,21 +83,26 @@ def subcommand_parser(name: str) -> tuple[argparse.ArgumentParser, object]:
         if exc.name and exc.name.startswith("tui"):
             raise UsageError(f"'upr {name}' is not available in this version") from None
         raise
-    parser = _Parser(prog=f"upr {name}", description=help_text)
+    parser = Parser(prog=f"upr {name}", description=help_text)
     add = getattr(module, "add_arguments_" + name.replace("-", "_"), None) or module.add_arguments
     add(parser)
     run = getattr(module, "run_" + name.replace("-", "_"), None) or module.run
     return parser, run
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+AppStarter = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None, *, start_app: AppStarter | None = None) -> int:
+    """Run ``upr ARGS``: a subcommand here; the app through ``start_app`` (given by the entry
+    point ``upr``, which may import the screens; the core never does)."""
     from tui.sanitize import guarded_streams
 
     with guarded_streams():  # no control sequence of a name, path or value reaches the terminal
-        return _main(argv)
+        return _main(argv, start_app)
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _main(argv: Sequence[str] | None, start_app: AppStarter | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
         if args_list and args_list[0] in SUBCOMMANDS:
@@ -123,7 +110,9 @@ def _main(argv: Sequence[str] | None) -> int:
             args = parser.parse_args(args_list[1:])
             return int(run(args) or 0)  # type: ignore[operator]
         args = app_parser().parse_args(args_list)
-        return run_app(args)
+        if start_app is None:
+            raise UsageError("the app opens with the upr command (or python -m upr)")
+        return start_app(args)
     except UsageError as exc:
         print(f"upr: {exc}", file=sys.stderr)
         return 1
@@ -161,39 +150,8 @@ def close_subcommand(file: Path) -> str | None:
     return best if edit_distance(word, best) <= 2 else None
 
 
-def run_app(args: argparse.Namespace) -> int:
-    from tui.config import resolve_author
-    from tui.sanitize import clean_line
-    from tui.session import AppOptions, configure_environment, start_workspace
-    from tui.store import WorkspaceError
-
-    if args.demo and args.file:
-        raise UsageError("give either a FILE or --demo, not both")
-    if args.file is not None:
-        mistyped = close_subcommand(args.file)
-        if mistyped:
-            raise UsageError(
-                f"{clean_line(str(args.file))!r} is not a command: did you mean 'upr {mistyped}'? "
-                "(to start a new workspace by that name, give it a .json ending)"
-            )
-    try:
-        author = resolve_author(args.author)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    options = AppOptions.from_args(args, author)
-    try:
-        opened = start_workspace(options)  # a large file opens while the first screen shows
-    except WorkspaceError as exc:
-        print(f"upr: {exc}", file=sys.stderr)
-        return 2
-    configure_environment(options)
-    from screens.app import run as run_tui
-
-    return run_tui(opened, options)
-
-
 if __name__ == "__main__":  # pragma: no cover
     # Run the imported module's main, so its UsageError is the one subcommands raise.
-    from tui.cli import main as _main
+    from tui.cli import main as _run
 
-    sys.exit(_main())
+    sys.exit(_run())

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from tui.atomic import KEEP_MODE, atomic_write
 from tui.model import AUTHOR_RE
 from tui.paths import config_file
 
@@ -52,13 +53,8 @@ def save_config(values: dict[str, Any], path: Path | None = None) -> None:
         raise ConfigError(f"{path}: not a readable YAML mapping; not overwritten")
     data.update(values)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(yaml.safe_dump(data, sort_keys=True, allow_unicode=True), "utf-8")
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    text = yaml.safe_dump(data, sort_keys=True, allow_unicode=True)
+    atomic_write(path, lambda fh: fh.write(text.encode("utf-8")), mode=KEEP_MODE)
 
 
 def sanitize_author(raw: str) -> str:

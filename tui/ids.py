@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
+from typing import Any
 
 
 def upr_id(document: str, paragraph: str) -> str:
@@ -39,3 +41,23 @@ def checklist_id(iso3: str, cycle: int, item_key: str) -> str:
 
 def history_id(record_id: str, field: str, clock: str) -> str:
     return f"{record_id}|{field}|{clock}"
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: Any) -> tuple[tuple[int, int, str], ...]:
+    """Sort key where numbers compare as numbers: ``140.2 < 140.10 < 141.1``; ``86.12 < 140.1``."""
+    value = text if isinstance(text, str) else ("" if text is None else str(text))
+    parts: list[tuple[int, int, str]] = []
+    for piece in _DIGITS.split(value):
+        if not piece:
+            continue
+        if piece.isdigit():
+            parts.append((0, int(piece), piece))
+        else:
+            parts.append((1, 0, piece.casefold()))
+    if not parts:
+        return ((3, 0, value),)  # no paragraph at all: last
+    parts.append((-1, 0, value))  # a prefix sorts first (140.2 < 140.2a); no ties
+    return tuple(parts)

@@ -54,6 +54,8 @@ from pathlib import Path
 from typing import Any
 
 from tui.model import EDITED_TABLES, parse_clock
+from tui.store import Workspace, WorkspaceStorage
+from tui.store.codec import gzip_bytes
 
 Tables = Mapping[str, Mapping[str, Any]]
 
@@ -607,8 +609,6 @@ def load_copy(path: str | os.PathLike[str], warnings: list[str] | None = None) -
     Raises tui.store.WorkspaceError with one line naming the record and field at fault.
     What opening it warned about (clocks far ahead, DESIGN §4) goes to ``warnings``.
     """
-    from tui.store import Workspace
-
     ws = Workspace.open(path, author="merge", read_only=True, create=False, lock=False)
     if warnings is not None:
         warnings.extend(ws.warnings)
@@ -620,8 +620,6 @@ def load_copy(path: str | os.PathLike[str], warnings: list[str] | None = None) -
 
 def encode_tables(data: Tables) -> bytes:
     """The file the store would write for these tables (sorted, one record per line)."""
-    from tui.store import WorkspaceStorage
-
     storage = WorkspaceStorage(Path("unused.json"))
     storage.attach({name: dict(records) for name, records in data.items()})
     _version, chunks = storage.snapshot()
@@ -630,8 +628,6 @@ def encode_tables(data: Tables) -> bytes:
 
 def write_bytes(path: str | os.PathLike[str], payload: bytes) -> None:
     """Write a file through the store's atomic write (temp file, fsync, rename, fsync folder)."""
-    from tui.store import WorkspaceStorage
-
     WorkspaceStorage(Path(path)).write_chunks([payload])
 
 
@@ -641,8 +637,6 @@ def write_tables(path: str | os.PathLike[str], data: Tables, *, gz: bool | None 
     ``gz``: compress (default: when the name ends in ``.gz``). The merge driver writes into a
     temp file git names, so it passes the form of the file it read.
     """
-    from tui.share import gzip_bytes
-
     target = Path(path)
     payload = encode_tables(data)
     if target.name.endswith(".gz") if gz is None else gz:

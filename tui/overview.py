@@ -9,6 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from tui import council, refdata
+from tui.checklist import cycle_entries, default_cycle, summary_label
 
 if TYPE_CHECKING:
     from tui.store import Workspace
@@ -53,13 +54,9 @@ def country_summary(
         positions[rec.get("position", "pending")] += 1
     summary.by_position = dict(positions.most_common())
     summary.wg_reports = council.wg_reports_from(((d, *at) for d, at in documents.items()), iso3)
-    from tui.exports.checklist import cycle_entries, default_cycle
-
     table = ws.table("checklist")
     cycle = default_cycle(table, iso3, today)
     entries = cycle_entries(table, iso3, cycle) if cycle is not None else []
     if entries:
-        from tui.checklist import summary_label
-
         summary.checklist_label = f"cycle {cycle}: {summary_label(entries, today)}"
     return summary

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from tui.args import DEFAULT_WORKSPACE
 from tui.paths import user_data_dir
 from tui.store import LockedError, Workspace, WorkspaceError
 
@@ -28,8 +29,6 @@ class AppOptions:
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, author: str) -> AppOptions:
-        from tui.cli import DEFAULT_WORKSPACE
-
         over_ssh = bool(os.environ.get("SSH_CONNECTION"))
         lean = over_ssh if args.lean is None else bool(args.lean)
         if args.demo:

@@ -15,22 +15,30 @@ written to. To send it back: ``upr export share``. ``upr merge``, the merge driv
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 # re-exported: the store unpacks share copies by their magic bytes, so the code lives there
-from tui.store.codec import gunzip_limited as gunzip_limited
-
-# zlib's default level: ~96% of level 9's ratio on workspace JSON in about half the time.
-GZIP_LEVEL = 6
-
-
-def gzip_bytes(payload: bytes) -> bytes:
-    """Deterministic gzip: fixed level, mtime 0, no file name in the header."""
-    return gzip.compress(payload, compresslevel=GZIP_LEVEL, mtime=0)
+from tui.merge import (
+    combine_record,
+    encode_tables,
+    load_copy,
+    merge_tables,
+    write_bytes,
+    write_tables,
+)
+from tui.store import Workspace, WorkspaceError
+from tui.store.codec import (
+    GZIP_LEVEL as GZIP_LEVEL,
+)
+from tui.store.codec import (
+    gunzip_limited as gunzip_limited,
+)
+from tui.store.codec import (
+    gzip_bytes as gzip_bytes,
+)
 
 
 def share_name(workspace: Path) -> str:
@@ -101,8 +109,6 @@ def write_share_copy(
     ``.gz`` gets it appended. Raises WorkspaceError for a bad workspace, ValueError for a
     target that is the workspace itself, OSError for an unwritable target.
     """
-    from tui.merge import encode_tables, load_copy, write_bytes
-
     target = output or Path.cwd() / share_name(workspace)
     if not target.name.endswith(".gz"):
         target = target.with_name(target.name + ".gz")
@@ -128,9 +134,6 @@ def open_share_copy(share_copy: Path, *, author: str) -> Opened:
 
     Raises WorkspaceError (bad copy, or ``x.json`` open elsewhere) with one line.
     """
-    from tui.merge import combine_record, load_copy, merge_tables, write_bytes, write_tables
-    from tui.store import Workspace, WorkspaceError
-
     incoming = load_copy(share_copy)
     target = plain_path(share_copy)
     if not target.exists():

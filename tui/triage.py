@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
-from tui import refdata
-from tui.exports.safe import state_name
+from tui import labels, refdata
 from tui.ids import history_id
+from tui.labels import state_name
 from tui.model import ACTION_CATEGORIES, POSITIONS, STATUSES
 from tui.sanitize import clean_line, clean_text
 
@@ -38,33 +38,12 @@ TABLE = "recommendations"
 
 # -- labels ---------------------------------------------------------------------------------
 
-POSITION_LABELS: dict[str, str] = {
-    "supported": "supported",
-    "supported_in_part": "supported in part",
-    "noted": "noted",
-    "pending": "pending",
-}
-POSITION_SHORT: dict[str, str] = {
-    "supported": "supported",
-    "supported_in_part": "in part",
-    "noted": "noted",
-    "pending": "pending",
-}
-PRIORITY_LABELS: dict[str, str] = {"high": "high", "medium": "medium", "low": "low", "none": "—"}
-STATUS_LABELS: dict[str, str] = {
-    "not_started": "not started",
-    "in_progress": "in progress",
-    "partially_implemented": "partially implemented",
-    "implemented": "implemented",
-    "no_information": "no information",
-}
-STATUS_SHORT: dict[str, str] = {
-    "not_started": "not started",
-    "in_progress": "in progress",
-    "partially_implemented": "partial",
-    "implemented": "implemented",
-    "no_information": "no info",
-}
+# How values read on screen; every label is defined once, in tui/labels.py.
+POSITION_LABELS: dict[str, str] = labels.POSITION_TEXT
+POSITION_SHORT: dict[str, str] = labels.POSITION_SHORT
+PRIORITY_LABELS: dict[str, str] = labels.PRIORITY_TEXT
+STATUS_LABELS: dict[str, str] = labels.STATUS_TEXT
+STATUS_SHORT: dict[str, str] = labels.STATUS_SHORT
 PRIORITY_KEYS: dict[str, str] = {"1": "high", "2": "medium", "3": "low", "0": "none"}
 
 

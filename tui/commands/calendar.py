@@ -7,7 +7,7 @@ import sys
 from datetime import date
 
 from tui import refdata
-from tui.cli import add_workspace_option, parse_date
+from tui.args import add_workspace_option, parse_date
 from tui.output import emit_table
 
 

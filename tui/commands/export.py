@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from tui import refdata
-from tui.cli import UsageError, add_workspace_option, parse_date
-from tui.exports.share import export_share
+from tui.args import UsageError, add_workspace_option, parse_date
+from tui.share import write_share_copy
 from tui.store import Workspace, WorkspaceError
 
 KINDS = ("checklist", "matrix", "annex", "plan", "brief", "share")
@@ -59,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if getattr(args, "share", False):  # upr export --share: the share copy (tui/exports/share.py)
+    if getattr(args, "share", False):  # upr export --share: the share copy (export_share below)
         if args.kind not in (None, "share"):
             raise UsageError(f"--share exports a share copy, not a {args.kind}")
         args.kind = "share"
@@ -215,9 +215,45 @@ def export_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- upr export share: a gzip copy to email (tui/share.py) ------------------------------------
+
+SHARE_FORMATS = ("json.gz",)
+
+
+def _kb(n: int) -> str:
+    return f"{n / 1024:,.0f} KB" if n >= 10 * 1024 else f"{n:,} bytes"
+
+
+def export_share(args: argparse.Namespace) -> int:
+    """``upr export share [ISO3] [-o PATH]`` (also ``upr export --share``): the whole workspace
+    (or one country's records), history included, as a deterministic ``.json.gz``. Without
+    ``-o`` it goes in the current folder as the workspace's name plus ``.gz``; sizes to stderr."""
+    fmt = (getattr(args, "format", None) or "json.gz").lower().lstrip(".")
+    if fmt not in SHARE_FORMATS and fmt != "gz":
+        raise UsageError(f"a share copy is a .json.gz file, not {fmt!r}")
+    country = None
+    if getattr(args, "iso3", None):
+        country = resolve_country(args.iso3, "share")
+    try:
+        copy = write_share_copy(args.workspace, args.output, country=country)
+    except WorkspaceError as exc:
+        print(f"upr: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write the share copy: {exc.strerror or exc}") from None
+    what = f"{country}'s records" if country else "the whole workspace"
+    print(
+        f"wrote {copy.path} ({_kb(copy.gz_bytes)}; {what}, {_kb(copy.json_bytes)} uncompressed)",
+        file=sys.stderr,
+    )
+    return 0
+
+
 # KIND -> exporter. Other kinds (matrix, annex, plan, brief) are added here by their modules.
 EXPORTERS: dict[str, Exporter] = {
     "checklist": export_checklist,
-    "share": export_share,  # tui/exports/share.py
+    "share": export_share,
     **{kind: export_report for kind in REPORTS},
 }

@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tui.cli import DEFAULT_WORKSPACE, UsageError
+from tui.args import DEFAULT_WORKSPACE, UsageError
 from tui.merge import (
     Conflict,
     MergeReport,

@@ -7,12 +7,12 @@ Why here and not in each exporter?
 - "Same workspace, same bytes" (issue 7): openpyxl stamps ``modified`` with the current time
   on every save and zip entries carry the wall clock; :func:`normalise_ooxml` rewrites the
   package with sorted members, a fixed zip date and document dates taken from the data.
-- Paragraph numbers sort naturally (140.2 before 140.10): :func:`natural_key`.
+- Labels, snapshots and atomic writes live in the core (``tui.labels``, ``tui.snapshot``,
+  ``tui.atomic``); the names are re-exported here for the exporters.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import re
@@ -20,11 +20,43 @@ import shutil
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import IO, Any, BinaryIO, Protocol
+from typing import IO, Any, BinaryIO
 
+from tui.atomic import atomic_write as atomic_write
+from tui.ids import natural_key as natural_key
+from tui.labels import (  # re-exported: exporters and screens imported them from here
+    LIST_SEPARATOR as LIST_SEPARATOR,
+)
+from tui.labels import (
+    POSITION_LABELS as POSITION_LABELS,
+)
+from tui.labels import (
+    PRIORITY_LABELS as PRIORITY_LABELS,
+)
+from tui.labels import (
+    STATUS_LABELS as STATUS_LABELS,
+)
+from tui.labels import (
+    category_label as category_label,
+)
+from tui.labels import (
+    clean_value,
+)
+from tui.labels import (
+    label as label,
+)
+from tui.labels import (
+    plain as plain,
+)
+from tui.labels import (
+    state_name as state_name,
+)
+from tui.labels import (
+    state_names as state_names,
+)
 from tui.model import parse_clock
-from tui.sanitize import clean_line, clean_text
+from tui.snapshot import Snapshot as Snapshot
+from tui.snapshot import Source as Source
 
 # Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection), plus a
 # leading newline and the full-width forms some Excel locales also accept.
@@ -32,91 +64,9 @@ FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
 XLSX_MAX_CELL = 32_767  # Excel refuses longer cells ("repaired" file)
 ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 DEFAULT_STAMP = datetime(2000, 1, 1, tzinfo=UTC)  # a workspace without clocks
-LIST_SEPARATOR = "; "
-
-# Not allowed in XML 1.0 (lxml refuses them) nor encodable in UTF-8 (lone surrogates).
-_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
-_DIGITS = re.compile(r"(\d+)")
-
-
-class Source(Protocol):
-    """What an export reads: a Workspace, or a :class:`Snapshot` of one."""
-
-    def table(self, name: str) -> Mapping[str, dict[str, Any]]: ...
-
-
-class Snapshot:
-    """Copied tables of a workspace, so an export can run in a worker thread while edits go on.
-
-    Take it on the thread that edits (the UI thread); it copies the records, not references.
-    """
-
-    def __init__(self, tables: Mapping[str, Mapping[str, dict[str, Any]]]) -> None:
-        self._tables = {name: dict(records) for name, records in tables.items()}
-
-    @classmethod
-    def of(
-        cls,
-        source: Source,
-        country: str | None = None,
-        names: Sequence[str] = ("recommendations", "actions", "checklist", "countries", "links"),
-    ) -> Snapshot:
-        """Copy ``names`` (only ``country``'s records when given; the countries, links and meta
-        tables whole: a link names no country, the matrix shows linked paragraphs and its
-        hidden sheet the workspace id)."""
-        tables: dict[str, dict[str, dict[str, Any]]] = {}
-        for name in names:
-            records = source.table(name)
-            if country is None or name in ("countries", "links", "meta"):
-                tables[name] = {rid: _deep_copy(r) for rid, r in list(records.items())}
-            else:
-                tables[name] = {
-                    rid: _deep_copy(r)
-                    for rid, r in list(records.items())
-                    if r.get("country") == country
-                }
-        return cls(tables)
-
-    def table(self, name: str) -> Mapping[str, dict[str, Any]]:
-        return self._tables.get(name, {})
-
-
-def _deep_copy(record: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
-        for k, v in record.items()
-    }
 
 
 # --------------------------------------------------------------------------- cell text
-
-
-def plain(value: Any) -> str:
-    """Any stored value as clean text: lists joined with ``; ``, None as empty.
-
-    Controls, escapes, bidi/format characters and lone surrogates are removed; newlines kept.
-    """
-    if type(value) is str:
-        if value.isprintable():
-            # Fast path (C speed): no controls, no format/bidi characters, no surrogates or
-            # non-characters, hence nothing for clean_text to remove.
-            return value
-        return _clean(value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list | tuple):
-        return LIST_SEPARATOR.join(p for p in (plain(v) for v in value) if p)
-    text = value if isinstance(value, str) else str(value)
-    return text if text.isprintable() else _clean(text)
-
-
-def _clean(value: str) -> str:
-    value = clean_text(value)
-    if _NOT_XML.search(value):
-        value = _NOT_XML.sub("", value)
-    return value
 
 
 def neutralise(text: str) -> str:
@@ -173,7 +123,7 @@ def write_csv(
 
 def _csv_cell(value: Any) -> Any:
     if type(value) is str:
-        text = value if value.isprintable() else _clean(value)
+        text = value if value.isprintable() else clean_value(value)
         return "'" + text if text and text[0] in FORMULA_STARTS else text
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
@@ -203,23 +153,6 @@ def md_text(value: Any) -> str:
 
 
 # --------------------------------------------------------------------------- ordering
-
-
-def natural_key(text: Any) -> tuple[tuple[int, int, str], ...]:
-    """Sort key where numbers compare as numbers: ``140.2 < 140.10 < 141.1``; ``86.12 < 140.1``."""
-    value = text if isinstance(text, str) else ("" if text is None else str(text))
-    parts: list[tuple[int, int, str]] = []
-    for piece in _DIGITS.split(value):
-        if not piece:
-            continue
-        if piece.isdigit():
-            parts.append((0, int(piece), piece))
-        else:
-            parts.append((1, 0, piece.casefold()))
-    if not parts:
-        return ((3, 0, value),)  # no paragraph at all: last
-    parts.append((-1, 0, value))  # a prefix sorts first (140.2 < 140.2a); no ties
-    return tuple(parts)
 
 
 # --------------------------------------------------------------------------- stamps
@@ -278,68 +211,6 @@ def normalise_ooxml(src: BinaryIO, out: IO[bytes], stamp: datetime) -> None:
             big = source.file_size >= zipfile.ZIP64_LIMIT
             with zin.open(source) as fin, zout.open(info, "w", force_zip64=big) as fout:
                 shutil.copyfileobj(fin, fout, 1 << 20)
-
-
-# --------------------------------------------------------------------------- labels
-
-POSITION_LABELS = {
-    "supported": "Supported",
-    "supported_in_part": "Supported in part",
-    "noted": "Noted",
-    "pending": "Pending",
-}
-STATUS_LABELS = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "partially_implemented": "Partially implemented",
-    "implemented": "Implemented",
-    "no_information": "No information",
-}
-PRIORITY_LABELS = {"high": "High", "medium": "Medium", "low": "Low", "none": ""}
-
-
-def label(table: Mapping[str, str], value: Any) -> str:
-    """The label of a stored value; an unknown value shows as itself (cleaned)."""
-    if isinstance(value, str) and value in table:
-        return table[value]
-    return plain(value)
-
-
-def category_label(value: Any) -> str:
-    """UPR Info action category: ``4`` -> ``4 general action``."""
-    from tui.model import ACTION_CATEGORIES
-
-    if isinstance(value, int) and not isinstance(value, bool) and value in ACTION_CATEGORIES:
-        return f"{value} {ACTION_CATEGORIES[value]}"
-    return plain(value)
-
-
-def state_name(code: str) -> str:
-    """A State's name for its ISO3 code; any other code or raw name, cleaned, as itself
-    (a file may hold codes that are no State)."""
-    from tui import refdata
-
-    try:
-        return refdata.state(code).name
-    except KeyError:
-        return clean_line(code)
-
-
-def state_names(codes: Any) -> str:
-    """Recommending States as names (ISO3 codes resolved; unknown raw names kept)."""
-    from tui import refdata
-
-    if not isinstance(codes, list):
-        return plain(codes)
-    names: list[str] = []
-    for code in codes:
-        if not isinstance(code, str):
-            continue
-        try:
-            names.append(refdata.state(code).name if len(code) == 3 and code.isupper() else code)
-        except KeyError:
-            names.append(code)
-    return plain(names)
 
 
 # --------------------------------------------------------------------------- XLSX
@@ -529,31 +400,3 @@ BINARY_FORMATS = frozenset({"xlsx", "docx"})
 def default_filename(kind: str, iso3: str, fmt: str) -> str:
     """``<kind>-<ISO3>.<ext>`` (DESIGN §9: where a binary export goes without ``-o``)."""
     return f"{kind}-{iso3}.{fmt}"
-
-
-def atomic_write(path: str | Path, write: Callable[[IO[bytes]], Any]) -> Any:
-    """Call ``write(stream)`` on a temp file next to ``path``, then rename it over ``path``.
-
-    A failed or interrupted export never leaves half a file under the real name.
-    Returns what ``write`` returned.
-    """
-    import os
-    import tempfile
-
-    target = Path(path)
-    if target.is_dir():
-        raise IsADirectoryError(f"{target} is a folder")
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            result = write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return result

@@ -17,11 +17,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from tui import dedupe
-from tui.ids import upr_id
+from tui import dedupe, refdata
+from tui.checklist import DEFAULT_TEMPLATES
+from tui.ids import natural_key, upr_id
 from tui.importers.addendum import addendum_targets
 from tui.importers.base import ImportBatch
 from tui.model import DECISION_FIELDS, RECOMMENDATION
+from tui.sanitize import clean_line
 
 TABLE = "recommendations"
 LIST_FIELDS = ("recommending", "themes", "groups", "sdgs")
@@ -421,3 +423,67 @@ def _plan_addendum(
             if rid not in planned and record is not None and not record.get("document"):
                 plan.append((rid, {"document": batch.document}))
     return plan
+
+
+# -- the import as the app and ``upr import`` run it: one undo step -----------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    """One import for the summary: the parsed batch and what applying it did (or would do)."""
+
+    batch: ImportBatch
+    summary: ApplySummary | None = None
+    countries: list[str] = field(default_factory=list)  # countries records created (or to create)
+    workspace: str = ""
+    mode: str = "applied"  # "applied", "dry-run" (command line) or "preview" (the app, before y)
+    parse_seconds: float = 0.0
+    apply_seconds: float = 0.0
+
+
+def resolve_country(value: str | None) -> str | None:
+    """ISO3 code for ``--country`` (a code or a name); ValueError for an unknown one."""
+    if value is None or not value.strip():
+        return None
+    code = refdata.resolve_state(value.strip())
+    if code is None:
+        raise ValueError(
+            f"unknown country {clean_line(value)[:60]!r} (give an ISO3 code, e.g. SVN)"
+        )
+    return code
+
+
+def is_member(code: Any) -> bool:
+    """A UN member State the country list shows (observers recommend but are not reviewed)."""
+    if not isinstance(code, str):
+        return False
+    try:
+        return not refdata.state(code).observer
+    except KeyError:
+        return False
+
+
+def countries_to_add(ws: Any, batch: ImportBatch) -> list[str]:
+    """Member States this batch brings recommendations for that have no ``countries`` record."""
+    if batch.kind == "addendum":
+        return []
+    codes = {r.get("country") for r in batch.records}
+    if batch.country:
+        codes.add(batch.country)
+    return sorted(c for c in codes if is_member(c) and ws.get("countries", c) is None)
+
+
+def apply_import(
+    ws: Any, batch: ImportBatch, *, dry_run: bool = False
+) -> tuple[ApplySummary, list[str]]:
+    """Apply a batch and create missing country records, all as one undo step."""
+    if dry_run:
+        summary, added = apply_batch(ws, batch, dry_run=True), countries_to_add(ws, batch)
+    else:
+        with ws.undo_group(f"Import {clean_line(batch.source_file)}"):
+            summary = apply_batch(ws, batch)
+            added = countries_to_add(ws, batch)
+            for code in added:
+                ws.edit("countries", code, {"templates": list(DEFAULT_TEMPLATES)})
+    summary.missing_paragraphs.sort(key=natural_key)
+    return summary, added

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +15,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from tui import atomic
 from tui.store.codec import encode_line, parse_workspace
 
 
@@ -267,48 +266,14 @@ class WorkspaceStorage(Storage):
         ``target`` is asked, just before the replace, where the file goes (the workspace
         checks there that nobody replaced it meanwhile). Returns the path written.
         """
-        directory = self.path.parent
-        tmp = directory / f".{self.path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
-        hook = self.fault_hook or (lambda step: None)
-        size = 0
-        try:
-            fd = os.open(
-                tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644
-            )
-            try:
-                with contextlib.suppress(OSError, AttributeError):  # no fchmod on Windows
-                    os.fchmod(fd, self.path.stat().st_mode & 0o777)
-                for chunk in chunks:
-                    view = memoryview(chunk)
-                    while view:
-                        written = os.write(fd, view)
-                        view = view[written:]
-                    size += len(chunk)
-                hook("written")
-                os.fsync(fd)
-                stat = os.fstat(fd)
-            finally:
-                os.close(fd)
-            hook("fsynced")
-            dest = target() if target is not None else self.path
-            os.replace(tmp, dest)
-            if dest == self.path:
+
+        def replaced(written: atomic.Written) -> None:
+            if written.path == self.path:
                 # rename keeps inode, size and mtime: this is what the next save compares with
-                self.stamp = FileStamp.of_stat(stat)
-                self.size = size
-            hook("replaced")
-            _fsync_dir(directory)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
-        return dest
+                self.stamp = FileStamp.of_stat(written.stat)
+                self.size = written.size
 
-
-def _fsync_dir(directory: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        hook = self.fault_hook or None
+        return atomic.write_chunks(
+            self.path, chunks, target=target, hook=hook, replaced=replaced
+        ).path
