@@ -33,6 +33,7 @@ from rapidfuzz import fuzz
 
 from tui.ids import normalise_for_hash, review_key, upr_id
 from tui.model import DECISION_FIELDS, RECOMMENDATION
+from tui.records import canonical, clock_order, merge_values
 
 TABLE = "recommendations"
 MATCH_SCORE = 90.0  # rapidfuzz ratio (0-100) of the normalised texts; Morocco 2012: all >= 98
@@ -313,8 +314,6 @@ def _review_folds(
 
 def fold_edits(records: Records, folds: Iterable[Fold]) -> list[tuple[str, dict[str, Any]]]:
     """The edits (record id, values) that carry out ``folds``: survivors first, then the folded."""
-    from tui.importers.apply import merge_values
-
     edits: list[tuple[str, dict[str, Any]]] = []
     folded_edits: list[tuple[str, dict[str, Any]]] = []
     for fold in folds:
@@ -356,15 +355,13 @@ def _field_clock(record: Mapping[str, Any], fname: str) -> str:
 
 def _latest_decision(group: list[Mapping[str, Any]], fname: str) -> Any:
     """The value of a decision field edited last in the group (defaults do not count)."""
-    from tui.merge import _ck, _enc
-
     best: tuple[Any, str] | None = None
     value = None
     for record in group:
         candidate = record.get(fname, _DEFAULTS.get(fname))
         if candidate == _DEFAULTS.get(fname) or candidate in (None, "", []):
             continue
-        key = (_ck(_field_clock(record, fname)), _enc(candidate))
+        key = (clock_order(_field_clock(record, fname)), canonical(candidate))
         if best is None or key > best:
             best, value = key, candidate
     return value

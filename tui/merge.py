@@ -43,7 +43,6 @@ undoes in the same way. For the same conflict, the row with the latest decision 
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections import Counter
@@ -54,27 +53,18 @@ from pathlib import Path
 from typing import Any
 
 from tui.model import EDITED_TABLES, parse_clock
+from tui.records import NO_CLOCK as _NO_CLOCK
+from tui.records import canonical as _enc
+from tui.records import clock_order as _ck
 from tui.store import Workspace, WorkspaceStorage
 from tui.store.codec import gzip_bytes
 
 Tables = Mapping[str, Mapping[str, Any]]
 
 _MISSING: Any = object()
-_NO_CLOCK = (-1, -1, "")
 META_ID = "meta"
 HISTORY = "history"
 CONFLICTS = "conflicts"
-
-
-def _ck(clock: Any) -> tuple[int, int, str]:
-    """Sort key of a clock; a missing or malformed clock sorts before every real one."""
-    parsed = parse_clock(clock)
-    return parsed if parsed is not None else _NO_CLOCK
-
-
-def _enc(value: Any) -> str:
-    """Canonical text of a value: the last tie-break, so every choice is deterministic."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def clock_author(clock: str) -> str:

@@ -22,32 +22,18 @@ from tui.checklist import DEFAULT_TEMPLATES
 from tui.ids import natural_key, upr_id
 from tui.importers.addendum import addendum_targets
 from tui.importers.base import ImportBatch
-from tui.model import DECISION_FIELDS, RECOMMENDATION
+from tui.model import RECOMMENDATION
+from tui.records import (  # the merge rules of two descriptions of one recommendation
+    LOCATOR_KEYS,
+    STATED,
+    corrected_position,
+    merge_values,
+    source_of,
+    stated_after,
+)
 from tui.sanitize import clean_line
 
 TABLE = "recommendations"
-LIST_FIELDS = ("recommending", "themes", "groups", "sdgs")
-SCALAR_FIELDS = (
-    "mechanism",
-    "body",
-    "country",
-    "cycle",
-    "session",
-    "document",
-    "paragraph",
-    "action_category",
-)
-# Which source's text and provenance win when two sources describe one recommendation.
-# Keys of ``source`` that locate a record in one file: never mixed from two files.
-LOCATOR_KEYS = frozenset({"file", "line", "row", "kind"})
-SOURCE_RANK = {
-    "wg-report": 5,
-    "thematic-list": 4,
-    "uhri": 3,
-    "table": 2,
-    "addendum": 2,
-    "upr-info": 1,
-}
 
 
 class WorkspaceLike(Protocol):
@@ -92,103 +78,6 @@ class ApplySummary:
     def already(self) -> int:
         """Imported records that were already in the workspace (changed or not)."""
         return self.updated + self.unchanged
-
-
-def _rank(source: Any) -> int:
-    kind = source.get("kind") if isinstance(source, dict) else None
-    return SOURCE_RANK.get(str(kind), 0)
-
-
-STATED = "stated_position"  # key of ``source``: the position the imported files state
-
-
-def _source_of(record: dict[str, Any] | None) -> dict[str, Any]:
-    source = (record or {}).get("source")
-    return source if isinstance(source, dict) else {}
-
-
-def corrected_position(existing: dict[str, Any]) -> bool:
-    """True if the team set this record's position away from what the files stated.
-
-    Records imported before ``stated_position`` existed count as not corrected (as before).
-    """
-    source = _source_of(existing)
-    if STATED not in source:
-        return False
-    position = existing.get("position")
-    return position not in (None, "", "pending") and position != source[STATED]
-
-
-def _stated(existing: dict[str, Any] | None, incoming: Any) -> Any:
-    """The position the files state after this import: "pending" never replaces a known one."""
-    before = _source_of(existing).get(STATED)
-    if incoming in (None, ""):
-        return before
-    if incoming == "pending" and before not in (None, "", "pending"):
-        return before
-    return incoming
-
-
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
-
-
-def merge_values(existing: dict[str, Any] | None, incoming: dict[str, Any]) -> dict[str, Any]:
-    """The fields to edit so ``existing`` takes in ``incoming`` (empty dict: nothing to do)."""
-    fields = {
-        k: v
-        for k, v in incoming.items()
-        if k in RECOMMENDATION.editable and k not in DECISION_FIELDS
-    }
-    if existing is None:
-        values = {k: v for k, v in fields.items() if not _empty(v) or k in LIST_FIELDS}
-        if values.get("position"):
-            values["source"] = {**(values.get("source") or {}), STATED: values["position"]}
-        return values
-    values: dict[str, Any] = {}
-    ex_rank = _rank(existing.get("source"))
-    in_rank = _rank(incoming.get("source"))
-    for key in LIST_FIELDS:
-        new = fields.get(key) or []
-        old = list(existing.get(key) or [])
-        merged = old + [v for v in new if v not in old]
-        if merged != old:
-            values[key] = merged
-    for key in SCALAR_FIELDS:
-        new = fields.get(key)
-        if not _empty(new) and existing.get(key) != new:
-            if _empty(existing.get(key)) or in_rank >= ex_rank:
-                values[key] = new
-    text = fields.get("text")
-    if text and existing.get("text") != text and (not existing.get("text") or in_rank >= ex_rank):
-        values["text"] = text
-    position = fields.get("position")
-    old_position = existing.get("position")
-    if position and position != old_position and not corrected_position(existing):
-        if not (position == "pending" and old_position not in (None, "", "pending")):
-            values["position"] = position
-    source = fields.get("source")
-    old_source = _source_of(existing)
-    merged_source = dict(old_source)
-    if isinstance(source, dict):
-        if in_rank >= ex_rank:
-            winner, other = source, old_source
-        else:
-            winner, other = old_source, source
-        # Provenance from the other file (e.g. the thematic list's "Source of Position") is
-        # kept, but not its file/line: those locate the record in the winning file.
-        merged_source = dict(winner)
-        merged_source.update(
-            {k: v for k, v in other.items() if k not in winner and k not in LOCATOR_KEYS}
-        )
-    stated = _stated(existing, position)
-    if stated not in (None, ""):
-        merged_source[STATED] = stated
-    elif STATED in old_source:
-        merged_source[STATED] = old_source[STATED]
-    if merged_source != old_source:
-        values["source"] = merged_source
-    return values
 
 
 def _check(values: dict[str, Any]) -> str | None:
@@ -257,7 +146,7 @@ def _flag_unmatched(
             continue
         for rid in index.without_paragraph.get(review, []):
             record = ws.get(TABLE, rid) or {}
-            source = _source_of(record)
+            source = source_of(record)
             if not source.get("unmatched"):
                 ws.edit(TABLE, rid, {"source": {**source, "unmatched": True}})
             line = _unmatched_line(record)
@@ -266,7 +155,7 @@ def _flag_unmatched(
 
 
 def _unmatched_line(record: dict[str, Any]) -> str:
-    source = _source_of(record)
+    source = source_of(record)
     where = source.get("row") or source.get("line")
     text = " ".join(str(record.get("text") or "").split())
     text = text if len(text) <= 90 else text[:89] + "…"
@@ -276,7 +165,7 @@ def _unmatched_line(record: dict[str, Any]) -> str:
 def _same_document(existing: dict[str, Any] | None, record: dict[str, Any]) -> dict[str, Any]:
     """A record found under another id from a source of the same kind (the same report under
     another file name): it keeps where it was first read from, so a re-import changes nothing."""
-    old, new = _source_of(existing), _source_of(record)
+    old, new = source_of(existing), source_of(record)
     if not old or old.get("kind") != new.get("kind"):
         return record
     kept = {k: old[k] for k in LOCATOR_KEYS if k in old}
@@ -333,7 +222,7 @@ def _plan_records(
         if not str(record.get("paragraph") or "").strip() and index.has_report(record):
             if not str((existing or {}).get("paragraph") or "").strip():
                 # A row of a review whose report is here that matches none of its paragraphs.
-                record = {**record, "source": {**_source_of(record), "unmatched": True}}
+                record = {**record, "source": {**source_of(record), "unmatched": True}}
                 summary.unmatched.append(_unmatched_line(record))
         first = existing is None and rid not in pending
         existing = pending.get(rid, existing)
@@ -395,8 +284,8 @@ def _plan_addendum(
         if existing is None:
             summary.missing_paragraphs.append(paragraph)
             continue
-        old_source = _source_of(existing)
-        stated = _stated(existing, position)
+        old_source = source_of(existing)
+        stated = stated_after(existing, position)
         values: dict[str, Any] = {"document": batch.document} if symbol_learnt else {}
         if stated not in (None, "") and old_source.get(STATED) != stated:
             values["source"] = {**old_source, STATED: stated}
