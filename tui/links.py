@@ -281,7 +281,8 @@ def previous_cycle_cell(source: Any, record: Mapping[str, Any], index: LinkIndex
 
     ``122.2 (cycle 3, implemented); 121.37 (cycle 3, in progress)`` — every earlier UPR cycle.
     """
-    from tui.exports.safe import STATUS_LABELS, label, natural_key, plain
+    from tui.ids import natural_key
+    from tui.labels import STATUS_LABELS, label, plain
 
     recs = source.table(RECS)
     own = _cycle(record)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tui.cli import UsageError, add_workspace_option
+from tui.args import UsageError, add_workspace_option
 
 HEADER = (
     "id",
