@@ -97,18 +97,15 @@ class ContinuityActions:
         ws: Workspace = self.app.workspace
         start = self.current_rid()
         suggestions = links.suggest(ws, self.iso3, index=links.index_for(ws))
-        if not suggestions:
-            self.app.notify(
-                "No suggested links: no later-cycle recommendation resembles an earlier one "
-                "that is not linked or rejected yet.",
-                timeout=4,
-            )
+        if not suggestions and start is None:
+            self.app.notify("No suggested links, and no recommendation selected.", timeout=3)
             return
         self.app.push_screen(LinksQueueScreen(self.iso3, suggestions, start))
 
 
 class LinksQueueScreen(Screen[None]):
-    """Suggested links one recommendation at a time: accept, reject, or another candidate."""
+    """Suggested links one recommendation at a time: accept, reject, or another candidate;
+    ``o`` links any other recommendation of the State, ``d`` removes the link shown."""
 
     CSS_PATH = "triage.tcss"
     HELP_TITLE = "Suggested links"
@@ -116,7 +113,8 @@ class LinksQueueScreen(Screen[None]):
         "Each later-cycle recommendation with the earlier ones whose text is alike, best "
         "first. y links the candidate shown as the same recommendation, r as related, n "
         "rejects it (never suggested again, on every copy of the file); tab or down shows "
-        "another candidate, up the previous one; right and left step through the "
+        "another candidate, up the previous one; o links any other recommendation of the "
+        "State (a picker); d removes the link shown; right and left step through the "
         "recommendations without deciding; u undoes; q goes back."
     )
 
@@ -126,6 +124,8 @@ class LinksQueueScreen(Screen[None]):
         Binding("n", "reject", "Reject this candidate"),
         Binding("tab,down,j", "candidate(1)", "Another candidate"),
         Binding("shift+tab,up,k", "candidate(-1)", "Previous candidate"),
+        Binding("o", "link_other", "Link another recommendation…"),
+        Binding("d", "unlink", "Remove the link shown"),
         Binding("right", "step(1)", "Next recommendation"),
         Binding("left", "step(-1)", "Previous recommendation"),
         Binding("escape,q", "back", "Back to the list"),
@@ -136,27 +136,31 @@ class LinksQueueScreen(Screen[None]):
     ) -> None:
         super().__init__()
         self.iso3 = iso3
-        self.groups: list[list[links.Suggestion]] = []
+        # (later recommendation, its candidates best first); a candidate picked with o is
+        # added to its recommendation's list
+        self.groups: list[tuple[str, list[tuple[str, float, str]]]] = []
         for s in suggestions:
-            if self.groups and self.groups[-1][0].rid == s.rid:
-                self.groups[-1].append(s)
+            item = (s.candidate, s.score, s.reason)
+            if self.groups and self.groups[-1][0] == s.rid:
+                self.groups[-1][1].append(item)
             else:
-                self.groups.append([s])
+                self.groups.append((s.rid, [item]))
         self.position = 0
         self.candidate = 0
         self._ui_thread = threading.get_ident()
         if start is not None:
-            for i, group in enumerate(self.groups):
-                if group[0].rid == start:
-                    self.position = i
+            found = [i for i, (rid, _c) in enumerate(self.groups) if rid == start]
+            if found:
+                self.position = found[0]
+            else:  # no suggestion for it: o can still link it by hand
+                self.groups.insert(0, (start, []))
 
     def compose(self) -> ComposeResult:
         yield Static(id="queue-progress", markup=False)
         yield TextPane(id="queue-text", more_hint="")
         yield Static(
             Text(
-                "y same · r related · n reject · tab another candidate · → next · ← previous "
-                "· u undo · q back"
+                "y same · r related · n reject · tab next candidate · o other · d unlink · → ← · q"
             ),
             id="queue-keys",
             markup=False,
@@ -180,64 +184,88 @@ class LinksQueueScreen(Screen[None]):
     def ws(self) -> Workspace:
         return self.app.workspace
 
-    def current(self) -> links.Suggestion | None:
+    def current(self) -> tuple[str, tuple[str, float, str] | None] | None:
+        """(the later recommendation, the candidate shown or None)."""
         if not 0 <= self.position < len(self.groups):
             return None
-        group = self.groups[self.position]
-        return group[min(self.candidate, len(group) - 1)]
+        rid, candidates = self.groups[self.position]
+        if not candidates:
+            return rid, None
+        return rid, candidates[min(self.candidate, len(candidates) - 1)]
+
+    def _verdict(self, a: str, b: str) -> str:
+        link = self.ws.get(links.TABLE, links.link_id(a, b)) or {}
+        return "" if link.get("deleted") else str(link.get("relation") or "")
 
     def show(self) -> None:
-        s = self.current()
         pane = self.query_one("#queue-text", TextPane)
         progress = self.query_one("#queue-progress", Static)
-        if s is None:
+        here = self.current()
+        if here is None:
             progress.update(Text("No suggestions."))
             pane.set_text(Text(""))
             return
-        group = self.groups[self.position]
+        rid, cand = here
+        candidates = self.groups[self.position][1]
         index = links.index_for(self.ws)
-        done = sum(1 for g in self.groups if any(index.is_judged(x.rid, x.candidate) for x in g))
+        done = sum(1 for r, cs in self.groups if any(index.is_judged(r, c[0]) for c in cs))
         progress.update(
             Text(
                 f"Links {self.position + 1} of {len(self.groups)} · {done} decided · "
-                f"candidate {self.candidate + 1} of {len(group)}",
+                + (
+                    f"candidate {self.candidate + 1} of {len(candidates)}"
+                    if candidates
+                    else "no candidate"
+                ),
                 no_wrap=True,
                 overflow="ellipsis",
             ),
             layout=False,
         )
         recs = self.ws.table(triage.TABLE)
-        later, earlier = recs.get(s.rid) or {}, recs.get(s.candidate) or {}
+        later = recs.get(rid) or {}
         out = Text()
-        out.append(f"Cycle {clean_line(s.cycle)} · {clean_line(s.paragraph)}\n", style="bold")
+        out.append(
+            f"{_era_label(later)} · {clean_line(str(later.get('paragraph') or ''))}\n", style="bold"
+        )
         out.append(clean_text(str(later.get("text") or "")) + "\n\n")
-        link = self.ws.get(links.TABLE, links.link_id(s.rid, s.candidate)) or {}
-        verdict = "" if link.get("deleted") else str(link.get("relation") or "")
-        head = f"Candidate: cycle {clean_line(s.candidate_cycle)} · "
-        head += f"{clean_line(s.candidate_paragraph)} · score {s.score:.2f}"
+        if cand is None:
+            out.append("No suggested candidate: o links another recommendation.\n")
+            pane.set_text(out)
+            return
+        other, score, reason = cand
+        earlier = recs.get(other) or {}
+        head = f"Candidate: {_era_label(earlier)} · "
+        head += f"{clean_line(str(earlier.get('paragraph') or ''))}"
+        head += f" · score {score:.2f}" if score >= 0 else " · picked by hand"
+        verdict = self._verdict(rid, other)
         if verdict:
             head += f" · {verdict}"
         out.append(head + "\n", style="bold")
         out.append(clean_text(str(earlier.get("text") or "")) + "\n")
         position = triage.POSITION_LABELS.get(str(earlier.get("position")), "")
         status = triage.STATUS_LABELS.get(str(earlier.get("status")), "")
-        out.append(f"{position} · {status} · {clean_line(s.reason)}\n")
+        out.append(f"{position} · {status}" + (f" · {clean_line(reason)}" if reason else "") + "\n")
         pane.set_text(out)
 
-    def _decide(self, relation: str) -> None:
-        s = self.current()
-        if s is None:
-            return
+    def _writable(self) -> bool:
         if self.ws.read_only:
             self.app.notify("This workspace is open read-only.", severity="warning")
+            return False
+        return True
+
+    def _decide(self, relation: str) -> None:
+        here = self.current()
+        if here is None or here[1] is None or not self._writable():
             return
+        rid, (other, _score, _reason) = here[0], here[1]
         try:
-            links.set_link(self.ws, s.rid, s.candidate, relation)
+            links.set_link(self.ws, rid, other, relation)
         except ValueError as exc:
             self.app.notify(clean_line(str(exc)), severity="error", markup=False)
             return
-        group = self.groups[self.position]
-        if relation == links.REJECTED and self.candidate + 1 < len(group):
+        candidates = self.groups[self.position][1]
+        if relation == links.REJECTED and self.candidate + 1 < len(candidates):
             self.candidate += 1  # the next candidate of the same recommendation
         elif self.position + 1 < len(self.groups):
             self.position, self.candidate = self.position + 1, 0
@@ -251,10 +279,51 @@ class LinksQueueScreen(Screen[None]):
     def action_reject(self) -> None:
         self._decide(links.REJECTED)
 
-    def action_candidate(self, step: int) -> None:
-        if not self.groups:
+    def action_unlink(self) -> None:
+        here = self.current()
+        if here is None or here[1] is None or not self._writable():
             return
-        size = len(self.groups[self.position])
+        if not links.unlink(self.ws, here[0], here[1][0]):
+            self.app.notify("No link to remove here.", timeout=2)
+        self.show()
+
+    def action_link_other(self) -> None:
+        from screens.pickers import Option, Picker
+
+        here = self.current()
+        if here is None or not self._writable():
+            return
+        rid = here[0]
+        recs = links.country_records(self.ws, self.iso3)
+        own_doc = recs.get(rid, {}).get("document")
+        options = [
+            Option(
+                other,
+                f"{_era_label(rec)} · {clean_line(str(rec.get('paragraph') or ''))} · "
+                + clean_line(str(rec.get("text") or ""))[:90],
+            )
+            for other, rec in sorted(recs.items(), key=lambda kv: triage.order_key(kv[1]))
+            if other != rid and (not own_doc or rec.get("document") != own_doc)
+        ]
+
+        def chosen(other: str | None) -> None:
+            if not other:
+                return
+            candidates = self.groups[self.position][1]
+            known = [c[0] for c in candidates]
+            if other in known:
+                self.candidate = known.index(other)
+            else:
+                candidates.insert(0, (other, -1.0, ""))
+                self.candidate = 0
+            self.show()  # y or r links it, as for a suggestion
+
+        self.app.push_screen(Picker("Link to which recommendation?", options), chosen)
+
+    def action_candidate(self, step: int) -> None:
+        if not self.groups or not self.groups[self.position][1]:
+            return
+        size = len(self.groups[self.position][1])
         self.candidate = (self.candidate + step) % size
         self.show()
 
@@ -267,3 +336,13 @@ class LinksQueueScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+
+def _era_label(rec: Any) -> str:
+    """``Cycle 4`` for UPR, ``CRC`` for a treaty body, as the queue heads its texts."""
+    if not rec:
+        return "?"
+    if (rec.get("mechanism") or "UPR") == "UPR":
+        cycle = rec.get("cycle")
+        return f"Cycle {cycle}" if cycle not in (None, "") else "UPR"
+    return clean_line(f"{rec.get('mechanism') or ''} {rec.get('body') or ''}".strip())

@@ -66,7 +66,7 @@ async def test_links_queue_accepts_rejects_and_offers_another_candidate(make_app
         queue = app.screen
         assert isinstance(queue, LinksQueueScreen)
         text = screen_text(app)
-        assert "Links 1 of 3" in text and "Candidate: cycle 3 · 122.1" in text
+        assert "Links 1 of 3" in text and "Candidate: Cycle 3 · 122.1" in text
         await pilot.press("n")  # reject 122.1 for 140.1: the next recommendation (one candidate)
         ws = app.workspace
         rejected = ws.get("links", links.link_id(NEW + "140.1", OLD + "122.1"))
@@ -135,3 +135,27 @@ async def test_carry_forward_copies_a_marked_group_in_one_undo_step(make_app) ->
         await pilot.press("P")
         await pilot.pause()
         assert ws.get(TABLE, NEW + "140.3")["cluster"] == ""
+
+
+async def test_links_queue_links_any_other_recommendation_and_unlinks(make_app) -> None:
+    app = make_app(setup=setup)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_list(app, pilot)
+        screen.row_list.cursor = [e.rid for e in screen.rows].index(NEW + "140.3")
+        await pilot.press("L")
+        await pilot.pause()
+        assert isinstance(app.screen, LinksQueueScreen)
+        assert "Cycle 4 · 140.3" in screen_text(app)
+        await pilot.press("o")  # a recommendation the suggestions did not offer
+        await pilot.pause()
+        await pilot.press(*"122.1", "enter")
+        await pilot.pause()
+        assert "Candidate: Cycle 3 · 122.1 · picked by hand" in screen_text(app)
+        await pilot.press("r")
+        ws = app.workspace
+        lid = links.link_id(NEW + "140.3", OLD + "122.1")
+        assert ws.get("links", lid)["relation"] == "related"
+        await pilot.press("d")  # still shown (the last of the queue): removed
+        await pilot.pause()
+        assert ws.get("links", lid)["deleted"]
+        assert links.LinkIndex(ws).links(NEW + "140.3") == []

@@ -225,3 +225,17 @@ def test_large_pools_score_a_shortlist_and_still_find_the_pairs(
         by_paragraph.setdefault(s.paragraph, []).append(s.candidate_paragraph)
     for paragraph, expected in KNOWN_PAIRS.items():
         assert expected & set(by_paragraph.get(paragraph, [])[:3]), paragraph
+
+
+def test_treaty_body_recommendations_are_candidates_too(svn: Workspace) -> None:
+    text = svn.get("recommendations", C4 + "140.1")["text"]
+    svn.edit(
+        "recommendations",
+        "TB:h:0123456789abcdef",
+        {"mechanism": "TB", "body": "CMW", "country": "SVN", "text": text},
+    )
+    found = [s for s in links.suggest(svn, "SVN", only=[C4 + "140.1"])]
+    tb = [s for s in found if s.candidate == "TB:h:0123456789abcdef"]
+    assert tb and tb[0].candidate_cycle == "CMW" and tb[0].score == 1.0
+    # a treaty body's recommendation is never the later side
+    assert not links.suggest(svn, "SVN", only=["TB:h:0123456789abcdef"])
