@@ -112,6 +112,10 @@ def test_two_advisers_linking_the_same_pair_merge_into_one_record(
         assert len(merged.table("links")) == 1
         # bob linked last: his relation wins; the merge review sees both
         assert next(iter(merged.table("links").values()))["relation"] == "same"
+        rows = [c for c in merged.table("conflicts").values() if c.get("table") == "links"]
+        assert [(c["field"], c["winner"], c["other"]) for c in rows] == [
+            ("relation", "same", "related")
+        ]
     finally:
         merged.close(save=False)
 
@@ -239,3 +243,11 @@ def test_treaty_body_recommendations_are_candidates_too(svn: Workspace) -> None:
     assert tb and tb[0].candidate_cycle == "CMW" and tb[0].score == 1.0
     # a treaty body's recommendation is never the later side
     assert not links.suggest(svn, "SVN", only=["TB:h:0123456789abcdef"])
+
+
+def test_a_link_is_named_by_its_paragraphs_in_undo_and_merge_messages(svn: Workspace) -> None:
+    from tui.undo import record_label
+
+    links.set_link(svn, C4 + "140.1", C3 + "122.2", "same")
+    label = record_label("links", links.link_id(C4 + "140.1", C3 + "122.2"), svn.get)
+    assert label == "link 122.2 ↔ 140.1"

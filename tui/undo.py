@@ -23,6 +23,7 @@ NOUNS = {
     "checklist": ("checklist item", "checklist items"),
     "actions": ("action", "actions"),
     "countries": ("country", "countries"),
+    "links": ("link", "links"),
 }
 _WORD = re.compile(r"[a-z]+(_[a-z]+)+")
 
@@ -73,6 +74,10 @@ def record_label(table: str, rid: str, lookup: Lookup) -> str:
         label = record.get("text") or record.get("item") or rid
     elif table == "actions":
         label = record.get("title") or rid
+    elif table == "links":  # issue 17: "link 140.1 ↔ 122.2", not a 90-character id
+        ends = [str(record.get(k) or "") for k in ("a", "b")]
+        paras = [str((lookup("recommendations", e) or {}).get("paragraph") or e) for e in ends]
+        label = f"link {paras[0]} ↔ {paras[1]}" if all(ends) else rid
     else:
         label = rid
     text = clean_line(str(label))
