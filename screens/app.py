@@ -6,13 +6,14 @@ import gc
 import importlib
 import sys
 import threading
+from collections.abc import Iterable
 from concurrent.futures import Future
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from textual import events, on, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from screens.commands import ScreenActions
@@ -497,6 +498,48 @@ class UprApp(MergeActions, TypeaheadApp, App[int]):
             self.call_from_thread(self.notify, message, severity=severity)  # type: ignore[arg-type]
         else:
             self.notify(message, severity=severity)  # type: ignore[arg-type]
+
+    def get_system_commands(self, screen: Any) -> Iterable[SystemCommand]:
+        """Textual's own palette entries, and "Save and sync" (issue 19 point 4: no key, the
+        palette is where a once-a-day action belongs)."""
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Save and sync",
+            "save, then commit, fetch, merge and push the workspace with git (upr sync)",
+            self.action_save_and_sync,
+        )
+
+    def action_save_and_sync(self) -> None:
+        if self.workspace.read_only:
+            self.notify("Read-only: nothing is saved or synced.", severity="warning")
+            return
+        if getattr(self, "_syncing", False):
+            self.notify("A sync is running.", timeout=2)
+            return
+        self._syncing = True
+        self.notify(f"Saving and syncing {self.workspace.path.name}…", timeout=3, markup=False)
+        self.save_and_sync_in_background()
+
+    @work(thread=True, exclusive=False, group="sync")
+    def save_and_sync_in_background(self) -> None:
+        """Save, run ``upr sync`` for this file, and merge what git brought into the file."""
+        from tui.sync import SyncError, sync
+
+        ws = self.workspace
+        try:
+            self._save_blocking()
+            if self.save_error:
+                return
+            try:
+                report = sync(ws.path.parent, workspace=ws.path, author=ws.author)
+            except (SyncError, OSError) as exc:
+                self._notify_threadsafe(f"Not synced: {clean_line(str(exc))}", "error")
+                return
+            self._notify_threadsafe("Synced: " + "; ".join(report.lines()), "information")
+            if ws.changed_on_disk():  # git merged the team's edits into the file
+                self.call_from_thread(self.on_file_replaced)
+        finally:
+            self._syncing = False
 
     def action_save_now(self) -> None:
         if self.workspace.read_only:

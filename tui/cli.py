@@ -35,6 +35,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "git-setup": ("tui.commands.merge", "configure git to merge workspaces with upr"),
     "check": ("tui.commands.check", "validate a workspace file without changing it"),
     "dedupe": ("tui.commands.dedupe", "fold duplicate recommendations into one record"),
+    "sync": (
+        "tui.commands.sync",
+        "commit, fetch, merge and push the workspace in a git repository",
+    ),
     "links": ("tui.commands.links", "suggest links between a State's recommendations of cycles"),
 }
 

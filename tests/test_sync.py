@@ -1,0 +1,158 @@
+"""``upr sync`` with real git (issue 19 point 4): a local bare repository as the team's server,
+two clones editing different and the same records, syncing in turn."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tui.cli import main
+from tui.merge import open_conflicts
+from tui.store import Workspace
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+NAME = "upr-workbench.json"
+RID = "UPR:A/HRC/59/15:140.{}"
+
+
+def git(cwd: Path, *argv: str) -> str:
+    return subprocess.run(
+        ["git", *argv], cwd=cwd, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def edit(path: Path, author: str, n: int, values: dict) -> None:
+    ws = Workspace.open(path, author=author)
+    ws.edit("recommendations", RID.format(n), values)
+    ws.close()
+
+
+def load(path: Path) -> Workspace:
+    return Workspace.open(path, author="reader", read_only=True, lock=False)
+
+
+def sync(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, cwd: Path, author: str
+) -> str:
+    monkeypatch.chdir(cwd)
+    code = main(["sync", "--author", author])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return out
+
+
+@pytest.fixture
+def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, Path]:
+    """A bare 'server' repository, Ana's clone with a workspace pushed, Ben's clone of it."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-config"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    server = tmp_path / "server.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(server))
+    ana = tmp_path / "ana"
+    git(tmp_path, "clone", "-q", str(server), str(ana))
+    git(ana, "checkout", "-q", "-b", "main")
+    ws = Workspace.open(ana / NAME, author="ana")
+    for n in (1, 2, 3):
+        ws.edit(
+            "recommendations",
+            RID.format(n),
+            {"country": "SVN", "document": "A/HRC/59/15", "paragraph": f"140.{n}", "text": "T"},
+        )
+    ws.close()
+    return server, ana, tmp_path / "ben"
+
+
+def test_two_clones_sync_in_turn_and_both_end_with_every_edit(
+    team: tuple[Path, Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server, ana, ben = team
+    (ana / f"{NAME}.lock").write_text("123 host ana\n")
+    (ana / f"{NAME}.v1.bak").write_text("{}")
+    (ana / f"{NAME}.risks.json").write_text("{}")
+    out = sync(capsys, monkeypatch, ana, "ana")
+    assert "committed: upr sync by ana: new workspace" in out and "pushed to origin" in out
+    assert "sent " in out and " bytes, received 0 bytes" in out
+    tracked = git(ana, "ls-files").split()
+    assert sorted(tracked) == [".gitattributes", NAME]  # never the lock, backup or risk log
+    assert f"{NAME} merge=upr" in (ana / ".gitattributes").read_text()
+
+    git(server.parent, "clone", "-q", str(server), str(ben))
+    # Different records, and the same field of 140.1 on both sides.
+    edit(ana / NAME, "ana", 2, {"priority": "high", "status": "in_progress"})
+    edit(ana / NAME, "ana", 1, {"cluster": "Justice"})
+    edit(ben / NAME, "ben", 3, {"lead_entity": "UNICEF"})
+    edit(ben / NAME, "ben", 1, {"cluster": "Health"})
+
+    out = sync(capsys, monkeypatch, ana, "ana")
+    assert "committed: upr sync by ana: 3 decisions" in out and "pushed" in out
+    out = sync(capsys, monkeypatch, ben, "ben")  # ben registers the driver in his clone too
+    assert "committed: upr sync by ben: 2 decisions" in out
+    assert "merged the remote's edits" in out and "1 conflict(s) to review" in out
+    assert "pushed" in out
+    sent_received = out.splitlines()[-1]
+    assert sent_received.startswith("sent ") and "received 0 bytes" not in sent_received
+    out = sync(capsys, monkeypatch, ana, "ana")
+    assert "nothing new to commit" in out and "1 conflict(s) to review" in out
+
+    for clone in (ana, ben):
+        text = (clone / NAME).read_text()
+        assert "<<<<<<<" not in text and ">>>>>>>" not in text
+        ws = load(clone / NAME)
+        two, three = (
+            ws.get("recommendations", RID.format(2)),
+            ws.get("recommendations", RID.format(3)),
+        )
+        assert two["priority"] == "high" and two["status"] == "in_progress"
+        assert three["lead_entity"] == "UNICEF"
+        conflicts = open_conflicts(ws.snapshot_tables())
+        assert [(c["record"], c["field"]) for c in conflicts] == [(RID.format(1), "cluster")]
+        assert {conflicts[0]["winner"], conflicts[0]["other"]} == {"Justice", "Health"}
+        ws.close(save=False)
+    assert (ana / NAME).read_bytes() == (ben / NAME).read_bytes()
+    log = git(ana, "log", "--format=%s")
+    assert "upr sync by ben: 2 decisions" in log
+
+
+def test_outside_a_repository_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["sync"]) == 1
+    assert "not in a git working tree" in capsys.readouterr().err
+
+
+async def test_palette_save_and_sync_pushes_and_takes_the_team_edits_in(
+    team: tuple[Path, Path, Path],
+    make_app,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server, ana, ben = team
+    sync(capsys, monkeypatch, ana, "ana")
+    git(server.parent, "clone", "-q", str(server), str(ben))
+    edit(ben / NAME, "ben", 3, {"lead_entity": "UNICEF"})
+    sync(capsys, monkeypatch, ben, "ben")
+    app = make_app(path=ana / NAME)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.workspace.edit("recommendations", RID.format(2), {"priority": "low"})
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Save and sync" in titles
+        app.action_save_and_sync()
+        for _ in range(300):
+            await pilot.pause(0.05)
+            rec = app.workspace.get("recommendations", RID.format(3))
+            if rec["lead_entity"] == "UNICEF" and not app._merging:
+                break
+        assert app.workspace.get("recommendations", RID.format(3))["lead_entity"] == "UNICEF"
+        assert any("Synced:" in n.message for n in app._notifications)
+    assert git(ana, "ls-files").split() == [".gitattributes", NAME]  # the app's lock stays out
+    git(ben, "pull", "-q")
+    ws = load(ben / NAME)
+    assert ws.get("recommendations", RID.format(2))["priority"] == "low"
+    ws.close(save=False)
