@@ -16,7 +16,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
+from screens.continuity import CONTINUITY_BINDINGS, ContinuityActions
 from screens.decisions import DECISION_BINDINGS, DECISION_KEYS_HINT, DecisionActions
+from screens.tags import TAG_BINDINGS, TagActions
 from screens.textpane import TextPane
 from tui import triage
 
@@ -24,7 +26,7 @@ from tui import triage
 TEXT_LINES = 5
 
 
-class QueueScreen(DecisionActions, Screen[str | None]):
+class QueueScreen(TagActions, ContinuityActions, DecisionActions, Screen[str | None]):
     """One undecided recommendation at a time; q returns to the list on the same one."""
 
     CSS_PATH = "triage.tcss"
@@ -37,6 +39,8 @@ class QueueScreen(DecisionActions, Screen[str | None]):
 
     BINDINGS = [
         *DECISION_BINDINGS,
+        *CONTINUITY_BINDINGS,  # P carry forward, L suggested links (issue 17)
+        *TAG_BINDINGS,  # T themes, G groups, S SDGs, Y suggested tags
         Binding("right,n", "step(1)", "Next in the queue"),
         Binding("left,b", "step(-1)", "Previous in the queue"),
         Binding("down,j", "scroll_text(1)", "Scroll the text down"),

@@ -93,7 +93,8 @@ class _Held:
                 self.building.discard(country)
                 if generation == self.generation:
                     self.by_country[country] = made
-                refresh = getattr(app.screen, "update_detail", None)
+                screen = app.screen  # the list's details or the queue's page
+                refresh = getattr(screen, "update_detail", None) or getattr(screen, "show", None)
                 if refresh is not None:
                     refresh()
 

@@ -212,6 +212,7 @@ def detail_text(
         out.append_text(highlighted(note, words) if note else Text("—"))
         out.append("\n")
         out.append_text(linked_section(index.ws, entry.rid))
+        out.append_text(suggested_section(index.ws, entry.rid))
         return out
     fact("Recommended by", states)
     fact("Position", position)

@@ -159,3 +159,22 @@ async def test_links_queue_links_any_other_recommendation_and_unlinks(make_app) 
         await pilot.pause()
         assert ws.get("links", lid)["deleted"]
         assert links.LinkIndex(ws).links(NEW + "140.3") == []
+
+
+async def test_the_queue_has_carry_forward_and_tag_keys_too(make_app) -> None:
+    from screens.queue import QueueScreen
+
+    app = make_app(setup=setup)
+    async with app.run_test(size=(80, 24)) as pilot:
+        ws = app.workspace
+        links.set_link(ws, NEW + "140.1", OLD + "122.1", "same")
+        screen = await open_list(app, pilot)
+        screen.row_list.cursor = [e.rid for e in screen.rows].index(NEW + "140.1")
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+        assert "same: UPR cycle 3 · 122.1" in screen_text(app)
+        await pilot.press("P")
+        await pilot.pause()
+        assert ws.get(TABLE, NEW + "140.1")["cluster"] == "Statelessness"
+        assert app.screen.current.rid != NEW + "140.1"  # a decision moves on, as in the list
