@@ -169,10 +169,7 @@ def test_no_import_cycles_between_modules() -> None:
     """Not even through an import inside a function: each module has one place in the layers."""
     graph = import_graph()
     assert "tui.store.workspace" in graph and "screens.app" in graph
-    # Landed during issue 13 and not untangled yet: the matrix writer needs the round-trip sheet
-    # (tui/roundtrip.py) and the round trip reads the matrix's columns. Remove when it is.
-    known = [["tui.exports.matrix", "tui.roundtrip"]]
-    assert [c for c in cycles(graph) if c not in known] == []
+    assert cycles(graph) == []
 
 
 def test_no_core_module_imports_the_screens_or_the_entry_point() -> None:

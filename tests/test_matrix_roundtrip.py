@@ -15,6 +15,7 @@ import pytest
 from tui import roundtrip
 from tui.cli import main
 from tui.exports.matrix import HEADER, write_matrix
+from tui.exports.matrix_data import HIDDEN_SHEET, LISTS_SHEET, highest_clock
 from tui.merge import open_conflicts
 from tui.store import Workspace
 
@@ -71,7 +72,7 @@ def edit_xlsx(
     for (rid, column), value in changes.items():
         sheet.cell(row=rows[rid], column=header.index(column) + 1).value = value
     if drop_hidden:
-        del wb[roundtrip.HIDDEN_SHEET]
+        del wb[HIDDEN_SHEET]
     wb.save(path)
 
 
@@ -97,12 +98,12 @@ def test_xlsx_carries_hidden_export_data_and_same_bytes(team: Path, tmp_path: Pa
     assert a.read_bytes() == b.read_bytes()
     wb = openpyxl.load_workbook(a)
     assert wb.sheetnames[0] == "Recommendations"
-    assert wb[roundtrip.HIDDEN_SHEET].sheet_state == "hidden"
-    assert wb[roundtrip.LISTS_SHEET].sheet_state == "hidden"
+    assert wb[HIDDEN_SHEET].sheet_state == "hidden"
+    assert wb[LISTS_SHEET].sheet_state == "hidden"
     matrix = roundtrip.read_matrix(a)
     ws = load(team)
     assert matrix.has_hidden and matrix.workspace == ws.meta["workspace_id"]
-    assert matrix.clock == roundtrip.highest_clock(ws)
+    assert matrix.clock == highest_clock(ws)
     assert set(matrix.exported) == set(IDS)
     assert (
         matrix.exported[IDS[1]][0]["priority"]
@@ -209,7 +210,7 @@ def test_sheet_without_hidden_data_or_ids_falls_back_with_a_warning(
     xlsx = tmp_path / "matrix.xlsx"
     export(team, xlsx)
     wb = openpyxl.load_workbook(xlsx)
-    del wb[roundtrip.HIDDEN_SHEET]
+    del wb[HIDDEN_SHEET]
     sheet = wb["Recommendations"]
     header = [c.value for c in sheet[1]]
     sheet.delete_cols(header.index("Id") + 1)
@@ -253,7 +254,7 @@ def test_xlsx_has_drop_down_lists_for_priority_status_and_lead_entity(
     wb = openpyxl.load_workbook(xlsx)
     sheet = wb["Recommendations"]
     letters = {c.value: c.column_letter for c in sheet[1]}
-    lists = wb[roundtrip.LISTS_SHEET]
+    lists = wb[LISTS_SHEET]
     by_range = {str(dv.sqref): dv for dv in sheet.data_validations.dataValidation}
     status = by_range[f"{letters['Implementation status']}2:{letters['Implementation status']}4"]
     assert status.type == "list" and status.errorStyle == "stop"

@@ -17,7 +17,10 @@ bytes. Works over any remote git reaches (ssh included); the tests use a local b
 from __future__ import annotations
 
 import os
+import shlex
+import shutil
 import subprocess
+import sys
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
@@ -27,6 +30,34 @@ from pathlib import Path
 from tui.sanitize import clean_line
 
 NEVER_COMMITTED = (".lock", ".bak", ".risks.json", ".tmp")
+# What ``upr git-setup`` (tui/commands/merge.py) and ``upr sync`` register.
+GITATTRIBUTES_LINES = ("*.upr.json merge=upr", "upr-workbench.json merge=upr")
+DRIVER_NAME = "UPR Workbench workspace merge"
+
+
+def driver_command(explicit: str | None = None) -> str:
+    """``upr merge-driver %O %A %B``, with the path of this installation if ``upr`` is not on PATH."""
+    if explicit:
+        return f"{explicit} merge-driver %O %A %B"
+    mine = Path(sys.executable).parent / "upr"
+    found = shutil.which("upr")
+    if found or not mine.exists():
+        return "upr merge-driver %O %A %B"
+    return f"{shlex.quote(str(mine))} merge-driver %O %A %B"
+
+
+def ensure_gitattributes(root: Path, lines: list[str]) -> list[str]:
+    """Append the lines missing from ``root/.gitattributes``; returns those added."""
+    path = root / ".gitattributes"
+    text = path.read_text("utf-8") if path.exists() else ""
+    present = {" ".join(line.split()) for line in text.splitlines()}
+    added = [line for line in lines if line not in present]
+    if added:
+        if text and not text.endswith("\n"):
+            text += "\n"
+        text += "\n".join(added) + "\n"
+        path.write_text(text, "utf-8")
+    return added
 
 
 class SyncError(Exception):
@@ -129,13 +160,6 @@ def _is_workspace(path: Path) -> bool:
 def ensure_driver(root: Path, files: Sequence[Path]) -> list[str]:
     """Register ``merge=upr`` for the files and the driver in the repository's config, as
     ``upr git-setup`` does, when missing. Returns lines saying what was done."""
-    from tui.commands.merge import (
-        DRIVER_NAME,
-        GITATTRIBUTES_LINES,
-        driver_command,
-        ensure_gitattributes,
-    )
-
     lines = list(GITATTRIBUTES_LINES)
     for path in files:
         rel = path.resolve().relative_to(root.resolve()).as_posix()

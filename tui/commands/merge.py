@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -40,9 +39,7 @@ from tui.merge import (
 )
 from tui.sanitize import clean_line
 from tui.store import LockedError, Workspace, WorkspaceError
-
-GITATTRIBUTES_LINES = ("*.upr.json merge=upr", f"{DEFAULT_WORKSPACE} merge=upr")
-DRIVER_NAME = "UPR Workbench workspace merge"
+from tui.sync import DRIVER_NAME, GITATTRIBUTES_LINES, driver_command, ensure_gitattributes
 
 # -- upr merge -------------------------------------------------------------------------------
 
@@ -328,17 +325,6 @@ def add_arguments_git_setup(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def driver_command(explicit: str | None = None) -> str:
-    """``upr merge-driver %O %A %B``, with the path of this installation if ``upr`` is not on PATH."""
-    if explicit:
-        return f"{explicit} merge-driver %O %A %B"
-    mine = Path(sys.executable).parent / "upr"
-    found = shutil.which("upr")
-    if found or not mine.exists():
-        return "upr merge-driver %O %A %B"
-    return f"{shlex.quote(str(mine))} merge-driver %O %A %B"
-
-
 def _git(*argv: str, cwd: Path | None = None) -> str:
     done = subprocess.run(["git", *argv], cwd=cwd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -348,20 +334,6 @@ def _git(*argv: str, cwd: Path | None = None) -> str:
             else f"git {' '.join(argv)} failed"
         )
     return done.stdout.strip()
-
-
-def ensure_gitattributes(root: Path, lines: list[str]) -> list[str]:
-    """Append the lines missing from ``root/.gitattributes``; returns those added."""
-    path = root / ".gitattributes"
-    text = path.read_text("utf-8") if path.exists() else ""
-    present = {" ".join(line.split()) for line in text.splitlines()}
-    added = [line for line in lines if line not in present]
-    if added:
-        if text and not text.endswith("\n"):
-            text += "\n"
-        text += "\n".join(added) + "\n"
-        path.write_text(text, "utf-8")
-    return added
 
 
 def run_git_setup(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from tui.cli import UsageError
+from tui.args import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -199,7 +199,7 @@ def _lists(records: Sequence[Mapping[str, Any]]) -> tuple[Sheet, list[tuple[int,
     Priority and status are strict (a value outside them would be refused at import); lead
     entity lists the UN entities and those already used, and accepts another with a warning."""
     from tui import refdata
-    from tui.roundtrip import LISTS_SHEET
+    from tui.exports.matrix_data import LISTS_SHEET
 
     priorities = [v for v in PRIORITY_LABELS.values() if v]
     statuses = list(STATUS_LABELS.values())
@@ -247,7 +247,7 @@ def write_matrix(
     status, lead entity) and a hidden sheet that lets ``upr import`` take it back as edits
     (tui/roundtrip.py). ``today`` is accepted for a uniform signature.
     """
-    from tui.roundtrip import HIDDEN_SHEET, export_rows
+    from tui.exports.matrix_data import HIDDEN_SHEET, export_rows
 
     if records is None:
         records = select_recommendations(source, iso3, cycle)
