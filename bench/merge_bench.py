@@ -181,6 +181,18 @@ def merge_in_subprocess(a: Path, b: Path, out: Path) -> tuple[float, int, str]:
     return float(seconds), int(rss_kb), "\n".join(last[:-1])
 
 
+def orjson_in_subprocess(a: Path, b: Path) -> float:
+    """Wall seconds for orjson to read and parse both files whole (the yardstick of issue 13.5)."""
+    code = (
+        "import sys, time, orjson; from pathlib import Path; t = time.perf_counter(); "
+        f"x = orjson.loads(Path({str(a)!r}).read_bytes()); "
+        f"y = orjson.loads(Path({str(b)!r}).read_bytes()); "
+        "print(f'{time.perf_counter() - t:.3f}')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(done.stdout.strip())
+
+
 def merge_phases(a: Path, b: Path, out: Path) -> list[tuple[str, float]]:
     phases: list[tuple[str, float]] = []
     t = time.perf_counter()
@@ -208,6 +220,9 @@ def main() -> int:
     )
     parser.add_argument("--skip-share", action="store_true")
     parser.add_argument("--skip-merge", action="store_true")
+    parser.add_argument(
+        "--skip-phases", action="store_true", help="only the command (the phases load both whole)"
+    )
     args = parser.parse_args()
     print(f"# Merge benchmark ({os.cpu_count()} cores, Python {sys.version.split()[0]})\n")
     with tempfile.TemporaryDirectory(prefix="merge-bench-") as tmp:
@@ -220,13 +235,22 @@ def main() -> int:
             sa, sb = a.stat().st_size, b.stat().st_size
             print(f"## Merging two {args.n:,}-recommendation copies\n")
             print(f"A: {sa / 1e6:.1f} MB, B: {sb / 1e6:.1f} MB (built in {built:.0f} s)\n")
+            parse = orjson_in_subprocess(a, b)
             seconds, rss_kb, summary = merge_in_subprocess(a, b, folder / "out.json")
+            parse = min(parse, orjson_in_subprocess(a, b))  # before and after: machine noise
             out_size = (folder / "out.json").stat().st_size
             print(
                 f"`upr merge A B -o OUT` in a fresh process: **{seconds:.1f} s**, peak RSS "
                 f"**{rss_kb / 1024:.0f} MB**; OUT {out_size / 1e6:.1f} MB"
             )
+            print(
+                f"\norjson parsing both files (read + `orjson.loads`, fresh process): {parse:.2f} s; "
+                f"merge / parse = **{seconds / parse:.1f}x**; peak RSS / (A + B) = "
+                f"**{rss_kb * 1024 / (sa + sb):.1f}x**"
+            )
             print(f"\n    {summary}\n")
+            if args.skip_phases:
+                return 0
             print("| phase | seconds |\n|---|---:|")
             for name, took in merge_phases(a, b, folder / "out2.json"):
                 print(f"| {name} | {took:.2f} |")

@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,16 +65,18 @@ WORDS = (
 )
 
 
-def synthetic(n: int, base_ms: int | None = None) -> dict[str, dict[str, Any]]:
-    """``n`` recommendations (~200-character texts, all fields) and one history row each."""
+def synthetic_rows(
+    n: int, base_ms: int | None = None, words: tuple[int, int] = (15, 45)
+) -> Iterator[tuple[str, dict[str, Any], str, dict[str, Any]]]:
+    """The records of ``synthetic(n)`` one at a time: (id, record, history id, history row).
+
+    ``words``: how many words a text has (at least, at most)."""
     rnd = random.Random(n)
     base = int(time.time() * 1000) - 30 * 86_400_000 if base_ms is None else base_ms
-    records: dict[str, Any] = {}
-    history: dict[str, Any] = {}
     for i in range(n):
         rid = f"UPR:A/HRC/{8 + i % 52}/{10 + i % 9}:{100 + i // 1000}.{i % 1000}"
         clock = format_clock(base + i, 0, "importer")
-        records[rid] = {
+        record = {
             "id": rid,
             "mechanism": "UPR",
             "body": "",
@@ -82,7 +85,7 @@ def synthetic(n: int, base_ms: int | None = None) -> dict[str, dict[str, Any]]:
             "session": 48,
             "document": "A/HRC/59/15",
             "paragraph": f"140.{i}",
-            "text": " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(15, 45))),
+            "text": " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(*words))),
             "recommending": [rnd.choice(["FRA", "DEU", "BRA", "KEN"])],
             "position": rnd.choice(["supported", "noted"]),
             "themes": ["A41", "B31"],
@@ -103,7 +106,7 @@ def synthetic(n: int, base_ms: int | None = None) -> dict[str, dict[str, Any]]:
             "_clock": {"*": clock},
         }
         hid = f"{rid}|*|{clock}"
-        history[hid] = {
+        row = {
             "id": hid,
             "table": "recommendations",
             "record": rid,
@@ -113,15 +116,26 @@ def synthetic(n: int, base_ms: int | None = None) -> dict[str, dict[str, Any]]:
             "author": "importer",
             "clock": clock,
         }
+        yield rid, record, hid, row
+
+
+BENCH_META = {
+    "id": "meta",
+    "schema_version": store.SCHEMA_VERSION,
+    "workspace_id": "bench",
+    "created": "2025-01-01T00:00:00Z",
+}
+
+
+def synthetic(n: int, base_ms: int | None = None) -> dict[str, dict[str, Any]]:
+    """``n`` recommendations (~200-character texts, all fields) and one history row each."""
+    records: dict[str, Any] = {}
+    history: dict[str, Any] = {}
+    for rid, record, hid, row in synthetic_rows(n, base_ms):
+        records[rid] = record
+        history[hid] = row
     return {
-        "meta": {
-            "meta": {
-                "id": "meta",
-                "schema_version": store.SCHEMA_VERSION,
-                "workspace_id": "bench",
-                "created": "2025-01-01T00:00:00Z",
-            }
-        },
+        "meta": {"meta": dict(BENCH_META)},
         "countries": {},
         "recommendations": records,
         "checklist": {},
