@@ -552,10 +552,13 @@ def test_only_changed_records_are_encoded_again(
     assert json.loads(path.read_text("utf-8"))[REC]["r150"]["priority"] == "low"
 
 
-def test_loaded_records_are_encoded_lazily_at_the_first_save(
+def test_first_save_writes_the_files_own_lines_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Issue 13.5: the first save after opening encodes only what changed; every other line
+    is the file's own, byte for byte (no json.dumps of every record)."""
     path = saved_base(tmp_path)
+    before = path.read_bytes().split(b"\n")
     encoded: list[str] = []
     real = storage.encode_line
     monkeypatch.setattr(
@@ -565,12 +568,64 @@ def test_loaded_records_are_encoded_lazily_at_the_first_save(
     assert encoded == []  # opening is one parse, no encoding
     ws.edit(REC, RID, {"note": "n"})
     ws.save()
-    total = sum(len(ws.table(t)) for t in store.TABLES)
-    assert len(encoded) == total
+    history_row = next(h for h in ws.table("history") if "|note|" in h)
+    assert sorted(encoded) == sorted([RID, history_row])
+    after = path.read_bytes().split(b"\n")
+    changed = [line for line in after if line not in before]
+    assert len(changed) == 2  # the edited record and its new history row
+    assert all(line in after for line in before if not line.startswith(json.dumps(RID).encode()))
     encoded.clear()
     ws.edit(REC, RID, {"note": "m"})
     ws.save()
     assert len(encoded) == 2
+    ws.close()
+    monkeypatch.undo()
+    kept = path.read_bytes()
+    again = new_ws(path)  # the same file as encoding every record gives
+    again.storage.mark_all_dirty()
+    again.close()
+    assert path.read_bytes() == kept
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        (
+            "sorted keys",
+            lambda line: line.replace(b',"triaged":false}', b"}").replace(
+                b'{"_clock"', b'{"triaged":false,"_clock"'
+            ),
+        ),
+        ("spaces", lambda line: line.replace(b'":"', b'": "', 1)),
+        ("escaped", lambda line: line.replace(b"\xc3\xa9", b"\\u00e9")),
+        ("missing field", lambda line: line.replace(b'"body":"",', b"")),
+    ],
+    ids=lambda d: d[0],
+)
+def test_a_line_not_written_by_the_store_is_encoded_again(
+    tmp_path: Path, damage: tuple[str, Any]
+) -> None:
+    """A line the store would not write (hand-edited, another tool) is not kept verbatim: the
+    first save writes the canonical line, so copies of the same content stay the same bytes."""
+    path = saved_base(tmp_path)
+    ws = new_ws(path)
+    ws.edit(REC, RID, {"text": "Égalité des droits"})
+    ws.close()
+    canonical = path.read_bytes()
+    head = json.dumps(RID).encode() + b":"
+    lines = canonical.split(b"\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith(head))
+    name, change = damage
+    lines[at] = change(lines[at])
+    assert lines[at] != canonical.split(b"\n")[at]
+    path.write_bytes(b"\n".join(lines))
+    ws = new_ws(path)
+    ws.edit(REC, "UPR:other", {"text": "new"})
+    ws.close()
+    written = path.read_bytes().split(b"\n")
+    line = next(line for line in written if line.startswith(head))
+    record = ws.get(REC, RID)
+    assert line.rstrip(b",") == storage.encode_line(RID, record)
 
 
 def test_edit_never_touches_the_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,6 +22,7 @@ from tui.store.codec import (
     encode_record,
     keep_long_lived,
     parse_workspace,
+    reusable_line,
 )
 from tui.store.errors import FileReplacedError, ReadOnlyError, SaveError, WorkspaceError
 from tui.store.lock import LockedError, acquire_lock, lock_path, read_lock
@@ -73,5 +74,6 @@ __all__ = [
     "lock_path",
     "parse_workspace",
     "read_lock",
+    "reusable_line",
     "validate_tables",
 ]

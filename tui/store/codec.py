@@ -42,6 +42,36 @@ def encode_line(rid: str, record: Mapping[str, Any]) -> bytes:
     return (json.dumps(rid, ensure_ascii=False) + ":" + encode_record(record)).encode("utf-8")
 
 
+# A number with an exponent: orjson writes 1e16 and 1e-7 where json writes 1e+16 and 1e-07.
+# (Inside a string a match only costs the line being encoded again.)
+_EXPONENT = re.compile(rb"[:,\[]-?[0-9.]+[eE]")
+
+
+def reusable_line(rid: str, record: Mapping[str, Any], line: bytes) -> bool:
+    """True if ``line`` (read from a file) is byte for byte what ``encode_line`` would write.
+
+    Keeping a file's own lines spares re-encoding every record at the first save (2 s of
+    ``json.dumps`` at 100k, issue 13.5). orjson checks it ~10x faster than ``json`` encodes:
+    both write the same compact, sorted, UTF-8 JSON for strings, integers, booleans, null,
+    lists and objects; the only difference, exponents, is declined (and re-encoded).
+    """
+    if _orjson is None:
+        return False
+    try:
+        head = _orjson.dumps(rid)
+        body = _orjson.dumps(record, option=_orjson.OPT_SORT_KEYS)
+    except TypeError:  # a lone surrogate, an integer beyond 64 bits: json decides
+        return False
+    cut = len(head)
+    return (
+        len(line) == cut + 1 + len(body)
+        and line.startswith(head)
+        and line.endswith(body)
+        and line[cut] == 0x3A  # ":"
+        and _EXPONENT.search(body) is None
+    )
+
+
 # -- parsing ----------------------------------------------------------------------------------
 
 
@@ -73,7 +103,9 @@ def find_line(raw: bytes, needle: bytes, start: int = 0) -> int | None:
     return None if pos < 0 else _line_at(raw, pos)
 
 
-def parse_workspace(raw: bytes, name: str) -> dict[str, dict[str, Any]]:
+def parse_workspace(
+    raw: bytes, name: str, lines: dict[str, dict[str, bytes]] | None = None
+) -> dict[str, dict[str, Any]]:
     """Parse a workspace file: UTF-8 JSON, an object of tables, each an object of records.
 
     Refuses a table or record id that appears twice (JSON parsers silently keep the last, so
@@ -84,7 +116,9 @@ def parse_workspace(raw: bytes, name: str) -> dict[str, dict[str, Any]]:
 
     A file in our own layout (one record per line) is parsed line by line with orjson when it
     is installed; anything else, or anything odd on a line, goes to the stdlib parser, which
-    gives the exact error. Both accept and refuse the same files.
+    gives the exact error. Both accept and refuse the same files. ``lines``, if given, gets
+    each record's line as read (``"id":{...}``, table -> id -> bytes) when the file is in our
+    layout, for the storage to keep instead of encoding the record again.
     """
     if len(raw) > MAX_WORKSPACE_BYTES:
         raise WorkspaceError(f"{name}: larger than the 1 GB limit for a workspace")
@@ -92,9 +126,11 @@ def parse_workspace(raw: bytes, name: str) -> dict[str, dict[str, Any]]:
         raw = raw[3:]
     if _orjson is not None:
         with gc_paused():
-            fast = _parse_lines(raw, name)
+            fast = _parse_lines(raw, name, lines)
         if fast is not None:
             return fast
+        if lines is not None:
+            lines.clear()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -164,7 +200,9 @@ def _duplicate_message(
     return None
 
 
-def _parse_lines(raw: bytes, name: str) -> dict[str, dict[str, Any]] | None:
+def _parse_lines(
+    raw: bytes, name: str, keep: dict[str, dict[str, bytes]] | None = None
+) -> dict[str, dict[str, Any]] | None:
     """Parse our own layout line by line with orjson; None if the file is laid out otherwise.
 
     Exactly the layout ``WorkspaceStorage`` writes: ``{``, per table a head line ``"t":{``
@@ -172,6 +210,7 @@ def _parse_lines(raw: bytes, name: str) -> dict[str, dict[str, Any]] | None:
     Each record line must parse alone as one object, so every record id is seen (orjson keeps
     the last of two equal keys, like ``json``): duplicates are found without a Python hook on
     every object, which makes the stdlib path ~2.5x slower. Any irregularity: None.
+    ``keep`` gets each record's line (see ``parse_workspace``).
     """
     assert _orjson is not None
     loads, decode_error = _orjson.loads, _orjson.JSONDecodeError
@@ -196,6 +235,9 @@ def _parse_lines(raw: bytes, name: str) -> dict[str, dict[str, Any]] | None:
             elif head.endswith(b":{"):
                 tname = loads(head[:-2])
                 records = {}
+                kept: dict[str, bytes] | None = None
+                if keep is not None and type(tname) is str:
+                    kept = keep[tname] = {}
                 pos, lineno = end + 1, lineno + 1
                 while True:
                     end = raw.find(b"\n", pos)
@@ -225,6 +267,8 @@ def _parse_lines(raw: bytes, name: str) -> dict[str, dict[str, Any]] | None:
                             f"(line {lineno})"
                         )
                     records[rid] = record
+                    if kept is not None:
+                        kept[rid] = raw[pos:stop]
                     pos, lineno = end + 1, lineno + 1
             else:
                 return None

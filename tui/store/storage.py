@@ -6,7 +6,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from tui import atomic
-from tui.store.codec import encode_line, parse_workspace
+from tui.store.codec import encode_line, gc_paused, parse_workspace, reusable_line
 
 
 class StrTable(Table):
@@ -125,6 +125,29 @@ class WorkspaceStorage(Storage):
         self._added = {}
         self._stale = {}
         self._version = self._saved_version = 0
+
+    def adopt_lines(self, lines: Mapping[str, Mapping[str, bytes]]) -> int:
+        """Keep the file's own line of each record that it encodes exactly (DESIGN §1, §5).
+
+        Call right after ``attach`` with the lines ``parse_workspace`` read, once the records
+        are validated (validation may fill in a field a file lacks: that record's line is not
+        kept). The first save then writes these lines again instead of encoding every record:
+        it costs what a save after one edit costs. Returns how many lines were kept.
+        """
+        assert self._data is not None
+        kept = 0
+        with gc_paused():
+            for table, by_id in lines.items():
+                records = self._data.get(table)
+                if records is None:
+                    continue
+                mine = self._lines.setdefault(table, {})
+                for rid, line in by_id.items():
+                    record = records.get(rid)
+                    if record is not None and reusable_line(rid, record, line):
+                        mine[rid] = line
+                        kept += 1
+        return kept
 
     def before_change(self, table: str, rid: str) -> None:
         """Copy-on-write: a save in progress still needs this record as it is now."""

@@ -206,8 +206,9 @@ class Workspace:
             stamp, original = None, b""
         now = now_ms if now_ms is not None else time.time_ns() // 1_000_000
         future: dict[str, tuple[int, int]] = {}
+        lines: dict[str, dict[str, bytes]] = {}
         with gc_paused():
-            data = parse_workspace(raw, path.name) if exists else {}
+            data = parse_workspace(raw, path.name, lines) if exists else {}
             self._upgrade(data)
             newest = validate_tables(data, path.name, raw, now + DAY_MS, future)
             if future:
@@ -230,6 +231,8 @@ class Workspace:
         self._data = data
         with self._lock:
             self.storage.attach(data)
+            if not self.read_only:  # nothing is written: the lines would only take memory
+                self.storage.adopt_lines(lines)
             self.storage.stamp = stamp
             self.storage.size = len(raw)
         if newest:
