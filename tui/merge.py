@@ -186,9 +186,9 @@ class MergeResult:
 class _Side:
     """One copy: its tables, and (built on first need) where each field's history starts."""
 
-    def __init__(self, tables: Tables) -> None:
+    def __init__(self, tables: Tables, history: Mapping[str, Any] | None = None) -> None:
         self.tables = tables
-        self.history: Mapping[str, Any] = tables.get(HISTORY, {})
+        self.history: Mapping[str, Any] = tables.get(HISTORY, {}) if history is None else history
         self._first: dict[tuple[str, str, str], tuple[tuple[int, int, str], Any]] | None = None
 
     def saw(self, rid: str, fname: str, clock: str) -> bool:
@@ -433,11 +433,24 @@ def merge_meta(
 # -- whole copies ----------------------------------------------------------------------------
 
 
-def merge_tables(a: Tables, b: Tables) -> MergeResult:
-    """Merge copy B into copy A. Neither input is changed; unchanged records are shared."""
+def merge_tables(
+    a: Tables,
+    b: Tables,
+    *,
+    histories: tuple[Mapping[str, Any], Mapping[str, Any]] | None = None,
+) -> MergeResult:
+    """Merge copy B into copy A. Neither input is changed; unchanged records are shared.
+
+    ``histories``: what each copy's history holds, when ``a`` and ``b`` are only the records
+    that differ between two files (``tui.merge_stream``): a record both hold alike merges to
+    itself, so leaving it out changes nothing but the conflict checks, which read the history.
+    """
     started = time.perf_counter()
     report = MergeReport()
-    side_a, side_b = _Side(a), _Side(b)
+    if histories is None:
+        side_a, side_b = _Side(a), _Side(b)
+    else:
+        side_a, side_b = _Side(a, histories[0]), _Side(b, histories[1])
     data: dict[str, dict[str, Any]] = {}
     changed: dict[str, dict[str, Any]] = {}
     for table in sorted(set(a) | set(b)):

@@ -17,6 +17,7 @@ needed: every copy carries its history.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import subprocess
@@ -32,13 +33,11 @@ from tui.merge import (
     MergeResult,
     clock_author,
     clock_time,
-    load_copy,
-    merge_tables,
     write_bytes,
-    write_tables,
 )
+from tui.merge_stream import MergedFiles, merge_files, write_merged
 from tui.sanitize import clean_line
-from tui.store import LockedError, Workspace, WorkspaceError
+from tui.store import FileStamp, LockedError, Workspace, WorkspaceError, holding_lock
 from tui.sync import DRIVER_NAME, GITATTRIBUTES_LINES, driver_command, ensure_gitattributes
 
 # -- upr merge -------------------------------------------------------------------------------
@@ -67,26 +66,36 @@ def run_merge(args: argparse.Namespace) -> int:
     if not b_path.exists():
         raise UsageError(f"{b_path}: no such file")
     into_a = args.output is None and not args.dry_run
-    ws: Workspace | None = None
-    warnings: list[str] = []
-    try:
-        tables_b = load_copy(b_path, warnings)
-        if into_a:
-            # Writing into A: hold its lock so the app cannot save over the merge meanwhile.
-            ws = Workspace.open(a_path, author="merge", create=False)
+    if into_a and a_path.is_symlink():  # as Workspace.open: the lock and the write go through
+        a_path = Path(os.path.realpath(a_path))
+    stamp: list[FileStamp | None] = [FileStamp.of(a_path)]
+
+    def open_a(warnings: list[str]) -> Any:
+        """A loaded whole (when it cannot be streamed): opened as the app would, so an older
+        schema is upgraded (keeping FILE.vN.bak) under the lock this command holds."""
+        ws = Workspace.open(a_path, author="merge", create=False, lock=False)
+        try:
             warnings.extend(ws.warnings)
-            tables_a = ws.snapshot_tables()
-        else:
-            tables_a = load_copy(a_path, warnings)
-    except LockedError as exc:
-        raise UsageError(f"{exc} (or merge into another file with -o)") from None
-    except WorkspaceError as exc:
-        print(f"upr: {exc}", file=sys.stderr)
-        return 2
-    for warning in warnings:  # e.g. clocks far ahead (DESIGN §4): merged all the same
-        print(f"upr: warning: {warning}", file=sys.stderr)
-    try:
-        result = merge_tables(tables_a, tables_b)
+            stamp[0] = ws.storage.stamp
+            return ws.snapshot_tables()
+        finally:
+            ws.close(save=False)
+
+    with contextlib.ExitStack() as held:
+        try:
+            if into_a:
+                # Writing into A: hold its lock so the app cannot save over the merge meanwhile.
+                held.enter_context(holding_lock(a_path, "merge"))
+            result = merge_files(a_path, b_path, open_a=open_a if into_a else None)
+            for (
+                warning
+            ) in result.warnings:  # e.g. clocks far ahead (DESIGN §4): merged all the same
+                print(f"upr: warning: {warning}", file=sys.stderr)
+        except LockedError as exc:
+            raise UsageError(f"{exc} (or merge into another file with -o)") from None
+        except WorkspaceError as exc:
+            print(f"upr: {exc}", file=sys.stderr)
+            return 2
         if result.report.unrelated:
             print(
                 f"upr: warning: {a_path.name} and {b_path.name}: {result.report.unrelated}",
@@ -97,10 +106,9 @@ def run_merge(args: argparse.Namespace) -> int:
         if args.dry_run:
             return 0
         if into_a:
-            assert ws is not None
             if not result.changed_a:
                 return 0
-            if ws.changed_on_disk():
+            if FileStamp.of(a_path) != stamp[0]:
                 print(
                     f"upr: {a_path.name} was changed by another program meanwhile; run the merge again",
                     file=sys.stderr,
@@ -114,14 +122,14 @@ def run_merge(args: argparse.Namespace) -> int:
                 write_bytes(written, a_path.read_bytes())
                 shutil.copystat(a_path, written)
                 written = target
-            write_tables(target, result.data)
+            write_merged(target, result)
         except OSError as exc:
             print(f"upr: cannot write {written}: {exc.strerror or exc}", file=sys.stderr)
             return 1
+        except WorkspaceError as exc:
+            print(f"upr: {exc}", file=sys.stderr)
+            return 1
         return 0
-    finally:
-        if ws is not None:
-            ws.close(save=False)
 
 
 # -- the summary -----------------------------------------------------------------------------
@@ -161,7 +169,7 @@ def summary_line(report: MergeReport, a: str, b: str) -> str:
 
 
 def print_summary(
-    result: MergeResult, a: str, b: str, target: Path | None, *, dry_run: bool
+    result: MergeResult | MergedFiles, a: str, b: str, target: Path | None, *, dry_run: bool
 ) -> None:
     report = result.report
     if not sys.stdout.isatty():
@@ -225,7 +233,9 @@ def print_summary(
         console.print(Text(f"… and {len(report.conflicts) - 200} more (pipe to a file for all)."))
 
 
-def summary_title(result: MergeResult, a: str, b: str, target: Path | None, dry_run: bool) -> str:
+def summary_title(
+    result: MergeResult | MergedFiles, a: str, b: str, target: Path | None, dry_run: bool
+) -> str:
     if dry_run:
         return (
             f"Dry run: merging {b} into {a} would change {a}"
@@ -286,15 +296,17 @@ def add_arguments_merge_driver(parser: argparse.ArgumentParser) -> None:
 
 def run_merge_driver(args: argparse.Namespace) -> int:
     try:
-        ours_gz = args.ours.read_bytes()[:2] == b"\x1f\x8b"
-        result = merge_tables(load_copy(args.ours), load_copy(args.theirs))
+        with args.ours.open("rb") as fh:
+            ours_gz = fh.read(2) == b"\x1f\x8b"
+        result = merge_files(args.ours, args.theirs)
     except (WorkspaceError, OSError) as exc:
         print(f"upr merge-driver: {exc}", file=sys.stderr)
         return 2
     try:
-        write_tables(args.ours, result.data, gz=ours_gz)
-    except OSError as exc:
-        print(f"upr merge-driver: cannot write {args.ours}: {exc.strerror or exc}", file=sys.stderr)
+        write_merged(args.ours, result, gz=ours_gz)
+    except (OSError, WorkspaceError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        print(f"upr merge-driver: cannot write {args.ours}: {reason}", file=sys.stderr)
         return 2
     report = result.report
     name = clean_line(args.rest[-1]) if args.rest else "workspace"

@@ -25,7 +25,7 @@ from tui.store.codec import (
     reusable_line,
 )
 from tui.store.errors import FileReplacedError, ReadOnlyError, SaveError, WorkspaceError
-from tui.store.lock import LockedError, acquire_lock, lock_path, read_lock
+from tui.store.lock import LockedError, acquire_lock, holding_lock, lock_path, read_lock
 from tui.store.storage import SAVE_STEPS, FileStamp, StrTable, WorkspaceDB, WorkspaceStorage
 from tui.store.workspace import (
     META_ID,
@@ -70,6 +70,7 @@ __all__ = [
     "decode_file_bytes",
     "encode_record",
     "field_clock",
+    "holding_lock",
     "keep_long_lived",
     "lock_path",
     "parse_workspace",

@@ -28,6 +28,16 @@ MAX_WORKSPACE_BYTES = 1_000_000_000
 WARN_WORKSPACE_BYTES = 200_000_000
 FREEZE_ROWS = 10_000  # above this many records, loaded objects are kept out of GC scans
 
+
+def size_text(limit: int) -> str:
+    """``1 GB`` for the workspace limit (and plain bytes for a limit a test sets lower)."""
+    if limit % 1_000_000_000 == 0:
+        return f"{limit // 1_000_000_000} GB"
+    if limit % 1_000_000 == 0:
+        return f"{limit // 1_000_000} MB"
+    return f"{limit:,} bytes"
+
+
 # -- encoding ---------------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ import re
 import socket
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -219,6 +219,21 @@ def acquire_lock(path: Path, author: str) -> Path:
             raise LockedError(path, holder)
         _take_over(lp, raw)
     raise WorkspaceError(f"could not take the lock {lp.name}; try again")
+
+
+@contextlib.contextmanager
+def holding_lock(path: Path, author: str) -> Iterator[Path]:
+    """Hold ``FILE.lock`` without loading the file (``upr merge`` into A streams it instead).
+
+    Like ``Workspace.open``, the holder then removes temp files a killed process left."""
+    lp = acquire_lock(path, author)
+    remove_stale_temps(path)
+    try:
+        yield lp
+    finally:
+        with contextlib.suppress(OSError):
+            if lock_is_mine(path):
+                lp.unlink()
 
 
 def lock_is_mine(path: Path) -> bool:

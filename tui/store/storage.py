@@ -16,7 +16,15 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from tui import atomic
-from tui.store.codec import encode_line, gc_paused, parse_workspace, reusable_line
+from tui.store.codec import (
+    MAX_WORKSPACE_BYTES,
+    encode_line,
+    gc_paused,
+    parse_workspace,
+    reusable_line,
+    size_text,
+)
+from tui.store.errors import WorkspaceError
 
 
 class StrTable(Table):
@@ -288,7 +296,22 @@ class WorkspaceStorage(Storage):
 
         ``target`` is asked, just before the replace, where the file goes (the workspace
         checks there that nobody replaced it meanwhile). Returns the path written.
+        Refuses (WorkspaceError, nothing replaced) a file past the size every command opens
+        (DESIGN §6): a workspace is never written that could not be opened again.
         """
+        limit = MAX_WORKSPACE_BYTES
+
+        def limited() -> Iterator[bytes]:
+            size = 0
+            for chunk in chunks:
+                size += len(chunk)
+                if size > limit:
+                    raise WorkspaceError(
+                        f"{self.path.name}: not written: it would be larger than the "
+                        f"{size_text(limit)} limit for a workspace, so it could not be "
+                        "opened again"
+                    )
+                yield chunk
 
         def replaced(written: atomic.Written) -> None:
             if written.path == self.path:
@@ -298,5 +321,5 @@ class WorkspaceStorage(Storage):
 
         hook = self.fault_hook or None
         return atomic.write_chunks(
-            self.path, chunks, target=target, hook=hook, replaced=replaced
+            self.path, limited(), target=target, hook=hook, replaced=replaced
         ).path
