@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import tui.store.codec as store  # noqa: E402
 from tui.clock import format_clock  # noqa: E402
+from tui.model import SCHEMA_VERSION  # noqa: E402
 from tui.store import (  # noqa: E402
     Workspace,
     WorkspaceStorage,
@@ -121,7 +122,7 @@ def synthetic_rows(
 
 BENCH_META = {
     "id": "meta",
-    "schema_version": store.SCHEMA_VERSION,
+    "schema_version": SCHEMA_VERSION,
     "workspace_id": "bench",
     "created": "2025-01-01T00:00:00Z",
 }

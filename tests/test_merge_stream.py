@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import shutil
-import time as _time
 import tempfile
+import time as _time
 from pathlib import Path
 from typing import Any
 
@@ -199,3 +199,20 @@ def test_clocks_far_ahead_warn_as_a_whole_load_does(tmp_path: Path) -> None:
         walked = merge_files(x, y)
         assert walked.streamed and walked.warnings == warnings
         assert any("zed" in w for w in warnings)
+
+
+def test_unrelated_copies_are_named_as_by_a_whole_load(tmp_path: Path) -> None:
+    time = FakeTime()
+    paths = []
+    for name, country in (("a", "SVN"), ("b", "KEN")):
+        path = tmp_path / f"{name}.json"
+        ws = machine(path, name, time)
+        ws.edit(RECS, f"R-{name}", {"text": "t", "country": country})
+        ws.close()
+        paths.append(path)
+    walked = merge_files(*paths)
+    assert walked.streamed
+    assert "two unrelated workspaces" in walked.report.unrelated
+    assert walked.report.unrelated == whole(*paths)[1].report.unrelated
+    a, b = two_copies(tmp_path / "x") if (tmp_path / "x").mkdir() is None else (None, None)
+    assert merge_files(a, b).report.unrelated == ""
