@@ -32,6 +32,7 @@ from tui import roundtrip
 from tui.commands.import_ import ImportResult, apply_import, resolve_country, summary_renderable
 from tui.importers import KINDS, ImportBatch, SourceError, parse_file
 from tui.sanitize import clean_line
+from tui.store import TooLargeError
 from tui.undo import describe
 
 MAX_LISTED = 2000  # entries read from one folder while completing a path
@@ -478,6 +479,10 @@ class ImportScreen(Screen[None]):
         started = time.perf_counter()
         try:
             summary, countries = apply_import(workspace, batch)
+        except TooLargeError as exc:  # refused before any change: nothing to undo
+            self.state = "ready"
+            self.notify(f"Import refused: {clean_line(str(exc))}", severity="error", markup=False)
+            return
         except ValueError as exc:  # a value the workspace refuses (apply_batch checks first)
             self.state = "ready"
             self.notify(

@@ -192,7 +192,10 @@ def _import(args: argparse.Namespace, ws: Any, country: str | None, workspace_na
         return _fail(f"{args.source.name}: cannot read the file ({exc.strerror or exc})", 2)
     parsed = time.perf_counter()
     target = ws if ws is not None else _NoWorkspace()
-    summary, added = apply_import(target, batch, dry_run=args.dry_run)
+    try:
+        summary, added = apply_import(target, batch, dry_run=args.dry_run)
+    except WorkspaceError as exc:  # too large for a workspace: refused before any change
+        return _fail(str(exc), 2)
     applied = time.perf_counter()
     if not args.dry_run:
         try:

@@ -106,6 +106,9 @@ def apply_batch(ws: WorkspaceLike, batch: ImportBatch, *, dry_run: bool = False)
         return summary
     if not plan:
         return summary
+    check_room = getattr(ws, "check_room", None)
+    if check_room is not None:  # before any edit: a file past 1 GB could not be opened again
+        check_room(TABLE, plan, f"importing {batch.source_file}")
     with ws.undo_group(f"Import {batch.source_file}"):
         for rid, values in plan:
             ws.edit(TABLE, rid, values)

@@ -24,7 +24,13 @@ from tui.store.codec import (
     parse_workspace,
     reusable_line,
 )
-from tui.store.errors import FileReplacedError, ReadOnlyError, SaveError, WorkspaceError
+from tui.store.errors import (
+    FileReplacedError,
+    ReadOnlyError,
+    SaveError,
+    TooLargeError,
+    WorkspaceError,
+)
 from tui.store.lock import LockedError, acquire_lock, holding_lock, lock_path, read_lock
 from tui.store.storage import SAVE_STEPS, FileStamp, StrTable, WorkspaceDB, WorkspaceStorage
 from tui.store.workspace import (
@@ -60,6 +66,7 @@ __all__ = [
     "ReadOnlyError",
     "SaveError",
     "StrTable",
+    "TooLargeError",
     "UndoStep",
     "Workspace",
     "WorkspaceDB",

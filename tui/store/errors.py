@@ -19,6 +19,12 @@ class WorkspaceError(Exception):
         super().__init__(clean_text(str(message)), *args)
 
 
+class TooLargeError(WorkspaceError, ValueError):
+    """A change that would make the file larger than every command opens (DESIGN §6: 1 GB),
+    refused before anything is changed or written (issue 15.7). Also a ValueError: the app's
+    import box reports values the workspace refuses."""
+
+
 class ReadOnlyError(WorkspaceError):
     """An edit on a workspace opened read-only."""
 

@@ -22,13 +22,13 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from tui.clock import DAY_MS, HybridClock
+from tui.clock import DAY_MS, HybridClock, format_clock
 from tui.ids import history_id
 from tui.migrate import MIGRATIONS as KNOWN_MIGRATIONS
 from tui.migrate import Migration
@@ -56,12 +56,15 @@ from tui.store.codec import (
     WARN_WORKSPACE_BYTES,
     decode_file_bytes,
     gc_paused,
+    line_length,
     parse_workspace,
+    size_text,
 )
 from tui.store.errors import (
     FileReplacedError,
     ReadOnlyError,
     SaveError,
+    TooLargeError,
     WorkspaceError,
     save_reason,
     shown,
@@ -618,6 +621,62 @@ class Workspace:
                 row["resolved" if forward else "reopened"] = self.clock.tick()
             fired.extend(self._put(change.table, change.record, row, record_undo=False))
         return fired
+
+    # -- room ----------------------------------------------------------------------------
+    def size_after(self, table: str, plan: Iterable[tuple[str, Mapping[str, Any]]]) -> int:
+        """About how large the file would be after ``edit(table, rid, values)`` for each of
+        ``plan``: its size now, plus each record's new line (or the growth of its line), plus
+        the history rows the edits add (one per new record, one per changed field)."""
+        schema = SCHEMAS[table]
+        records = self._data.get(table, {})
+        stamp = format_clock(0, 0, self.author)  # every clock has the same length
+        defaults = schema.defaults()
+        total = self.storage.size
+
+        def history_row(rid: str, fname: str, old: Any, new: Any) -> int:
+            hid = history_id(rid, fname, stamp)
+            row = {
+                "id": hid,
+                "table": table,
+                "record": rid,
+                "field": fname,
+                "old": old,
+                "new": new,
+                "author": self.author,
+                "clock": stamp,
+            }
+            return line_length(hid, row) + 2  # and ",\n"
+
+        for rid, values in plan:
+            old = records.get(rid)
+            if old is None:
+                new = {**defaults, **values, "id": rid, "_clock": {"*": stamp}}
+                total += line_length(rid, new) + 2 + history_row(rid, "*", None, None)
+                continue
+            changed = [f for f, v in values.items() if old.get(f) != v]
+            if not changed:
+                continue
+            clocks = dict(old.get("_clock") or {})
+            clocks.update(dict.fromkeys(changed, stamp))
+            new = {**old, **values, "_clock": clocks}
+            total += line_length(rid, new) - line_length(rid, old)
+            total += sum(history_row(rid, f, old.get(f), values[f]) for f in changed)
+        return total
+
+    def check_room(
+        self, table: str, plan: Iterable[tuple[str, Mapping[str, Any]]], what: str
+    ) -> None:
+        """Refuse, before any edit, edits that would take the file past the size every command
+        opens (DESIGN §6; issue 15.7: a 1,015,000-row import wrote a file nothing could open).
+        ``what`` names the change in the message (``importing FILE``)."""
+        limit = MAX_WORKSPACE_BYTES
+        size = self.size_after(table, plan)
+        if size > limit:
+            raise TooLargeError(
+                f"{what} would make {self.path.name} about {size / 1e6:,.0f} MB, past the "
+                f"{size_text(limit)} limit for a workspace (a larger file cannot be opened); "
+                "nothing was changed. Import it into a new workspace, or part by part"
+            )
 
     # -- saving -------------------------------------------------------------------------
     @property
