@@ -162,13 +162,19 @@ def build_copies(folder: Path, n: int) -> tuple[Path, Path, float]:
 
 
 def merge_in_subprocess(a: Path, b: Path, out: Path) -> tuple[float, float, int, str]:
-    """Wall and CPU seconds of ``upr merge A B -o OUT`` in a fresh process, its peak RSS (KB)."""
+    """Wall and CPU seconds of ``upr merge A B -o OUT`` in a fresh process, its peak RSS (KB,
+    the process's own ``VmHWM``)."""
     code = (
-        "import resource, sys, time; from tui.cli import main; t = time.perf_counter(); "
+        "import resource, sys, time; from pathlib import Path; from tui.cli import main; "
+        # VmHWM, not ru_maxrss: a child started by a large parent (this one, after building
+        # the copies) reports the parent's size in ru_maxrss (Linux keeps the pre-exec peak).
+        "peak_kb = lambda: next(int(x.split()[1]) for x in "
+        "Path('/proc/self/status').read_text().splitlines() if x.startswith('VmHWM:')); "
+        "t = time.perf_counter(); "
         "c = time.process_time(); "
         f"rc = main(['merge', {str(a)!r}, {str(b)!r}, '-o', {str(out)!r}]); "
         "print(f'{time.perf_counter() - t:.3f} {time.process_time() - c:.3f} "
-        "{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} {rc}', file=sys.stderr)"
+        "{peak_kb()} {rc}', file=sys.stderr)"
     )
     done = subprocess.run(
         [sys.executable, "-c", code],
