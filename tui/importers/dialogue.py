@@ -127,11 +127,12 @@ def _sub_items(text: str) -> dict[str, tuple[int, int]]:
             starts.append((expected, m.start(), m.end()))
             expected = chr(ord(expected) + 1)
     for k, (letter, _start, body) in enumerate(starts):
-        if k + 1 < len(starts):
-            stop = starts[k + 1][1]
-        else:  # the last point ends with its sentence; the dialogue goes on after it
-            end = re.search(r"[.](?=\s+[A-Z])", text[body:])
-            stop = body + end.start() if end else len(text)
+        stop = starts[k + 1][1] if k + 1 < len(starts) else len(text)
+        # A point ends with its sentence; the dialogue goes on after it ("… release all
+        # prisoners of conscience. Underlining that …, it recommended (c) …").
+        end = re.search(r"(?<!\bNo)(?<!\bNos)[.](?=\s+[A-Z])", text[body:stop])
+        if end:
+            stop = body + end.start()
         spans[letter] = (body, stop)
     return spans
 
@@ -139,7 +140,7 @@ def _sub_items(text: str) -> dict[str, tuple[int, int]]:
 def _tidy(text: str) -> str:
     text = " ".join(text.split()).strip()
     text = re.sub(r"(?:[;,]\s*(?:and|or)?|\s+(?:and|or))\s*$", "", text).strip()
-    return text.rstrip(" ;,")
+    return text.rstrip(" ;,.")
 
 
 def _recommendation_part(text: str) -> str:
