@@ -332,3 +332,24 @@ def test_addendum_finds_records_of_a_report_without_symbol(
         assert summary.updated > 0
     finally:
         ws.close(save=False)
+
+
+def test_openers_in_a_second_sentence_and_blocks_with_comments(
+    batches: dict[str, ImportBatch],
+) -> None:
+    """burundi2009 80: "The recommendations … have been examined by Burundi. The
+    recommendations listed below enjoy the support of Burundi:" opens a block (41 items were
+    dropped without a word). dominicanrepublic2010 89: "The recommendations below did not enjoy
+    the support …, and the Dominican Republic offers the following comments:" lists
+    recommendations; each comment after its States is kept apart in source.state_comment."""
+    burundi = [r for r in batches["burundi2009.txt"].records if r["paragraph"].startswith("80.")]
+    assert len(burundi) == 41 and {r["position"] for r in burundi} == {"supported"}
+    dr = {r["paragraph"]: r for r in batches["dominicanrepublic2010.txt"].records}
+    assert [p for p in dr if p.startswith("89.")] == [f"89.{n}" for n in range(1, 6)]
+    first = dr["89.1"]
+    assert first["recommending"] == ["CAN"] and first["position"] == "noted"
+    assert first["text"].endswith("governing the issue of nationality")
+    assert first["source"]["state_comment"].startswith("The Dominican Republic does not accept")
+    assert not any(
+        "is not a block" in w.message for w in batches["dominicanrepublic2010.txt"].warnings
+    )

@@ -78,6 +78,16 @@ _EDITING_NOTE_RE = re.compile(
 )
 
 
+def split_state_comment(text: str) -> tuple[str, str]:
+    """ "Ensure … (Canada): The Dominican Republic does not accept this recommendation …":
+    the recommendation, and the State's comment that follows its States (kept apart)."""
+    for m in re.finditer(r"\)\s*:\s+(?=[A-Z“\"])", text):
+        head = text[: m.start() + 1]
+        if split_recommending(head)[1]:
+            return head, text[m.end() :].strip()
+    return text, ""
+
+
 def drop_footnote_marks(text: str) -> str:
     """An item without its footnote marks and the "not edited" note that PDF text puts inside it.
 
@@ -291,7 +301,8 @@ def parse_report_lines(
                 )
                 continue
             seen[paragraph] = lineno
-            text, names = peel_states(drop_footnote_marks(raw_lines_text), batch)
+            item_text, comment = split_state_comment(drop_footnote_marks(raw_lines_text))
+            text, names = peel_states(item_text, batch)
             if not names:
                 batch.warn(lineno, f"{paragraph}: no recommending State found at the end")
             text = clean_field(text, batch, lineno)
@@ -301,6 +312,8 @@ def parse_report_lines(
             claim = block.stated_items.get(n) or block.stated
             if claim:
                 source["stated_status"] = claim
+            if comment:
+                source["state_comment"] = clean_field(comment, batch, lineno)
             record: dict[str, Any] = {
                 "id": upr_id(document, paragraph) if document else "",
                 "mechanism": "UPR",
@@ -449,6 +462,11 @@ def _settle_country(batch: ImportBatch, meta: ReportMeta, country: str | None) -
 
 _MENTION_RE = re.compile(r"\brecommend(?:ations?|ed)\b|\bconclusions\b", re.IGNORECASE)
 _FORWARD_RE = re.compile(r"\b(?:following|below|as\s+follows)\b|:\s*$", re.IGNORECASE)
+# "The recommendations below did not enjoy …, and X offers the following comments:" still lists
+# recommendations (each with the State's comment after it).
+_LISTED_RE = re.compile(
+    r"\brecommendations?\s+(?:listed\s+)?below\b|\bfollowing\s+recommendations?\b", re.IGNORECASE
+)
 _COMMENTS_RE = re.compile(
     r"following\s+(?:comments?|observations?|remarks?|clarifications?)\b", re.IGNORECASE
 )
@@ -484,11 +502,22 @@ def paragraph_role(text: str) -> str | None:
     head = _first_sentence(flat[:700])
     if not _MENTION_RE.search(head):
         return None
-    if _COMMENTS_RE.search(head) or citation_refs(flat[:1500]):
+    if citation_refs(flat[:1500]) or (_COMMENTS_RE.search(head) and not _LISTED_RE.search(head)):
         return "note"
     forward = [m.start() for m in _FORWARD_RE.finditer(head)]
     above = [m.start() for m in re.finditer(r"\babove\b|\bthese\b", head, re.IGNORECASE)]
     if forward and (not above or forward[-1] > above[-1]):
+        return "opener"
+    # "The recommendations … have been examined by Burundi. The recommendations listed below
+    # enjoy the support of Burundi:": the second sentence opens the block.
+    rest = flat[len(head) : len(head) + 400]
+    second = _first_sentence(rest.lstrip())
+    if (
+        second
+        and _MENTION_RE.search(second)
+        and re.search(r"\b(?:following|below|as\s+follows)\b|:\s*$", second, re.IGNORECASE)
+        and not re.search(r"\babove\b", second, re.IGNORECASE)
+    ):
         return "opener"
     return "note"
 
@@ -520,7 +549,8 @@ def _classify(units: list[_Unit], batch: ImportBatch, vocab: Vocabulary) -> list
             continue
         text = _unit_text(unit, vocab)
         item_like = ends_with_state(text)
-        role = None if item_like else paragraph_role(text)
+        # Without an open block nothing can be an item: what the paragraph says decides.
+        role = None if item_like and current is not None else paragraph_role(text)
         if current is not None and current.layout in (None, "restart"):
             last = current.items[-1][0] if current.items else 0
             # The block's own paragraph number + 1 is the next paragraph, unless it also
@@ -562,10 +592,7 @@ def _classify(units: list[_Unit], batch: ImportBatch, vocab: Vocabulary) -> list
                 _note_stated(blocks, text)
             current = None
             continue
-        if current is not None or blocks:
-            batch.warn(
-                unit.line, f"paragraph {unit.number} is not a block of recommendations; ignored"
-            )
+        batch.warn(unit.line, f"paragraph {unit.number} is not a block of recommendations; ignored")
         current = None
     for block in blocks:
         if block.position is None and (block.items or block.refs):
