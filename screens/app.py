@@ -66,7 +66,7 @@ class UprApp(MergeActions, TypeaheadApp, App[int]):
     BINDINGS = [
         Binding("question_mark", "help", "Help"),
         Binding("ctrl+q", "quit_saving", "Quit (saves)", priority=True),
-        Binding("ctrl+s", "save_now", "Save now"),
+        Binding("ctrl+s", "save_now", "Save now", priority=True),  # works in a prompt too
         Binding("u", "undo", "Undo"),
         Binding("ctrl+r", "redo", "Redo"),
         Binding("D,f4", "due", "Due across countries"),
@@ -469,7 +469,11 @@ class UprApp(MergeActions, TypeaheadApp, App[int]):
             return
         path = self.workspace.path
         suggestion = Path.home() / path.name
-        if suggestion == path or suggestion.exists():
+        try:  # the home folder may be unreadable (a service account, an euid change)
+            taken = suggestion == path or suggestion.exists()
+        except OSError:
+            taken = True
+        if taken:
             suggestion = suggestion.with_name(f"{path.stem}-saved{path.suffix}")
         title = problem or f"Cannot save {path.name} where it is. Save your work to:"
         self.push_screen(
