@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from screens.rowlist import Column, RowHeader, RowList
 from tui.exports import checklist as core
+from tui.exports.digest import owner_key
 from tui.sanitize import clean_line
 
 DAY_STEPS: tuple[int, ...] = (7, 14, 30, 60, 90, 180, 365)
@@ -59,13 +60,15 @@ class DueScreen(Screen[None]):
     HELP = (
         "Every open checklist item in this workspace that is overdue or due within the next N "
         "days, across all countries and cycles: overdue first, then soonest first. + and - "
-        "change N; enter opens the item in its country's checklist."
+        "change N; o shows one owner's items only (upr export digest --owner writes them for "
+        "an email); enter opens the item in its country's checklist."
     )
 
     BINDINGS = [
         Binding("q,escape", "app.pop_screen", "Back"),
         Binding("plus,equals_sign", "days(1)", "Look further ahead"),
         Binding("minus", "days(-1)", "Look less far ahead"),
+        Binding("o", "owner", "Filter by owner"),
     ]
 
     def __init__(self, today: date, days: int = DEFAULT_DAYS) -> None:
@@ -73,6 +76,7 @@ class DueScreen(Screen[None]):
         self.today = today
         self.days = days
         self.items: list[core.DueItem] = []
+        self.owner: str | None = None  # only this owner's items (issue 19 point 3)
 
     def compose(self) -> ComposeResult:
         yield Static(id="due-title", markup=False)
@@ -82,7 +86,9 @@ class DueScreen(Screen[None]):
         yield header
         yield rows
         yield Static(id="due-detail", markup=False)
-        yield Static("enter open · + - days ahead · q back · ? help", id="status", markup=False)
+        yield Static(
+            "enter open · + - days ahead · o owner · q back · ? help", id="status", markup=False
+        )
 
     @property
     def ws(self) -> Any:
@@ -104,6 +110,9 @@ class DueScreen(Screen[None]):
         current = self.row_list.current
         keep_id = current.id if current is not None else None
         self.items = core.due_items(self.ws.table("checklist"), self.today, self.days)
+        if self.owner:
+            key = owner_key(self.owner)
+            self.items = [i for i in self.items if owner_key(i.entry.get("owner")) == key]
         keep = next((i for i in self.items if i.id == keep_id), None)
         self.row_list.empty_text = (
             f"Nothing overdue or due in the next {self.days} days. + looks further ahead."
@@ -118,6 +127,8 @@ class DueScreen(Screen[None]):
         )
         if late:
             title.append(f" · {late} late", style="bold red")
+        if self.owner:
+            title.append(f" · owner {clean_line(self.owner)}", style="bold")
         title.append(f" · {self.today.isoformat()}")
         self.query_one("#due-title", Static).update(title)
         self.update_detail()
@@ -148,6 +159,40 @@ class DueScreen(Screen[None]):
         from screens.checklist import ChecklistScreen
 
         self.app.push_screen(ChecklistScreen(item.iso3, self.today, cycle=item.cycle, item=item.id))
+
+    def action_owner(self) -> None:
+        """Choose an owner (of the items due in the window); "All owners" clears the filter."""
+        from screens.pickers import Option, Picker
+
+        everyone = core.due_items(self.ws.table("checklist"), self.today, self.days)
+        counts: dict[str, tuple[str, int]] = {}
+        for item in everyone:
+            name = " ".join(clean_line(str(item.entry.get("owner") or "")).split())
+            if name:
+                key = owner_key(name)
+                first, n = counts.get(key, (name, 0))
+                counts[key] = (first, n + 1)
+        options = [
+            Option(name, name, f"{n} item{'s' if n != 1 else ''}")
+            for name, n in sorted(counts.values(), key=lambda v: v[0].casefold())
+        ]
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            self.owner = value or None
+            self.reload()
+
+        self.app.push_screen(
+            Picker(
+                "Show the items of one owner",
+                options,
+                current=self.owner,
+                clear_label="All owners",
+                hint="in the next days shown",
+            ),
+            chosen,
+        )
 
     def action_days(self, step: int) -> None:
         steps = sorted({*DAY_STEPS, self.days})

@@ -528,3 +528,33 @@ async def test_adoption_statement_due_from_the_wg_report_in_the_workspace(
             entry = app.workspace.get("checklist", "BHR:1:adoption-statement")
             assert entry is not None and entry["due"] == hrc8
             assert screen.rule_due(entry) == hrc8 != council.council_session(9).start.isoformat()
+
+
+async def test_due_screen_filters_by_owner(make_app) -> None:
+    """Issue 19 point 3: o shows one owner's items (case-insensitive), All owners clears it."""
+
+    def setup(ws: Workspace) -> None:
+        two_countries(ws)
+        ws.edit("checklist", "LTU:4:read-guidelines", {"owner": "undp"})
+
+    app = make_app(today="2026-11-25", setup=setup)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DueScreen) and len(screen.items) == 12
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press(*"UNDP", "enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert sorted(i.id for i in screen.items) == [
+            "LTU:4:read-guidelines",
+            "SVN:4:follow-up-mechanism",
+        ]
+        assert "owner UNDP" in screen_text(app)
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("up", "up", "up", "enter")  # the first row: All owners
+        await pilot.pause()
+        assert screen.owner is None and len(screen.items) == 12

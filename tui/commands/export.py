@@ -20,7 +20,7 @@ from tui.args import UsageError, add_workspace_option, parse_date
 from tui.share import write_share_copy
 from tui.store import Workspace, WorkspaceError
 
-KINDS = ("checklist", "matrix", "annex", "plan", "brief", "share")
+KINDS = ("checklist", "matrix", "annex", "plan", "brief", "share", "digest")
 RESERVED: frozenset[str] = frozenset()
 
 Exporter = Callable[[argparse.Namespace], int]
@@ -53,7 +53,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--owner",
         metavar="ENTITY",
-        help="matrix: only the rows this entity leads or partners",
+        help="matrix: only the rows this entity leads or partners; digest: whose digest",
+    )
+    parser.add_argument(
+        "--days", type=int, default=None, help="digest: due within this many days (default 30)"
+    )
+    parser.add_argument(
+        "--all",
+        dest="all_owners",
+        action="store_true",
+        help="digest: one file digest-<owner>.<ext> per owner into the folder -o DIR",
     )
     add_workspace_option(parser)
 
@@ -193,7 +202,7 @@ def export_report(args: argparse.Namespace) -> int:
         owner = getattr(args, "owner", None)
         if owner is not None:
             if kind != "matrix":
-                raise UsageError(f"--owner selects rows of a matrix, not of a {kind}")
+                raise UsageError(f"--owner selects rows of a matrix or a digest, not of a {kind}")
             options["owner"] = owner
         if output is None:
             count = write(ws, iso3, fmt, sys.stdout.buffer, bom=False, **options)
@@ -251,9 +260,64 @@ def export_share(args: argparse.Namespace) -> int:
     return 0
 
 
+def export_digest(args: argparse.Namespace) -> int:
+    """``upr export digest [ISO3] --owner NAME [--days 30] [--format md|txt] [-o PATH]``;
+    ``--all -o DIR`` writes ``digest-<owner>.<ext>`` for every owner with something due."""
+    from tui.exports import digest as ex
+    from tui.exports.safe import atomic_write
+
+    fmt = (args.format or "md").lower()
+    if fmt not in ex.FORMATS:
+        raise UsageError(f"a digest is written as {' or '.join(ex.FORMATS)}, not {fmt!r}")
+    days = ex.DEFAULT_DAYS if args.days is None else args.days
+    if days < 0:
+        raise UsageError("--days is a number of days ahead, 0 or more")
+    iso3 = resolve_country(args.iso3, "digest") if args.iso3 else None
+    today: date = args.today or date.today()
+    if args.all_owners:
+        if args.owner:
+            raise UsageError("give either --owner NAME or --all, not both")
+        if args.output is None:
+            raise UsageError("--all writes one file per owner: give the folder with -o DIR")
+        folder: Path = args.output
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot make the folder {folder}: {exc.strerror or exc}") from None
+        ws = open_workspace(args.workspace)
+        try:
+            found = ex.owners_with_something(ws, today, days, iso3)
+        finally:
+            ws.close(save=False)
+        used: set[str] = set()
+        for name, digest in found:
+            slug = ex.owner_slug(name)
+            base, n = slug, 2
+            while slug.casefold() in used:  # two owners that clean to one name
+                slug, n = f"{base}-{n}", n + 1
+            used.add(slug.casefold())
+            target = folder / f"digest-{slug}.{fmt}"
+            text = ex.render(digest, fmt)
+            try:
+                atomic_write(target, lambda fh, t=text: fh.write(t.encode("utf-8")))
+            except OSError as exc:
+                raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+        print(f"wrote {len(found)} digest(s) into {folder}", file=sys.stderr)
+        return 0
+    if not args.owner:
+        raise UsageError("whose digest? give --owner NAME (or --all -o DIR)")
+    ws = open_workspace(args.workspace)
+    try:
+        text = ex.digest_text(ws, args.owner, today, days=days, iso3=iso3, fmt=fmt)
+    finally:
+        ws.close(save=False)
+    return emit(text, args.output)
+
+
 # KIND -> exporter. Other kinds (matrix, annex, plan, brief) are added here by their modules.
 EXPORTERS: dict[str, Exporter] = {
     "checklist": export_checklist,
     "share": export_share,
+    "digest": export_digest,  # tui/exports/digest.py
     **{kind: export_report for kind in REPORTS},
 }
