@@ -353,3 +353,7 @@ def test_openers_in_a_second_sentence_and_blocks_with_comments(
     assert not any(
         "is not a block" in w.message for w in batches["dominicanrepublic2010.txt"].warnings
     )
+    # "… (United Kingdom). COMMENTS: The Government of Bolivia recognizes …" (bolivia2010 100.1)
+    bolivia = {r["paragraph"]: r for r in batches["bolivia2010.txt"].records}["100.1"]
+    assert bolivia["recommending"] == ["GBR"] and "COMMENTS" not in bolivia["text"]
+    assert bolivia["source"]["state_comment"].startswith("The Government of Bolivia")

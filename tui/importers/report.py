@@ -81,7 +81,9 @@ _EDITING_NOTE_RE = re.compile(
 def split_state_comment(text: str) -> tuple[str, str]:
     """ "Ensure … (Canada): The Dominican Republic does not accept this recommendation …":
     the recommendation, and the State's comment that follows its States (kept apart)."""
-    for m in re.finditer(r"\)\s*:\s+(?=[A-Z“\"])", text):
+    for m in re.finditer(
+        r"\)\s*(?::|[.;]\s*(?:COMMENTS?|Comments?|NOTE|Note)\s*\d*\s*[:.])\s+(?=[A-Z“\"])", text
+    ):
         head = text[: m.start() + 1]
         if split_recommending(head)[1]:
             return head, text[m.end() :].strip()
