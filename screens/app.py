@@ -535,7 +535,7 @@ class UprApp(MergeActions, TypeaheadApp, App[int]):
             if self.save_error:
                 return
             try:
-                report = sync(ws.path.parent, workspace=ws.path, author=ws.author)
+                report = sync(ws.path.parent, workspace=ws.path, author=ws.author, batch=True)
             except (SyncError, OSError) as exc:
                 self._notify_threadsafe(f"Not synced: {clean_line(str(exc))}", "error")
                 return

@@ -156,3 +156,25 @@ async def test_palette_save_and_sync_pushes_and_takes_the_team_edits_in(
     ws = load(ben / NAME)
     assert ws.get("recommendations", RID.format(2))["priority"] == "low"
     ws.close(save=False)
+
+
+def test_from_the_app_ssh_runs_in_batch_mode_and_git_never_reads_the_terminal(
+    team: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tui.sync as core
+
+    _server, ana, _ben = team
+    monkeypatch.delenv("GIT_SSH_COMMAND", raising=False)
+    calls: list[tuple[list[str], dict]] = []
+    real = subprocess.run
+
+    def spy(argv, **kwargs):
+        calls.append((list(argv), kwargs))
+        return real(argv, **kwargs)
+
+    monkeypatch.setattr(core.subprocess, "run", spy)
+    core.sync(ana, workspace=ana / NAME, author="ana", batch=True)
+    network = [kw for argv, kw in calls if {"fetch", "push"} & set(argv)]
+    assert network and all(kw["env"]["GIT_SSH_COMMAND"] == "ssh -o BatchMode=yes" for kw in network)
+    assert all(kw.get("stdin") is subprocess.DEVNULL or "input" in kw for _a, kw in calls)
+    assert "GIT_SSH_COMMAND" not in core._BATCH_ENV  # a later command-line sync may prompt

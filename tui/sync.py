@@ -91,11 +91,24 @@ class SyncReport:
         return [clean_line(line) for line in out]
 
 
+# Set by ``sync(batch=True)`` (the app): ssh must never ask for a passphrase on the terminal
+# the interface is drawn on; it fails instead, and the app says so.
+_BATCH_ENV: dict[str, str] = {}
+
+
 def git(root: Path, *argv: str, identity: Sequence[str] = (), check: bool = True) -> str:
-    """Run git in ``root``; SyncError with git's last line when it fails and ``check``."""
-    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_MERGE_AUTOEDIT="no")
+    """Run git in ``root``; SyncError with git's last line when it fails and ``check``.
+
+    Never waits for a typed answer: no terminal prompt for https, stdin closed."""
+    env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_MERGE_AUTOEDIT="no", **_BATCH_ENV)
     done = subprocess.run(
-        ["git", *identity, *argv], cwd=root, capture_output=True, text=True, env=env, check=False
+        ["git", *identity, *argv],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        check=False,
     )
     if check and done.returncode != 0:
         lines = (done.stderr or done.stdout).strip().splitlines()
@@ -203,7 +216,11 @@ def describe_changes(root: Path, files: Sequence[Path]) -> str:
             raise SyncError(str(exc)) from None
         before: dict[str, object] = {}
         raw = subprocess.run(
-            ["git", "show", f"HEAD:{rel}"], cwd=root, capture_output=True, check=False
+            ["git", "show", f"HEAD:{rel}"],
+            cwd=root,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            check=False,
         )
         if raw.returncode == 0:
             with tempfile.TemporaryDirectory() as tmp:
@@ -242,7 +259,11 @@ def _pack_size(root: Path, include: str, exclude: Sequence[str]) -> int:
     """Bytes of the pack git would send for the objects of ``include`` not in ``exclude``."""
     revs = [include, *(f"^{e}" for e in exclude if e)]
     objects = subprocess.run(
-        ["git", "rev-list", "--objects", *revs], cwd=root, capture_output=True, check=False
+        ["git", "rev-list", "--objects", *revs],
+        cwd=root,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
     )
     if objects.returncode != 0 or not objects.stdout.strip():
         return 0
@@ -274,9 +295,27 @@ def open_conflicts_in(files: Sequence[Path]) -> int:
 
 
 def sync(
-    start: Path, *, remote: str | None = None, workspace: Path | None = None, author: str
+    start: Path,
+    *,
+    remote: str | None = None,
+    workspace: Path | None = None,
+    author: str,
+    batch: bool = False,
 ) -> SyncReport:
-    """Commit, fetch, merge (with the driver), push. Raises SyncError with one line."""
+    """Commit, fetch, merge (with the driver), push. Raises SyncError with one line.
+
+    ``batch``: run from the app: ssh in batch mode (keys from an agent, no passphrase
+    prompt), unless the user set ``GIT_SSH_COMMAND`` themselves."""
+    _BATCH_ENV.clear()
+    if batch and "GIT_SSH_COMMAND" not in os.environ:
+        _BATCH_ENV["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
+    try:
+        return _sync(start, remote, workspace, author)
+    finally:
+        _BATCH_ENV.clear()
+
+
+def _sync(start: Path, remote: str | None, workspace: Path | None, author: str) -> SyncReport:
     root = repo_root(start if workspace is None else Path(os.path.abspath(workspace)).parent)
     report = SyncReport()
     files = workspace_files(root, workspace)
@@ -329,7 +368,8 @@ def sync(
             cwd=root,
             capture_output=True,
             text=True,
-            env=dict(os.environ, GIT_MERGE_AUTOEDIT="no"),
+            env=dict(os.environ, GIT_MERGE_AUTOEDIT="no", **_BATCH_ENV),
+            stdin=subprocess.DEVNULL,
             check=False,
         )
         if merged.returncode != 0:
