@@ -159,9 +159,7 @@ class LinksQueueScreen(Screen[None]):
         yield Static(id="queue-progress", markup=False)
         yield TextPane(id="queue-text", more_hint="")
         yield Static(
-            Text(
-                "y same · r related · n reject · tab next candidate · o other · d unlink · → ← · q"
-            ),
+            Text("y same · r related · n reject · tab next · o pick · d unlink · → ← · q back"),
             id="queue-keys",
             markup=False,
         )

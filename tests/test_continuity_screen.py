@@ -67,6 +67,7 @@ async def test_links_queue_accepts_rejects_and_offers_another_candidate(make_app
         assert isinstance(queue, LinksQueueScreen)
         text = screen_text(app)
         assert "Links 1 of 3" in text and "Candidate: Cycle 3 · 122.1" in text
+        assert text.splitlines()[-1].rstrip().endswith("q back")  # the keys fit in 80 columns
         await pilot.press("n")  # reject 122.1 for 140.1: the next recommendation (one candidate)
         ws = app.workspace
         rejected = ws.get("links", links.link_id(NEW + "140.1", OLD + "122.1"))
