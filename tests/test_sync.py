@@ -178,3 +178,27 @@ def test_from_the_app_ssh_runs_in_batch_mode_and_git_never_reads_the_terminal(
     assert network and all(kw["env"]["GIT_SSH_COMMAND"] == "ssh -o BatchMode=yes" for kw in network)
     assert all(kw.get("stdin") is subprocess.DEVNULL or "input" in kw for _a, kw in calls)
     assert "GIT_SSH_COMMAND" not in core._BATCH_ENV  # a later command-line sync may prompt
+
+
+def test_the_only_workspace_is_found_by_its_content_and_a_push_sends_a_delta(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-config"))
+    server, clone = tmp_path / "server.git", tmp_path / "clone"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(server))
+    git(tmp_path, "clone", "-q", str(server), str(clone))
+    git(clone, "checkout", "-q", "-b", "main")
+    (clone / "notes.json").write_text('{"not": "a workspace"}')
+    ws = Workspace.open(clone / "team.json", author="ana")
+    for n in range(1, 200):  # the meta table comes after a long history
+        ws.edit("recommendations", RID.format(n), {"country": "SVN", "text": f"Text {n} " * 20})
+    ws.close()
+    out = sync(capsys, monkeypatch, clone, "ana")
+    assert "/team.json merge=upr" in out and "committed" in out
+    assert git(clone, "ls-files").split() == [".gitattributes", "team.json"]
+    first = int(out.splitlines()[-1].split()[1].replace(",", ""))
+    edit(clone / "team.json", "ana", 5, {"priority": "high"})
+    out = sync(capsys, monkeypatch, clone, "ana")
+    assert "upr sync by ana: 1 decision" in out
+    second = int(out.splitlines()[-1].split()[1].replace(",", ""))
+    assert 0 < second < first / 5  # a thin pack: the change, not the whole file again

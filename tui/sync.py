@@ -162,12 +162,26 @@ def workspace_files(root: Path, workspace: Path | None) -> list[Path]:
 
 
 def _is_workspace(path: Path) -> bool:
+    """A workspace by its name (``upr-workbench.json``, ``*.upr.json``) or its content: a JSON
+    object with ``schema_version`` in it (the meta table sorts after history: read it all,
+    in chunks)."""
+    if path.name == "upr-workbench.json" or path.name.endswith(".upr.json"):
+        return True
+    marker = b'"schema_version"'
     try:
         with path.open("rb") as fh:
-            head = fh.read(4096)
+            tail = b""
+            first = True
+            while chunk := fh.read(1 << 20):
+                if first and not chunk.lstrip().startswith(b"{"):
+                    return False
+                first = False
+                if marker in tail + chunk:
+                    return True
+                tail = chunk[-len(marker) :]
     except OSError:
         return False
-    return b'"meta"' in head or b'"schema_version"' in head
+    return False
 
 
 def ensure_driver(root: Path, files: Sequence[Path]) -> list[str]:
@@ -256,21 +270,13 @@ def describe_changes(root: Path, files: Sequence[Path]) -> str:
 
 
 def _pack_size(root: Path, include: str, exclude: Sequence[str]) -> int:
-    """Bytes of the pack git would send for the objects of ``include`` not in ``exclude``."""
-    revs = [include, *(f"^{e}" for e in exclude if e)]
-    objects = subprocess.run(
-        ["git", "rev-list", "--objects", *revs],
-        cwd=root,
-        capture_output=True,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
-    if objects.returncode != 0 or not objects.stdout.strip():
-        return 0
+    """Bytes of the pack git sends for ``include`` to a side that has ``exclude``: a thin
+    pack with deltas against what the other side holds, as ``git push`` and ``fetch`` make."""
+    revs = "\n".join([include, *(f"^{e}" for e in exclude if e)]) + "\n"
     pack = subprocess.run(
-        ["git", "pack-objects", "--stdout", "-q"],
+        ["git", "pack-objects", "--revs", "--thin", "--stdout", "-q", "--delta-base-offset"],
         cwd=root,
-        input=objects.stdout,
+        input=revs.encode("ascii"),
         capture_output=True,
         check=False,
     )
