@@ -120,7 +120,9 @@ class ChecklistScreen(Screen[None]):
         "or inferred the header says so. Items due "
         "within 14 days are marked 'soon', items past their date 'late'. The first time a "
         "cycle is opened its items are created from the country's templates (t chooses them); "
-        "u undoes any change."
+        "it opens on the country's live cycle: the next review's from 365 days before it "
+        "starts, else the last review's follow-up. space marks items: d i o n then change "
+        "every marked item at once (one undo step). u undoes any change."
     )
 
     BINDINGS = [
@@ -129,6 +131,7 @@ class ChecklistScreen(Screen[None]):
         Binding("i", "status('in_progress')", "In progress"),
         Binding("o", "status('todo')", "To do"),
         Binding("n", "status('not_applicable')", "Not applicable"),
+        Binding("space", "toggle_mark", "Mark for a group change"),
         Binding("e", "edit", "Edit owner, due date, note"),
         Binding("a", "add", "Add an item"),
         Binding("less_than_sign", "cycle(-1)", "Previous cycle"),
@@ -146,6 +149,7 @@ class ChecklistScreen(Screen[None]):
         self.today = today
         self.cycle = cycle
         self.focus_item = item
+        self.marks: set[str] = set()  # ids of items a status key changes together
         self.review: refdata.Review | None = None
         self._adoption: tuple[int | None, date | None] | None = None  # (cycle, first day)
         self.rows: list[Row] = []
@@ -165,10 +169,11 @@ class ChecklistScreen(Screen[None]):
         yield Static(id="cl-overall", markup=False)
         rows = ChecklistRows(COLUMNS, self.row_cells, empty_text="", id="cl-rows")
         rows.render_header = self.header_text
+        rows.is_marked = lambda row: isinstance(row, ItemRow) and row.rid in self.marks
         yield rows
         yield Static(id="cl-detail", markup=False)
         yield Static(
-            "d done i doing o to do n n/a · e edit · a add · < > cycle · x export · ? help",
+            "d done i doing o to do n n/a · space mark · e edit · a add · < > cycle · x export · ? help",
             id="status",
             markup=False,
         )
@@ -182,11 +187,11 @@ class ChecklistScreen(Screen[None]):
         return self.query_one("#cl-rows", ChecklistRows)
 
     def on_mount(self) -> None:
-        opening_default = self.cycle is None
-        if opening_default:
-            self.cycle = core.default_cycle(self.ws.table("checklist"), self.iso3, self.today)
+        live = core.live_cycle(self.iso3, self.today, self.ws.table("checklist"))
+        if self.cycle is None:
+            self.cycle = live
         if (
-            opening_default
+            self.cycle == live
             and self.cycle is not None
             and not self.ws.read_only
             and not core.cycle_entries(self.ws.table("checklist"), self.iso3, self.cycle)
@@ -249,6 +254,7 @@ class ChecklistScreen(Screen[None]):
                 self.index[str(entry["id"])] = len(rows)
                 rows.append(ItemRow(str(entry["id"])))
         self.rows = rows
+        self.marks &= set(self.index)  # marks of another cycle, or of items set aside, go
         row_list = self.row_list
         row_list.empty_text = self.empty_text()
         target = ItemRow(keep) if keep and keep in self.index else None
@@ -321,7 +327,7 @@ class ChecklistScreen(Screen[None]):
             text.append(" +", style="dim")
         due = Text(str(entry.get("due") or "—"), style=FLAG_STYLES.get(state, ""))
         return {
-            "mark": core.STATUS_MARKS.get(status, "[?]"),
+            "mark": ("●" if row.rid in self.marks else "") + core.STATUS_MARKS.get(status, "[?]"),
             "text": text,
             "owner": clean_line(str(entry.get("owner") or "")),
             "due": due,
@@ -449,10 +455,35 @@ class ChecklistScreen(Screen[None]):
         return True
 
     def action_status(self, status: str) -> None:
-        rid = self.current_rid()
-        if rid is None or not self.can_edit():
+        """The status of the marked items (one undo step), else of the item under the cursor."""
+        rids = [r for r in self.marks if r in self.index] or [self.current_rid()]
+        rids = sorted((r for r in rids if r is not None), key=lambda r: self.index.get(r, 0))
+        if not rids or not self.can_edit():
             return
-        self.ws.edit("checklist", rid, {"status": status})
+        changed = core.set_status(self.ws, rids, status)
+        if self.marks:
+            self.clear_marks()
+            self.notify(
+                f"{STATUS_KEYS.get(status, status).capitalize()}: {changed} of {len(rids)} "
+                "marked items changed.",
+                timeout=3,
+                markup=False,
+            )
+
+    def action_toggle_mark(self) -> None:
+        rid = self.current_rid()
+        if rid is None:
+            return
+        self.marks ^= {rid}
+        row_list = self.row_list
+        row_list.refresh_row(row_list.cursor)
+        row_list.set_cursor(row_list.cursor + 1)
+
+    def clear_marks(self) -> None:
+        marked, self.marks = self.marks, set()
+        for rid in marked:
+            if rid in self.index:
+                self.row_list.refresh_row(self.index[rid])
 
     def action_edit(self) -> None:
         rid = self.current_rid()

@@ -58,10 +58,13 @@ class DueScreen(Screen[None]):
     CSS_PATH = "due.tcss"
     HELP_TITLE = "Due"
     HELP = (
-        "Every open checklist item in this workspace that is overdue or due within the next N "
-        "days, across all countries and cycles: overdue first, then soonest first. + and - "
-        "change N; o shows one owner's items only (upr export digest --owner writes them for "
-        "an email); enter opens the item in its country's checklist."
+        "Every open checklist item that is overdue or due within the next N days, for every "
+        "country in this workspace, in its live cycle (the next review's from 365 days before "
+        "it starts, else the last review's follow-up), started or not: a checklist not started "
+        "shows its template items with the calendar's dates. Past cycles stay on their "
+        "checklist. Overdue first, then soonest first. + and - change N; o shows one "
+        "owner's items only (upr export digest --owner writes them for an email); enter opens "
+        "the item in its country's checklist."
     )
 
     BINDINGS = [
@@ -109,7 +112,7 @@ class DueScreen(Screen[None]):
         """Recompute the list (after a change of N, or on coming back from a checklist)."""
         current = self.row_list.current
         keep_id = current.id if current is not None else None
-        self.items = core.due_items(self.ws.table("checklist"), self.today, self.days)
+        self.items = core.due_items(self.ws, self.today, self.days)
         if self.owner:
             key = owner_key(self.owner)
             self.items = [i for i in self.items if owner_key(i.entry.get("owner")) == key]
@@ -164,7 +167,7 @@ class DueScreen(Screen[None]):
         """Choose an owner (of the items due in the window); "All owners" clears the filter."""
         from screens.pickers import Option, Picker
 
-        everyone = core.due_items(self.ws.table("checklist"), self.today, self.days)
+        everyone = core.due_items(self.ws, self.today, self.days)
         counts: dict[str, tuple[str, int]] = {}
         for item in everyone:
             name = " ".join(clean_line(str(item.entry.get("owner") or "")).split())

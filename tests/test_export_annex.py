@@ -19,7 +19,7 @@ from tui.exports.annex import (
     NO_CLUSTER,
     TABLE_HEADER,
     build_annex,
-    default_cycle,
+    report_cycle,
     write_annex,
 )
 from tui.store import Workspace
@@ -138,7 +138,7 @@ def expected_cells(paragraph: str) -> list[str]:
     ]
 
 
-def test_default_cycle_is_the_previous_review() -> None:
+def test_report_cycle_is_the_previous_review() -> None:
     recs = {
         "a": {"country": "SVN", "mechanism": "UPR", "cycle": 3},
         "b": {"country": "SVN", "mechanism": "UPR", "cycle": 4},
@@ -148,10 +148,10 @@ def test_default_cycle_is_the_previous_review() -> None:
         def table(self, name: str) -> dict[str, Any]:
             return recs if name == "recommendations" else {}
 
-    assert default_cycle(Src(), "SVN", TODAY) == 4
-    assert default_cycle(Src(), "SVN", date(2020, 6, 1)) == 3  # before the cycle 4 review
-    assert default_cycle(Src(), "SVN", date(2008, 1, 1)) == 4  # before any: the latest held
-    assert default_cycle(Src(), "AUT", TODAY) is None
+    assert report_cycle(Src(), "SVN", TODAY) == 4
+    assert report_cycle(Src(), "SVN", date(2020, 6, 1)) == 3  # before the cycle 4 review
+    assert report_cycle(Src(), "SVN", date(2008, 1, 1)) == 4  # before any: the latest held
+    assert report_cycle(Src(), "AUT", TODAY) is None
 
 
 def test_groups_and_order(ws: Workspace) -> None:

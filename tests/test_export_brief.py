@@ -57,11 +57,15 @@ def ws(tmp_path: Path) -> Workspace:
             "text": "old",
         },
     )
-    review = refdata.next_review("SVN", TODAY)
-    assert review is not None
+    # The live cycle on TODAY: cycle 5 starts in Nov 2029, more than 365 days ahead, so the
+    # last review's (cycle 4) follow-up is the checklist the brief reads.
+    review = refdata.last_review("SVN", TODAY)
+    assert review is not None and review.cycle == 4
     for entry in checklist_entries("SVN", review.cycle, ["unct-upr"], review.start, review.end):
         w.edit("checklist", entry.pop("id"), entry)
     entries = sorted(k for k in w.table("checklist"))
+    for rid in entries[3:]:  # the rest not due yet: one overdue item to look for
+        w.edit("checklist", rid, {"due": "2027-06-01"})
     w.edit("checklist", entries[0], {"status": "done"})
     w.edit("checklist", entries[1], {"due": "2026-10-01", "owner": "RCO", "text": "Overdue task"})
     w.edit("checklist", entries[2], {"due": "2026-10-02", "status": "done"})  # done: not overdue
@@ -89,12 +93,13 @@ def test_figures(ws: Workspace) -> None:
     assert brief.by_cluster[0].label == "Justice" and brief.by_cluster[1].label == "No cluster"
     assert brief.by_cluster[2].label == clean_evil
     assert brief.by_priority == [Bar("High", 2), Bar("No priority", 18)]
-    review = refdata.next_review("SVN", TODAY)
-    assert review is not None and brief.checklist_cycle == review.cycle
+    assert brief.checklist_cycle == 4 and brief.checklist_started
     assert (brief.checklist_done, brief.checklist_total) == (
         2,
-        len([e for e in ws.table("checklist").values() if e["cycle"] == review.cycle]),
+        len([e for e in ws.table("checklist").values() if e["cycle"] == 4]),
     )
+    review = refdata.next_review("SVN", TODAY)
+    assert review is not None
     assert f"session {review.session.number}" in brief.review_line
     assert brief.phase_line.startswith(
         f"Before the cycle {review.cycle} review: {(review.start - TODAY).days} days to go"
@@ -188,7 +193,11 @@ def test_country_without_anything(tmp_path: Path) -> None:
         buf = io.BytesIO()
         assert write_brief(w, "LTU", "txt", buf, today=TODAY) == 0
         text = buf.getvalue().decode()
-        assert "Checklist: not started." in text and "Nothing overdue." in text
+        # Lithuania's live cycle (4, Jan 2027) is not started: its template items are counted
+        # and those past their date listed as overdue, not hidden.
+        assert "Checklist (cycle 4, not started): 0 of " in text
+        assert "Nothing overdue." not in text and "Overdue (8)" in text
+        assert "2026-01-25 · Checklist: Know when the country is scheduled" in text
         assert "Implementation plan: no actions yet." in text
     finally:
         w.close(save=False)

@@ -204,10 +204,11 @@ def test_cycle_not_started_exports_the_templates(
     assert "after the review" in lines[3]
 
 
-def test_default_cycle_follows_open_follow_up(
+def test_live_cycle_is_the_follow_up_until_a_year_before_the_next_review(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Slovenia in Nov 2026: cycle 4's checklist still has open items, cycle 5 is not started."""
+    """Slovenia in Nov 2026: cycle 5 starts in Nov 2029 (more than 365 days ahead), so the
+    live cycle is cycle 4, whose follow-up is late."""
     path = tmp_path / "svn.json"
     ws = Workspace.open(path, author="tester")
     core.start_checklist(ws, "SVN", 4)
@@ -215,7 +216,7 @@ def test_default_cycle_follows_open_follow_up(
     _, out, _ = run(capsys, "checklist", "SVN", "-w", str(path), "--today", TODAY)
     assert out.splitlines()[0] == "# UPR checklist: Slovenia (SVN), cycle 4"
     ws = Workspace.open(path, author="tester", read_only=True, lock=False)
-    assert core.default_cycle(ws.table("checklist"), "SVN", date(2026, 11, 25)) == 4
+    assert core.live_cycle("SVN", date(2026, 11, 25), ws.table("checklist")) == 4
     assert core.progress_labels(ws.table("checklist"), date(2026, 11, 25)) == {
         "SVN": "0/17 ✓ 16 late"
     }

@@ -31,7 +31,7 @@ from tui import council, refdata
 from tui.ids import checklist_id
 from tui.labels import PHASE_LABELS as PHASE_LABELS
 from tui.labels import state_name
-from tui.model import CHECKLIST, date_field
+from tui.model import CHECKLIST, CHECKLIST_STATUSES, date_field
 from tui.paths import data_path
 from tui.sanitize import clean_line
 
@@ -580,35 +580,70 @@ def cycle_entries(table: Mapping[str, Entry], iso3: str, cycle: int) -> list[Ent
     )
 
 
-def _has_open(entries: Iterable[Entry]) -> bool:
-    return any(e.get("status") not in DONE_STATUSES for e in entries)
+LIVE_LEAD_DAYS = 365  # a review's checklist becomes live this many days before it starts
 
 
-def default_cycle(table: Mapping[str, Entry], iso3: str, today: date) -> int | None:
-    """The cycle a checklist opens on: the current or next review's.
+def live_cycle(iso3: str, today: date, table: Mapping[str, Entry] | None = None) -> int | None:
+    """A country's **live cycle**: the next review's cycle from ``LIVE_LEAD_DAYS`` before its
+    start, else the last review's (its follow-up). The one definition the checklist screen,
+    ``upr export checklist``, the Due screen, the brief and the country list share.
 
-    One exception keeps follow-up in view: when the next review's checklist is not started
-    but the last review's still has open items, that one. None when the State has no review.
+    A code that is no State (a file may hold one) has no calendar: the latest cycle of its
+    entries in ``table``, else None. A State before its first known review: that review's.
     """
-    return _pick_cycle(entries_by_cycle(table, iso3), iso3, today)
-
-
-def _pick_cycle(by_cycle: Mapping[int, list[Entry]], iso3: str, today: date) -> int | None:
-    """:func:`default_cycle` from the country's entries by cycle, already gathered."""
     try:
         nxt = refdata.next_review(iso3, today)
         last = refdata.last_review(iso3, today)
-    except KeyError:  # a code that is no State (a file may hold one): its entries only
-        nxt = last = None
-    if nxt is not None and nxt.cycle in by_cycle:
+    except KeyError:
+        cycles = entries_by_cycle(table, iso3) if table is not None else {}
+        return max(cycles) if cycles else None
+    if nxt is not None and (last is None or (nxt.start - today).days <= LIVE_LEAD_DAYS):
         return nxt.cycle
-    if last is not None and _has_open(by_cycle.get(last.cycle, ())):
-        return last.cycle
-    if nxt is not None:
-        return nxt.cycle
-    if last is not None:
-        return last.cycle
-    return max(by_cycle) if by_cycle else None
+    return last.cycle if last is not None else None
+
+
+@dataclass(frozen=True)
+class LiveChecklist:
+    """A country's checklist of its live cycle: the workspace's entries once started, else
+    the entries its templates and the calendar give (``started`` False, nothing stored)."""
+
+    iso3: str
+    cycle: int
+    entries: list[Entry]
+    started: bool
+
+
+def template_entries(
+    iso3: str, cycle: int, template_keys: Sequence[str], adoption: date | None
+) -> list[Entry]:
+    """The entries a cycle not started would get (:func:`start_checklist`), due dates from
+    the calendar; ``adoption``: first day of the adopting Council session."""
+    review = review_for(iso3, cycle)
+    return ordered(
+        checklist_entries(
+            iso3,
+            cycle,
+            template_keys,
+            review.start if review else None,
+            review.end if review else None,
+            adoption if review else None,
+        )
+    )
+
+
+def live_checklist(source: Any, iso3: str, today: date) -> LiveChecklist | None:
+    """The live cycle's checklist of ``iso3`` in ``source`` (a workspace or a snapshot),
+    started or not; None when the country has no cycle at all."""
+    table = source.table("checklist")
+    cycle = live_cycle(iso3, today, table)
+    if cycle is None:
+        return None
+    entries = cycle_entries(table, iso3, cycle)
+    if entries:
+        return LiveChecklist(iso3, cycle, entries, True)
+    chosen = country_templates(source, iso3)
+    adoption = council.adoption_day(source, iso3, cycle)
+    return LiveChecklist(iso3, cycle, template_entries(iso3, cycle, chosen, adoption), False)
 
 
 def available_cycles(table: Mapping[str, Entry], iso3: str) -> list[int]:
@@ -634,16 +669,18 @@ def progress_labels(table: Mapping[str, Entry], today: date) -> dict[str, str]:
         countries.setdefault(str(entry.get("country", "")), {}).setdefault(cycle, []).append(entry)
     out: dict[str, str] = {}
     for iso3, by_cycle in countries.items():
-        cycle = _pick_cycle(by_cycle, iso3, today)  # not default_cycle: one pass, not one a country
-        if cycle not in by_cycle:
+        cycle = live_cycle(iso3, today)
+        if cycle is None:  # no State: its latest cycle
             cycle = max(by_cycle)
-        out[iso3] = summary_label(by_cycle[cycle], today)
+        if cycle in by_cycle:
+            out[iso3] = summary_label(by_cycle[cycle], today)
     return out
 
 
-def country_templates(ws: Workspace, iso3: str) -> list[str]:
-    """The templates a country uses (its ``countries`` record), else the default."""
-    record = ws.get("countries", iso3) or {}
+def country_templates(ws: Any, iso3: str) -> list[str]:
+    """The templates a country uses (its ``countries`` record), else the default; ``ws``: a
+    workspace or a snapshot."""
+    record = ws.table("countries").get(iso3) or {}
     chosen = [t for t in record.get("templates") or () if t in templates()]
     return chosen or list(DEFAULT_TEMPLATES)
 
@@ -770,6 +807,21 @@ def start_checklist(
     return changed
 
 
+def set_status(ws: Workspace, rids: Sequence[str], status: str) -> int:
+    """Set the status of checklist items (a marked group, or one): one undo step. Returns how
+    many changed (an item already in that status, or gone, is left alone)."""
+    if status not in CHECKLIST_STATUSES:
+        raise ValueError(f"{status!r} is not a checklist status")
+    changed = 0
+    with ws.undo_group(f"status {status} of {len(rids)} checklist item(s)"):
+        for rid in rids:
+            entry = ws.get("checklist", rid)
+            if entry is None or entry.get("deleted") or entry.get("status") == status:
+                continue
+            changed += bool(ws.edit("checklist", rid, {"status": status}))
+    return changed
+
+
 def set_templates(
     ws: Workspace, iso3: str, cycle: int | None, template_keys: Sequence[str]
 ) -> tuple[int, int]:
@@ -886,22 +938,64 @@ class DueItem:
         return str(self.entry.get("id", ""))
 
 
-def due_items(table: Mapping[str, Entry], today: date, days: int) -> list[DueItem]:
-    """Open items due within ``days`` of ``today`` across all countries, overdue ones included;
-    soonest first (so the most overdue first), then by country name and checklist order."""
+def workspace_countries(source: Any) -> set[str]:
+    """Every country the workspace holds something of: recommendations, checklist entries,
+    actions or a country record."""
+    out: set[str] = set(source.table("countries"))
+    for name in ("recommendations", "checklist", "actions"):
+        out.update(
+            r["country"]
+            for r in source.table(name).values()
+            if isinstance(r.get("country"), str) and not r.get("deleted")
+        )
+    return {c for c in out if c}
+
+
+def due_items(source: Any, today: date, days: int) -> list[DueItem]:
+    """Open items due within ``days`` of ``today`` (overdue ones included) of every country in
+    the workspace, each in its live cycle (:func:`live_cycle`) whether started or not (then
+    from its templates and the calendar), and in any later cycle started ahead; past cycles
+    stay on their checklist. Soonest first (so the most overdue first), then by country name
+    and checklist order."""
     horizon = today + timedelta(days=max(days, 0))
-    out: list[DueItem] = []
+    table = source.table("checklist")
+    by_country: dict[str, dict[int, list[Entry]]] = {}
     for entry in table.values():
-        if entry.get("deleted") or entry.get("status") in DONE_STATUSES:
-            continue
-        try:
-            due = date.fromisoformat(str(entry.get("due") or ""))
-        except ValueError:
-            continue
         cycle = entry.get("cycle")
-        if due > horizon or not isinstance(cycle, int):
+        if entry.get("deleted") or not isinstance(cycle, int) or isinstance(cycle, bool):
             continue
         iso3 = str(entry.get("country", ""))
-        out.append(DueItem(entry, iso3, state_name(iso3), cycle, due, (due - today).days))
+        by_country.setdefault(iso3, {}).setdefault(cycle, []).append(entry)
+    reports: dict[str, list[tuple[Any, Any, Any]]] = {}  # one walk for every adoption date
+    seen: set[Any] = set()
+    for rec in source.table("recommendations").values():
+        doc = rec.get("document")
+        if rec.get("deleted") or not isinstance(doc, str) or doc in seen:
+            continue
+        seen.add(doc)
+        reports.setdefault(str(rec.get("country")), []).append(
+            (doc, rec.get("cycle"), rec.get("session"))
+        )
+    out: list[DueItem] = []
+    for iso3 in workspace_countries(source) | set(by_country):
+        by_cycle = by_country.get(iso3, {})
+        live = live_cycle(iso3, today, table)
+        if live is None:
+            continue
+        entries = [e for c, es in by_cycle.items() if c >= live for e in es]
+        if live not in by_cycle:
+            review = review_for(iso3, live)
+            report = council.wg_reports_from(reports.get(iso3, ()), iso3).get(live, "")
+            adoption = council.adoption(review, report).session.start if review else None
+            entries += template_entries(iso3, live, country_templates(source, iso3), adoption)
+        name = state_name(iso3)
+        for entry in entries:
+            if entry.get("status") in DONE_STATUSES:
+                continue
+            due = date_field(entry, "due")
+            if due is None or due > horizon:
+                continue
+            cycle = int(entry["cycle"])
+            out.append(DueItem(entry, iso3, name, cycle, due, (due - today).days))
     out.sort(key=lambda d: (d.due, refdata.fold(d.country), order_key(d.entry)))
     return out

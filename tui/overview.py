@@ -9,7 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from tui import council, refdata
-from tui.checklist import cycle_entries, default_cycle, summary_label
+from tui.checklist import cycle_entries, live_cycle, summary_label
 
 if TYPE_CHECKING:
     from tui.store import Workspace
@@ -55,7 +55,7 @@ def country_summary(
     summary.by_position = dict(positions.most_common())
     summary.wg_reports = council.wg_reports_from(((d, *at) for d, at in documents.items()), iso3)
     table = ws.table("checklist")
-    cycle = default_cycle(table, iso3, today)
+    cycle = live_cycle(iso3, today, table)
     entries = cycle_entries(table, iso3, cycle) if cycle is not None else []
     if entries:
         summary.checklist_label = f"cycle {cycle}: {summary_label(entries, today)}"

@@ -135,7 +135,7 @@ def export_checklist(args: argparse.Namespace) -> int:
     try:
         cycle = args.cycle
         if cycle is None:
-            cycle = ex.default_cycle(ws.table("checklist"), iso3, today)
+            cycle = ex.live_cycle(iso3, today, ws.table("checklist"))
             if cycle is None:
                 raise UsageError(f"{iso3} has no UPR review; give --cycle N")
         elif cycle not in ex.available_cycles(ws.table("checklist"), iso3):

@@ -57,7 +57,7 @@ CSV_HEADER = (
 )
 
 
-def default_cycle(source: Source, iso3: str, today: date) -> int | None:
+def report_cycle(source: Source, iso3: str, today: date) -> int | None:
     """The cycle to report on: that of the last review ended by ``today`` if the workspace
     holds its recommendations, else the latest earlier cycle it holds, else the latest it
     holds at all; None when no recommendation carries a cycle (then all are taken)."""
@@ -362,12 +362,12 @@ def write_annex(
     today: date | None = None,
     bom: bool = False,
 ) -> int:
-    """Write the annex of ``iso3`` for ``cycle`` (default: :func:`default_cycle` on
+    """Write the annex of ``iso3`` for ``cycle`` (default: :func:`report_cycle` on
     ``today``) as ``md``, ``docx`` or ``csv``; returns the number of recommendations."""
     if fmt not in FORMATS:
         raise ValueError(f"annex formats are {', '.join(FORMATS)}, not {fmt!r}")
     if cycle is None:
-        cycle = default_cycle(source, iso3, today or date.today())
+        cycle = report_cycle(source, iso3, today or date.today())
     annex = build_annex(source, iso3, cycle)
     if fmt == "md":
         out.write(annex_markdown(annex).encode("utf-8"))

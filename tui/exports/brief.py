@@ -25,7 +25,7 @@ from rich.text import Text
 
 from tui import council, refdata
 from tui.actions import cost_of, country_actions, format_cost, is_overdue
-from tui.exports.annex import default_cycle
+from tui.exports.annex import report_cycle
 from tui.exports.matrix import select_recommendations
 from tui.exports.safe import (
     POSITION_LABELS,
@@ -74,6 +74,7 @@ class Brief:
     checklist_cycle: int | None = None
     checklist_done: int = 0
     checklist_total: int = 0
+    checklist_started: bool = False
     checklist_phases: list[tuple[str, int, int, int]] = field(default_factory=list)
     rec_cycle: int | None = None
     rec_total: int = 0
@@ -156,16 +157,14 @@ def build_brief(source: Source, iso3: str, today: date, *, cycle: int | None = N
     brief = Brief(iso3, name, region, today, review_line, phase_line)
     brief.documents = council.country_documents(iso3, council.workspace_reports(source, iso3))
 
-    # Checklist
-    from tui.exports import checklist as checklists
+    # Checklist: the live cycle's, started or not (then from the templates and the calendar,
+    # so what is overdue shows before anyone opens the checklist).
+    from tui import checklist as checklists
 
-    table = source.table("checklist")
-    ccycle = checklists.default_cycle(table, iso3, today)
-    by_cycle = checklists.entries_by_cycle(table, iso3)
-    if ccycle not in by_cycle and by_cycle:
-        ccycle = max(by_cycle)
-    entries = checklists.cycle_entries(table, iso3, ccycle) if ccycle in by_cycle else []
-    brief.checklist_cycle = ccycle if entries else None
+    live = checklists.live_checklist(source, iso3, today)
+    entries = live.entries if live is not None else []
+    brief.checklist_cycle = live.cycle if live is not None else None
+    brief.checklist_started = live is not None and live.started
     brief.checklist_total = len(entries)
     brief.checklist_done = sum(1 for e in entries if e.get("status") in DONE_STATUSES)
     counts = checklists.phase_counts(entries, today)
@@ -186,7 +185,7 @@ def build_brief(source: Source, iso3: str, today: date, *, cycle: int | None = N
     ]
 
     # Recommendations
-    rcycle = cycle if cycle is not None else default_cycle(source, iso3, today)
+    rcycle = cycle if cycle is not None else report_cycle(source, iso3, today)
     every = select_recommendations(source, iso3, rcycle)
     recs = [r for r in every if r.get("kind") != "pledge"]
     # Voluntary pledges: listed apart, never counted with the recommendations.
@@ -279,10 +278,11 @@ def _rec_heading(brief: Brief) -> str:
 
 def _checklist_line(brief: Brief) -> str:
     if brief.checklist_cycle is None:
-        return "Checklist: not started."
+        return "Checklist: no UPR review known."
     late = sum(p[3] for p in brief.checklist_phases)
+    started = "" if brief.checklist_started else ", not started"
     return (
-        f"Checklist (cycle {brief.checklist_cycle}): {brief.checklist_done} of "
+        f"Checklist (cycle {brief.checklist_cycle}{started}): {brief.checklist_done} of "
         f"{brief.checklist_total} done ({percent(brief.checklist_done, brief.checklist_total)})"
         + (f", {late} overdue" if late else "")
         + "."

@@ -23,16 +23,16 @@ from tui.checklist import (  # many re-exported: see __all__
     Entry,
     add_custom_item,
     available_cycles,
-    checklist_entries,
     country_templates,
     custom_key,
     cycle_entries,
     day_text,
-    default_cycle,
     due_items,
     due_rule_text,
     due_state,
     entries_by_cycle,
+    live_checklist,
+    live_cycle,
     order_key,
     ordered,
     parse_due_input,
@@ -44,8 +44,10 @@ from tui.checklist import (  # many re-exported: see __all__
     review_for,
     review_text,
     rule_due,
+    set_status,
     set_templates,
     start_checklist,
+    template_entries,
     templates,
     why_text,
 )
@@ -69,12 +71,13 @@ __all__ = [
     "custom_key",
     "cycle_entries",
     "day_text",
-    "default_cycle",
     "due_items",
     "due_rule_text",
     "entries_by_cycle",
     "export_checklist",
     "export_filename",
+    "live_checklist",
+    "live_cycle",
     "order_key",
     "ordered",
     "parse_due_input",
@@ -87,6 +90,7 @@ __all__ = [
     "review_for",
     "review_text",
     "rule_due",
+    "set_status",
     "set_templates",
     "start_checklist",
     "why_text",
@@ -230,15 +234,7 @@ def export_checklist(
     started = bool(entries)
     chosen = country_templates(ws, iso3)
     if not started:
-        review = review_for(iso3, cycle)
-        entries = checklist_entries(
-            iso3,
-            cycle,
-            chosen,
-            review.start if review else None,
-            review.end if review else None,
-            council.adoption_day(ws, iso3, cycle) if review else None,
-        )
+        entries = template_entries(iso3, cycle, chosen, council.adoption_day(ws, iso3, cycle))
     if fmt == "csv":
         return render_csv(iso3, cycle, entries, today), started
     used = [

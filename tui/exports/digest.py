@@ -98,7 +98,7 @@ def build_digest(
     """What ``owner`` has overdue or due within ``days`` of ``today`` (one country or all)."""
     key = owner_key(owner)
     out = Digest(" ".join(plain(owner).split()), today, days, iso3)
-    for item in due_items(source.table("checklist"), today, days):
+    for item in due_items(source, today, days):
         if owner_key(item.entry.get("owner")) != key or (iso3 and item.iso3 != iso3):
             continue
         out.checklist.append(
