@@ -60,7 +60,7 @@ class ItemRow:
 Row = PhaseRow | ItemRow
 
 COLUMNS = [
-    Column("mark", "", 3),
+    Column("mark", "", 4),
     Column("text", "Item", 0, min_width=20),
     Column("owner", "Owner", 12, show_from=96),
     Column("due", "Due", 10),

@@ -558,3 +558,79 @@ async def test_due_screen_filters_by_owner(make_app) -> None:
         await pilot.press("up", "up", "up", "enter")  # the first row: All owners
         await pilot.pause()
         assert screen.owner is None and len(screen.items) == 12
+
+
+# --------------------------------------------------------------------------- live cycle (14.6)
+
+
+async def test_checklist_opens_on_the_live_cycle(make_app) -> None:
+    """Slovenia on 7 Dec 2026: cycle 5 starts in Nov 2029, so the checklist opens on cycle 4's
+    follow-up (16 items late), even with cycle 5 started ahead."""
+
+    def ahead(ws: Workspace) -> None:
+        core.start_checklist(ws, "SVN", 5)
+
+    app = make_app(today="2026-12-07", setup=ahead)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(ChecklistScreen("SVN", date(2026, 12, 7)))
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ChecklistScreen) and screen.cycle == 4
+        shown = screen_text(app)
+        assert "Slovenia (SVN) · checklist · cycle 4" in shown
+        assert "Overall ░░░░░░░░░░░░ 0/17 · 16 late" in shown
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        assert screen.cycle == 5  # the later cycle is still one key away
+
+
+async def test_due_screen_shows_a_country_not_started(make_app) -> None:
+    """Morocco has a recommendation and no checklist: F4 lists its 7 overdue cycle-5 items
+    (from its templates and the calendar); enter starts that checklist on the item."""
+
+    def morocco(ws: Workspace) -> None:
+        ws.edit("recommendations", "r-mar", {"country": "MAR", "text": "a", "cycle": 4})
+
+    app = make_app(today="2026-12-07", setup=morocco)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DueScreen)
+        late = [i for i in screen.items if i.days < 0]
+        assert len(late) == 7 and {(i.iso3, i.cycle) for i in late} == {("MAR", 5)}
+        shown = screen_text(app)
+        assert "Nothing overdue" not in shown and "7 late" in shown and "Morocco" in shown
+        assert not app.workspace.table("checklist")  # nothing written by looking
+        target = late[2].id
+        screen.row_list.set_cursor(2)
+        await pilot.press("enter")
+        await pilot.pause()
+        checklist = app.screen
+        assert isinstance(checklist, ChecklistScreen) and checklist.cycle == 5
+        assert checklist.current_rid() == target
+        assert len(live(app, "MAR:5:")) == 17
+
+
+async def test_n_on_a_marked_group_is_one_undo_step(make_app) -> None:
+    app = make_app(today="2026-11-25")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_ltu(pilot)
+        first = screen.current_rid()
+        await pilot.press("space", "space")  # marks two items, the cursor moves down
+        marked = set(screen.marks)
+        assert first in marked and len(marked) == 2
+        assert screen_text(app).count("●[ ]") == 2
+        await pilot.press("n")
+        await pilot.pause()
+        assert {live(app)[r]["status"] for r in marked} == {"not_applicable"}
+        assert sum(e["status"] == "not_applicable" for e in live(app).values()) == 2
+        assert not screen.marks and "●" not in screen_text(app)
+        await pilot.press("u")
+        await pilot.pause()
+        assert {live(app)[r]["status"] for r in marked} == {"todo"}
+        assert len(live(app)) == 17  # the undo stopped at the group, not at the start
+        await pilot.press("o")  # without marks a key still changes the item under the cursor
+        await pilot.press("n")
+        await pilot.pause()
+        assert sum(e["status"] == "not_applicable" for e in live(app).values()) == 1
