@@ -241,7 +241,8 @@ class UprApp(MergeActions, TypeaheadApp, App[int]):
 
         if self._workspace is None:
             return {}  # still loading: filled in when the file is read (_workspace_loaded)
-        return progress_labels(self.workspace.table("checklist"), self.today)
+        ws = self.workspace
+        return progress_labels(ws.table("checklist"), self.today, ws.table("countries"))
 
     def action_import_file(self) -> None:
         """The import screen, for the country of the screen in front (if any)."""

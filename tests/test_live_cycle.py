@@ -101,3 +101,9 @@ def test_status_of_a_marked_group_is_one_undo_step(ws: Workspace) -> None:
     assert [ws.get("checklist", r)["status"] for r in rids] == ["not_applicable", "todo", "todo"]
     with pytest.raises(ValueError):
         core.set_status(ws, rids, "finished")
+
+
+def test_country_list_column_counts_the_live_cycle_not_a_later_one(ws: Workspace) -> None:
+    core.start_checklist(ws, "SVN", 5)  # started ahead; cycle 4 is the live one and not started
+    labels = core.progress_labels(ws.table("checklist"), DAY, ws.table("countries"))
+    assert labels == {"SVN": "0/17 ✓ 16 late"}

@@ -656,11 +656,21 @@ def available_cycles(table: Mapping[str, Entry], iso3: str) -> list[int]:
     return sorted(cycles)
 
 
-def progress_labels(table: Mapping[str, Entry], today: date) -> dict[str, str]:
-    """Country-list column per country, e.g. ``7/16 ✓ 2 late``, for the cycle it opens on.
+def progress_labels(
+    table: Mapping[str, Entry], today: date, countries_table: Mapping[str, Entry] | None = None
+) -> dict[str, str]:
+    """Country-list column per country with a checklist, e.g. ``7/16 ✓ 2 late``, for its live
+    cycle (the one its checklist opens on), from its templates when that cycle is not started.
 
     Counting every cycle together would mix a finished cycle into the next one's progress.
+    ``countries_table``: the workspace's country records, for each country's templates.
     """
+    shipped = templates()
+    templates_of = {
+        iso3: [t for t in record.get("templates") or () if t in shipped]
+        for iso3, record in (countries_table or {}).items()
+        if isinstance(record, Mapping)
+    }
     countries: dict[str, dict[int, list[Entry]]] = {}
     for entry in table.values():
         cycle = entry.get("cycle")
@@ -674,6 +684,13 @@ def progress_labels(table: Mapping[str, Entry], today: date) -> dict[str, str]:
             cycle = max(by_cycle)
         if cycle in by_cycle:
             out[iso3] = summary_label(by_cycle[cycle], today)
+            continue
+        # The live cycle not started (another cycle is): its template items, as the checklist
+        # and the Due screen show them; the adoption date by rule (no walk of the records).
+        review = review_for(iso3, cycle)
+        adoption = council.adoption(review, "").session.start if review else None
+        keys = templates_of.get(iso3) or list(DEFAULT_TEMPLATES)
+        out[iso3] = summary_label(template_entries(iso3, cycle, keys, adoption), today)
     return out
 
 
