@@ -202,3 +202,26 @@ def test_the_only_workspace_is_found_by_its_content_and_a_push_sends_a_delta(
     assert "upr sync by ana: 1 decision" in out
     second = int(out.splitlines()[-1].split()[1].replace(",", ""))
     assert 0 < second < first / 5  # a thin pack: the change, not the whole file again
+
+
+def test_commit_message_names_the_author_decisions_and_imports(
+    team: tuple[Path, Path, Path],
+    shared_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _server, ana, _ben = team
+    sync(capsys, monkeypatch, ana, "ana")
+    reports = shared_dir / "corpus/wg-reports"
+    monkeypatch.setenv("UPR_AUTHOR", "ana")
+    assert (
+        main(["import", str(reports / "A_HRC_59_15_Slovenia_2025.txt"), "-w", str(ana / NAME)]) == 0
+    )
+    assert (
+        main(["import", str(reports / "A_HRC_59_15_Add1_Slovenia_2025.txt"), "-w", str(ana / NAME)])
+        == 0
+    )
+    edit(ana / NAME, "ana", 1, {"priority": "high"})
+    out = sync(capsys, monkeypatch, ana, "ana")
+    # 254 paragraphs, three of which the workspace had already: 251 new records.
+    assert "committed: upr sync by ana: 1 decision, 1 import (251 new recommendations)" in out

@@ -217,17 +217,24 @@ def _identity(root: Path, author: str) -> list[str]:
 
 
 def describe_changes(root: Path, files: Sequence[Path]) -> str:
-    """``12 decisions, 3 new recommendations`` from the history rows added since HEAD."""
+    """``12 decisions, 1 import (254 new recommendations)`` from the history rows the
+    workspace files gained since HEAD. An import is told by the files its records name
+    (``source.file`` of the records it created or re-sourced); a decision is an edit of a
+    decision field (DESIGN §2) or of a position outside an import."""
     from tui.merge import load_copy
+    from tui.model import DECISION_FIELDS
     from tui.store import WorkspaceError
 
     counts: Counter[str] = Counter()
+    imported: set[str] = set()
+    new_workspace = False
     for path in files:
         rel = path.resolve().relative_to(root.resolve()).as_posix()
         try:
-            now = load_copy(path).get("history", {})
+            tables = load_copy(path)
         except WorkspaceError as exc:
             raise SyncError(str(exc)) from None
+        now, records = tables.get("history", {}), tables.get("recommendations", {})
         before: dict[str, object] = {}
         raw = subprocess.run(
             ["git", "show", f"HEAD:{rel}"],
@@ -245,28 +252,55 @@ def describe_changes(root: Path, files: Sequence[Path]) -> str:
                 except WorkspaceError:
                     before = {}
         else:
-            counts["new workspace"] += 1
-        for hid, row in now.items():
-            if hid in before or not isinstance(row, dict):
-                continue
+            new_workspace = True
+        fresh = [r for h, r in now.items() if h not in before and isinstance(r, dict)]
+        sourced = {
+            str(r.get("record"))
+            for r in fresh
+            if r.get("table") == "recommendations" and r.get("field") in ("*", "source")
+        }
+        for rid in sourced:
+            source = (records.get(rid) or {}).get("source")
+            if isinstance(source, dict) and source.get("file"):
+                imported.add(str(source["file"]))
+        for row in fresh:
             table, fname = row.get("table"), row.get("field")
             if table == "recommendations":
-                counts["new recommendation" if fname == "*" else "decision"] += 1
+                if fname == "*":
+                    counts["new recommendation"] += 1
+                elif fname in DECISION_FIELDS or (
+                    fname == "position" and row.get("record") not in sourced
+                ):
+                    counts["decision"] += 1
+                elif row.get("record") not in sourced:
+                    counts["recommendation edit"] += 1
             elif table == "checklist":
                 counts["checklist edit"] += 1
             elif table == "actions":
                 counts["plan edit"] += 1
             elif table == "links":
                 counts["link"] += 1
+            elif table == "countries" and fname == "*":
+                continue  # a country an import or a checklist added: told by those
             else:
                 counts["other edit"] += 1
-    if not counts:
-        return "no new edits"
-    order = ["new workspace", "decision", "new recommendation", "checklist edit", "plan edit"]
-    keys = sorted(counts, key=lambda k: (order.index(k) if k in order else len(order), k))
-    return ", ".join(
-        f"{counts[k]} {k}{'s' if counts[k] != 1 and k != 'new workspace' else ''}" for k in keys
-    )
+
+    def n(key: str) -> str:
+        return f"{counts[key]} {key}{'s' if counts[key] != 1 else ''}"
+
+    parts: list[str] = []
+    if counts["decision"]:
+        parts.append(n("decision"))
+    if imported:
+        inner = f" ({n('new recommendation')})" if counts["new recommendation"] else ""
+        parts.append(f"{len(imported)} import{'s' if len(imported) != 1 else ''}{inner}")
+    elif counts["new recommendation"]:
+        parts.append(n("new recommendation"))
+    for key in ("recommendation edit", "checklist edit", "plan edit", "link", "other edit"):
+        if counts[key]:
+            parts.append(n(key))
+    text = ", ".join(parts) or "no new edits"
+    return f"new workspace: {text}" if new_workspace else text
 
 
 def _pack_size(root: Path, include: str, exclude: Sequence[str]) -> int:
@@ -349,8 +383,7 @@ def _sync(start: Path, remote: str | None, workspace: Path | None, author: str) 
     git(root, "add", "--", *paths)
     staged = git(root, "diff", "--cached", "--name-only", "--", *paths)
     if staged:
-        has_head = bool(_rev(root, "HEAD"))
-        what = describe_changes(root, files) if has_head else "new workspace"
+        what = describe_changes(root, files)
         message = f"upr sync by {author}: {what}"
         git(root, "commit", "-q", "-m", message, "--", *paths, identity=identity)
         report.committed = message
