@@ -171,7 +171,6 @@ def test_team_edit_after_the_export_wins_and_the_sheet_value_is_a_conflict(
     assert [(c["record"], c["winner"], c["other"], c["other_author"]) for c in conflicts] == [
         (IDS[0], "implemented", "not_started", "agency.fp")
     ]
-    assert not ws.can_undo
     ws.close(save=False)
     before = team.read_bytes()
     run_import(capsys, team, xlsx, "--author", "agency.fp")
@@ -337,3 +336,16 @@ async def test_capital_x_exports_the_filtered_view_and_x_still_marks_triaged(
         await pilot.press("x")
         await pilot.pause()
         assert any(r.get("triaged") for r in app.workspace.table("recommendations").values())
+
+
+def test_a_matrix_import_is_not_an_undo_step(team: Path, tmp_path: Path) -> None:
+    xlsx = tmp_path / "matrix.xlsx"
+    export(team, xlsx)
+    edit_xlsx(xlsx, {(IDS[0], "Priority"): "Low"})
+    ws = Workspace.open(team, author="team")
+    try:
+        result = roundtrip.apply_matrix(ws, roundtrip.read_matrix(xlsx))
+        assert result.applied == 1 and ws.get("recommendations", IDS[0])["priority"] == "low"
+        assert not ws.can_undo  # u in the app never takes a colleague's sheet back
+    finally:
+        ws.close(save=False)

@@ -96,7 +96,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="SOURCE",
         help="report (.txt/.docx), addendum, thematic list (.docx), UPR Info CSV, "
-        "UHRI export (.json/.csv) or any CSV/XLSX",
+        "UHRI export (.json/.csv), any CSV/XLSX, or a matrix made by upr export matrix "
+        "(its changed cells come back as edits)",
     )
     add_workspace_option(parser)
     parser.add_argument(
