@@ -107,3 +107,10 @@ def test_country_list_column_counts_the_live_cycle_not_a_later_one(ws: Workspace
     core.start_checklist(ws, "SVN", 5)  # started ahead; cycle 4 is the live one and not started
     labels = core.progress_labels(ws.table("checklist"), DAY, ws.table("countries"))
     assert labels == {"SVN": "0/17 ✓ 16 late"}
+
+
+def test_overview_counts_a_live_cycle_not_started(ws: Workspace) -> None:
+    from tui.overview import country_summary
+
+    summary = country_summary(ws, "MAR", DAY)
+    assert summary.checklist_label == "cycle 5, not started: 0/17 ✓ 7 late (c to open)"

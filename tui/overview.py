@@ -9,7 +9,14 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from tui import council, refdata
-from tui.checklist import cycle_entries, live_cycle, summary_label
+from tui.checklist import (
+    country_templates,
+    cycle_entries,
+    live_cycle,
+    review_for,
+    summary_label,
+    template_entries,
+)
 
 if TYPE_CHECKING:
     from tui.store import Workspace
@@ -59,4 +66,11 @@ def country_summary(
     entries = cycle_entries(table, iso3, cycle) if cycle is not None else []
     if entries:
         summary.checklist_label = f"cycle {cycle}: {summary_label(entries, today)}"
+    elif cycle is not None and (review := review_for(iso3, cycle)) is not None:
+        # Not started: what its templates and the calendar give, late items included.
+        adoption = council.adoption(review, summary.wg_reports.get(cycle, "")).session.start
+        fresh = template_entries(iso3, cycle, country_templates(ws, iso3), adoption)
+        summary.checklist_label = (
+            f"cycle {cycle}, not started: {summary_label(fresh, today)} (c to open)"
+        )
     return summary
