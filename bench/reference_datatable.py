@@ -75,7 +75,7 @@ if __name__ == "__main__":
     app = ReferenceApp(sys.argv[1])
     if os.environ.get("BENCH_LEAN_DRIVER"):  # to record its output for tests/test_lean.py
         sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-        from screens.lean import lean_driver_class
+        from screens.terminal import lean_driver_class
 
         app.driver_class = lean_driver_class() or app.driver_class
     app.run(mouse=False)

@@ -930,7 +930,7 @@ def record(out_dir: Path, cache: Path) -> None:
 def layer_ablation() -> str:
     """Replay tests/samples/lean recordings through the layer with one part turned off."""
     sys.path.insert(0, str(ROOT))
-    from screens.lean import LeanFilter
+    from screens.terminal import LeanFilter
 
     samples = ROOT / "tests" / "samples" / "lean"
 

@@ -21,6 +21,7 @@ from screens.countries import CountryListScreen
 from screens.help import HelpScreen, describe_bindings
 from screens.merge import MergeActions
 from screens.overview import CountryOverviewScreen
+from screens.terminal import fallback_notice
 from screens.typeahead import TypeaheadApp
 from tui.config import load_config, save_config
 from tui.sanitize import clean_line, clean_text
@@ -102,9 +103,9 @@ class UprApp(MergeActions, TypeaheadApp, App[int]):
         self.save_error: str | None = None
         if options.lean:
             self.add_class("lean")
-            self.apply_lean()  # screens/lean.py: terminal colours, the lean output layer
+            self.apply_lean()  # screens/terminal.py: terminal colours, the lean output layer
         else:
-            from screens.driver import input_driver_class
+            from screens.terminal import input_driver_class
 
             self.driver_class = input_driver_class() or self.driver_class  # Escape without 100 ms
         if self._workspace is not None:
@@ -126,7 +127,7 @@ class UprApp(MergeActions, TypeaheadApp, App[int]):
     def apply_lean(self) -> None:
         """Low-bandwidth mode (issue 8): the terminal's own colours (no background fills, so
         blank line ends become erase-to-end-of-line) and the lean output layer."""
-        from screens.lean import LEAN_THEME, lean_driver_class
+        from screens.terminal import LEAN_THEME, lean_driver_class
 
         self.theme = LEAN_THEME
         driver = lean_driver_class()
@@ -185,6 +186,9 @@ class UprApp(MergeActions, TypeaheadApp, App[int]):
             install(self)
         # Once the first screen is written (run at the first refresh, it delayed it by 0.1 s).
         self.set_timer(1.0, self._preload_screens)
+        notice = fallback_notice()  # another Textual than the tested one: its stock parts
+        if notice:
+            self.notify(notice, severity="warning", timeout=8)
         if self._workspace is None:
             # First screen now; the rest when the file is read (issue 8: first paint at 100k).
             self.push_screen(CountryListScreen(self.today, {}))

@@ -15,11 +15,10 @@ from typing import Any
 
 from rich.style import Style
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.dom import NoScreen
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
@@ -30,6 +29,7 @@ from screens.decisions import DECISION_BINDINGS, DecisionActions
 from screens.pickers import Option, Picker
 from screens.rowlist import Column, RowHeader, RowList
 from screens.tags import TAG_BINDINGS, TagActions, short, suggested_section
+from screens.terminal import QuietFocus
 from screens.textpane import TextPane
 from tui import triage
 from tui.model import ACTION_CATEGORIES
@@ -253,39 +253,9 @@ def detail_text(
     return out
 
 
-class TriageList(RowList):
-    """A ``RowList`` whose focus changes repaint one line (the cursor's), not the whole list.
-
-    Textual repaints a whole widget when it gains or loses focus: opening the search box
-    (and coming back) would resend every visible row (~2.7 KB at 80x24). Only the cursor
-    row looks different with focus, so only it is repainted.
-    """
-
-    def _on_focus(self, event: events.Focus) -> None:
-        event.prevent_default()  # skip RowList's and Widget's handlers (full repaint)
-        self.set_reactive(Widget.has_focus, True)
-        self.refresh_row(self.cursor)
-        if self.parent is not None:
-            self.parent.post_message(events.DescendantFocus(self))
-
-    def _on_blur(self, event: events.Blur) -> None:
-        event.prevent_default()
-        self.set_reactive(Widget.has_focus, False)
-        self.refresh_row(self.cursor)
-        if self.parent is not None:
-            self.parent.post_message(events.DescendantBlur(self))
-
-    def focus(self, scroll_visible: bool = True) -> TriageList:
-        """``Widget.focus`` without its whole-widget repaint (the focus handler repaints)."""
-
-        def set_focus(widget: Widget) -> None:
-            try:
-                widget.screen.set_focus(self, scroll_visible=scroll_visible)
-            except NoScreen:
-                pass
-
-        self.app.call_later(set_focus, self)
-        return self
+class TriageList(QuietFocus, RowList):  # type: ignore[misc,valid-type]  # chosen at import
+    """A ``RowList`` whose focus changes repaint one line (the cursor's), not the whole list
+    (screens/terminal.py owns that override of Textual's focus handlers)."""
 
 
 class SearchInput(Input):

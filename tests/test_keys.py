@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from ptyterm import PtyApp
 
-from screens.driver import IDLE_WAKE, select_timeout
+from screens.terminal import IDLE_WAKE, select_timeout
 from tui.session import ESCAPE_DELAY_MS, AppOptions, configure_environment
 
 UPR = shutil.which("upr", path=str(Path(sys.executable).parent)) or "upr"

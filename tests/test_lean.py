@@ -1,4 +1,4 @@
-"""The lean output layer (screens/lean.py) and the low-bandwidth mode: same screen, fewer bytes.
+"""The lean output layer (screens/terminal.py) and the low-bandwidth mode: same screen, fewer bytes.
 
 The layer must never change what the terminal shows. Every check feeds Textual's output
 into one pyte screen and the layer's output into another, and compares them cell by cell
@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from screens.lean import BOX_ASCII, LEAN_THEME, LeanFilter, Style, lean_driver_class, transition
+from screens.terminal import BOX_ASCII, LEAN_THEME, LeanFilter, Style, lean_driver_class, transition
 
 SAMPLES = Path(__file__).parent / "samples" / "lean"
 W, H = 80, 24

@@ -1,4 +1,20 @@
-"""A thin output layer for slow links: the same screen as Textual draws, in fewer bytes.
+"""Every touch of Textual's internals, in one module, checked against the version it was written for.
+
+Three things here lean on Textual's private parts (``textual._*`` modules, a driver's ``_file``,
+a parser's ``_timeout_time``, ``Widget._on_focus``/``_on_blur``):
+
+1. the input driver: Textual's Linux driver with Escape delivered after ``ESCDELAY``, not
+   after 100 ms (:func:`input_driver_class`);
+2. the lean output layer for slow links (:class:`LeanFilter`, :func:`lean_driver_class`);
+3. a focus change that repaints one row of a list, not the whole list (:class:`QuietFocus`).
+
+They were written against Textual ``TESTED_TEXTUAL``; pyproject.toml pins that minor version.
+On any other Textual version the app falls back to Textual's stock driver, output and focus
+handling, and says so in one line (:func:`fallback_notice`): slower over a slow link, never
+broken.
+
+**The lean output layer.** A thin layer for slow links: the same screen as Textual draws, in
+fewer bytes.
 
 Textual writes every updated line in full: a cursor move per line, a reset (``ESC[0m``)
 after every styled segment and a fresh SGR before the next, and trailing blanks as spaces
@@ -29,7 +45,10 @@ import functools
 import json
 import os
 import re
+import selectors
+import sys
 import threading
+from codecs import getincrementaldecoder
 from typing import Any
 
 from rich.cells import get_character_cell_size
@@ -40,6 +59,52 @@ Cell = tuple[str, int, int]
 
 # The theme of the lean mode: the terminal's default foreground and background everywhere,
 # so nothing is filled and blank line ends cost ``ESC[K``.
+TESTED_TEXTUAL = "8.2.8"  # the version this module's uses of Textual's internals were written for
+
+
+@functools.cache
+def textual_version() -> str:
+    """The installed Textual's version ("" if it cannot be told).
+
+    Read from the name of its ``textual-X.Y.Z.dist-info`` folder beside the package: one
+    directory listing, where ``importlib.metadata`` costs ~0.1 s at start-up.
+    """
+    import textual
+
+    site = os.path.dirname(os.path.dirname(os.path.abspath(textual.__file__)))
+    try:
+        found = [
+            e.name[len("textual-") : -len(".dist-info")]
+            for e in os.scandir(site)
+            if e.name.startswith("textual-") and e.name.endswith(".dist-info")
+        ]
+    except OSError:
+        found = []
+    if len(found) == 1:
+        return found[0]
+    import importlib.metadata
+
+    try:  # an unusual install (egg, zip, two dist-info folders): ask the slow way
+        return importlib.metadata.version("textual")
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+def internals_ok() -> bool:
+    """May this module touch Textual's internals? Only on the version it was written against."""
+    return textual_version() == TESTED_TEXTUAL
+
+
+def fallback_notice() -> str | None:
+    """The one line the app shows when it falls back to Textual's stock parts; None if not."""
+    if internals_ok():
+        return None
+    return (
+        f"Textual {textual_version() or '(unknown)'} is not the tested {TESTED_TEXTUAL}: "
+        "using its stock output, input and focus handling"
+    )
+
+
 LEAN_THEME = "ansi-dark"
 
 
@@ -811,7 +876,79 @@ class LeanFilter:
         self._rx, self._ry = x, y
 
 
-# -- the driver ---------------------------------------------------------------------------------
+# -- the input driver ----------------------------------------------------------------------------
+# Textual's Linux driver, with the Escape key delivered after ``ESCDELAY``, not after 100 ms.
+# A lone Escape byte may be the Escape key or the start of a key sequence, so the parser waits
+# ``textual.constants.ESCAPE_DELAY`` for more. But Textual's input thread only looks at that
+# timeout when its ``select`` wakes, every 100 ms, so Escape (the "back" key, DESIGN §8) always
+# took ~100 ms whatever ``ESCDELAY`` said. This loop is Textual's own (``LinuxDriver.
+# run_input_thread``, Textual 8.2), waking when the parser's wait ends instead.
+
+IDLE_WAKE = 0.1  # Textual's own period: how often the loop looks at exit_event when idle
+
+
+def select_timeout(parser: Any, now: float) -> float:
+    """How long the input thread may sleep: until the parser's Escape wait ends, at most 0.1 s.
+
+    ``_timeout_time`` is private to Textual's parser: without it, Textual's own period.
+    """
+    deadline = getattr(parser, "_timeout_time", None)
+    if deadline is None:
+        return IDLE_WAKE
+    return max(0.0, min(IDLE_WAKE, deadline - now))
+
+
+@functools.cache
+def input_driver_class() -> type | None:
+    """The driver class for a real terminal (None on Windows or another Textual: Textual's own)."""
+    if sys.platform == "win32" or not internals_ok():
+        return None
+    from textual._loop import loop_last
+    from textual._parser import ParseError
+    from textual._time import get_time
+    from textual._xterm_parser import XTermParser
+    from textual.drivers.linux_driver import LinuxDriver
+
+    class PromptEscapeDriver(LinuxDriver):
+        """Textual's Linux driver; only the input loop's sleep differs."""
+
+        def run_input_thread(self) -> None:
+            selector = selectors.SelectSelector()
+            fileno = self.fileno
+            selector.register(fileno, selectors.EVENT_READ)
+            parser = XTermParser(self._debug)
+            decode = getincrementaldecoder("utf-8")().decode
+
+            def process(
+                events: list[tuple[selectors.SelectorKey, int]], final: bool = False
+            ) -> None:
+                for last, (_key, mask) in loop_last(events):
+                    if mask & selectors.EVENT_READ:
+                        data = decode(os.read(fileno, 1024 * 4), final=final and last)
+                        if not data:
+                            break  # stdin is a pipe
+                        for event in parser.feed(data):
+                            self.process_message(event)
+                for event in parser.tick():
+                    self.process_message(event)
+
+            try:
+                while not self.exit_event.is_set():
+                    process(selector.select(select_timeout(parser, get_time())))
+                selector.unregister(fileno)
+                process(selector.select(IDLE_WAKE), final=True)
+            finally:
+                selector.close()
+                try:
+                    for _event in parser.feed(""):
+                        pass
+                except (EOFError, ParseError):
+                    pass
+
+    return PromptEscapeDriver
+
+
+# -- the lean driver ---------------------------------------------------------------------------------
 
 
 def _lf_returns(fd: int) -> bool:
@@ -832,8 +969,6 @@ def lean_driver_class() -> type | None:
     ``UPR_LEAN_OUTPUT=0`` leaves Textual's own output (the rest of --lean stays): an escape
     hatch should a terminal disagree with the layer, and the bench's "before".
     """
-    from screens.driver import input_driver_class
-
     base = input_driver_class()
     if base is None or os.environ.get("UPR_LEAN_OUTPUT") == "0":
         return base
@@ -876,3 +1011,60 @@ def lean_driver_class() -> type | None:
             super().start_application_mode()
 
     return LeanDriver
+
+
+# -- focus that repaints one row -------------------------------------------------------------------
+
+
+class _QuietFocus:
+    """Focus changes repaint one row (the cursor's) of a ``RowList``, not the whole widget.
+
+    Textual repaints a whole widget when it gains or loses focus: opening the search box (and
+    coming back) would resend every visible row (~2.7 KB at 80x24). Only the cursor row looks
+    different with focus, so only it is repainted. Overrides Textual's private
+    ``Widget._on_focus``/``_on_blur``; mix in before the ``RowList``.
+    """
+
+    def _on_focus(self, event: Any) -> None:
+        from textual import events
+        from textual.widget import Widget
+
+        me: Any = self
+        event.prevent_default()  # skip RowList's and Widget's handlers (full repaint)
+        me.set_reactive(Widget.has_focus, True)
+        me.refresh_row(me.cursor)
+        if me.parent is not None:
+            me.parent.post_message(events.DescendantFocus(me))
+
+    def _on_blur(self, event: Any) -> None:
+        from textual import events
+        from textual.widget import Widget
+
+        me: Any = self
+        event.prevent_default()
+        me.set_reactive(Widget.has_focus, False)
+        me.refresh_row(me.cursor)
+        if me.parent is not None:
+            me.parent.post_message(events.DescendantBlur(me))
+
+    def focus(self, scroll_visible: bool = True) -> Any:
+        """``Widget.focus`` without its whole-widget repaint (the focus handler repaints)."""
+        from textual.dom import NoScreen
+
+        me: Any = self
+
+        def set_focus(widget: Any) -> None:
+            try:
+                widget.screen.set_focus(me, scroll_visible=scroll_visible)
+            except NoScreen:
+                pass
+
+        me.app.call_later(set_focus, me)
+        return me
+
+
+class _StockFocus:
+    """Textual's own focus handling (another Textual version: see :func:`fallback_notice`)."""
+
+
+QuietFocus: type = _QuietFocus if internals_ok() else _StockFocus
