@@ -164,14 +164,14 @@ class TemplateError(ValueError):
     """A template that cannot be used; the message is one line: ``file:line: what``."""
 
 
-class _LinedDict(dict):  # type: ignore[type-arg]
+class _LinedDict(dict[str, Any]):
     """A YAML mapping that remembers its own line and the line of each key (1-based)."""
 
     line: int = 0
     key_lines: dict[str, int]
 
 
-class _LinedList(list):  # type: ignore[type-arg]
+class _LinedList(list[Any]):
     line: int = 0
     item_lines: list[int]
 

@@ -238,9 +238,9 @@ def merge_record(
     star_a, star_b = ca.get("*"), cb.get("*")
     star_ka, star_kb = _ck(star_a), _ck(star_b)
     if star_a is not None or star_b is not None:
-        clocks["*"] = (
+        clocks["*"] = str(
             star_a if star_b is None or (star_a is not None and star_ka >= star_kb) else star_b
-        )  # type: ignore[assignment]
+        )
     for fname in names:
         va = ra.get(fname, _MISSING)
         vb = rb.get(fname, _MISSING)
@@ -511,13 +511,13 @@ def merge_tables(
             changed[table] = delta
     if report.conflicts:
         report.conflicts.sort(key=lambda c: (c.table, c.record, c.field))
-        table = data.setdefault(CONFLICTS, {})
+        conflicts = data.setdefault(CONFLICTS, {})
         for conflict in report.conflicts:
             row = conflict.row()
-            old = table.get(conflict.id)
+            old = conflicts.get(conflict.id)
             merged = row if old is None else pick_conflict(old, row)
             if merged is not old:
-                table[conflict.id] = merged
+                conflicts[conflict.id] = merged
                 changed.setdefault(CONFLICTS, {})[conflict.id] = merged
     if report.common_records == 0:
         report.unrelated = unrelated_countries(a, b)

@@ -98,10 +98,13 @@ def merge_values(existing: dict[str, Any] | None, incoming: dict[str, Any]) -> d
         if k in RECOMMENDATION.editable and k not in DECISION_FIELDS
     }
     if existing is None:
-        values = {k: v for k, v in fields.items() if not is_empty(v) or k in LIST_FIELDS}
-        if values.get("position"):
-            values["source"] = {**(values.get("source") or {}), STATED: values["position"]}
-        return values
+        new_values = {k: v for k, v in fields.items() if not is_empty(v) or k in LIST_FIELDS}
+        if new_values.get("position"):
+            new_values["source"] = {
+                **(new_values.get("source") or {}),
+                STATED: new_values["position"],
+            }
+        return new_values
     values: dict[str, Any] = {}
     ex_rank = source_rank(existing.get("source"))
     in_rank = source_rank(incoming.get("source"))

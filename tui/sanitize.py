@@ -104,10 +104,10 @@ def guarded_streams() -> Iterator[None]:
 
     saved = sys.stdout, sys.stderr
     if sys.stderr is not None and not isinstance(sys.stderr, CleanStream):
-        sys.stderr = CleanStream(sys.stderr)  # type: ignore[assignment]
+        sys.stderr = CleanStream(sys.stderr)
     out = sys.stdout
     if out is not None and not isinstance(out, CleanStream) and _isatty(out):
-        sys.stdout = CleanStream(out, keep_styles=True)  # type: ignore[assignment]
+        sys.stdout = CleanStream(out, keep_styles=True)
     try:
         yield
     finally:

@@ -185,7 +185,7 @@ def export_report(args: argparse.Namespace) -> int:
         if args.cycle is not None:
             cycles = sorted(
                 {
-                    r.get("cycle")
+                    r["cycle"]
                     for r in ws.table("recommendations").values()
                     if r.get("country") == iso3
                     and not r.get("deleted")

@@ -187,10 +187,10 @@ def print_summary(
     counts.add_column("")
     counts.add_column(Text(f"from {a_label}"), justify="right")
     counts.add_column(Text(f"from {b_label}"), justify="right")
-    for table in sorted(set(report.new_from_a) | set(report.new_from_b)):
-        na, nb = report.new_from_a[table], report.new_from_b[table]
+    for name in sorted(set(report.new_from_a) | set(report.new_from_b)):
+        na, nb = report.new_from_a[name], report.new_from_b[name]
         if na or nb:
-            counts.add_row(Text(f"new {clean_line(table)}"), str(na), str(nb))
+            counts.add_row(Text(f"new {clean_line(name)}"), str(na), str(nb))
     fa, fb = sum(report.fields_from_a.values()), sum(report.fields_from_b.values())
     counts.add_row("fields taken", str(fa), str(fb))
     counts.add_row("history rows only here", str(report.history_from_a), str(report.history_from_b))

@@ -63,8 +63,8 @@ def report_cycle(source: Source, iso3: str, today: date) -> int | None:
     holds at all; None when no recommendation carries a cycle (then all are taken)."""
     from tui import refdata
 
-    cycles = {
-        r.get("cycle")
+    cycles: set[int] = {
+        r["cycle"]
         for r in source.table("recommendations").values()
         if r.get("country") == iso3
         and not r.get("deleted")
@@ -82,7 +82,7 @@ def report_cycle(source: Source, iso3: str, today: date) -> int | None:
         earlier = [c for c in cycles if c <= last.cycle]
         if earlier:
             return max(earlier)
-    return max(cycles)  # type: ignore[type-var]
+    return max(cycles)
 
 
 @dataclass

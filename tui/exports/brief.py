@@ -203,7 +203,7 @@ def build_brief(source: Source, iso3: str, today: date, *, cycle: int | None = N
         {**PRIORITY_LABELS, "none": "No priority"},
     )
     clusters = Counter(
-        (r.get("cluster").strip() if isinstance(r.get("cluster"), str) else "") or NO_CLUSTER
+        (str(r.get("cluster")).strip() if isinstance(r.get("cluster"), str) else "") or NO_CLUSTER
         for r in recs
     )
     ranked = sorted(

@@ -230,7 +230,7 @@ def export_checklist(
     workspace is exported from the country's templates, every item to do."""
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
-    entries: list[Entry] = cycle_entries(ws.table("checklist"), iso3, cycle)
+    entries: Sequence[Entry] = cycle_entries(ws.table("checklist"), iso3, cycle)
     started = bool(entries)
     chosen = country_templates(ws, iso3)
     if not started:

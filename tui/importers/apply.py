@@ -359,7 +359,7 @@ def countries_to_add(ws: Any, batch: ImportBatch) -> list[str]:
     """Member States this batch brings recommendations for that have no ``countries`` record."""
     if batch.kind == "addendum":
         return []
-    codes = {r.get("country") for r in batch.records}
+    codes = {str(r["country"]) for r in batch.records if r.get("country")}
     if batch.country:
         codes.add(batch.country)
     return sorted(c for c in codes if is_member(c) and ws.get("countries", c) is None)

@@ -465,7 +465,11 @@ def split_recommending(
         names.extend(unknown)
         unknown_all.extend(unknown)
     seen: set[str] = set()
-    ordered = [n for n in names if not (n in seen or seen.add(n))]
+    ordered = []
+    for n in names:
+        if n not in seen:
+            seen.add(n)
+            ordered.append(n)
     return body, ordered, unknown_all
 
 

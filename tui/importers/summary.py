@@ -189,10 +189,10 @@ def apply_sentence(result: ImportResult) -> Text:
             "marked unmatched): ",
             style="bold yellow",
         )
-        shown = summary.unmatched[:SHOWN_PARAGRAPHS]
-        more = len(summary.unmatched) - len(shown)
+        rows = summary.unmatched[:SHOWN_PARAGRAPHS]
+        more = len(summary.unmatched) - len(rows)
         text.append(
-            "; ".join(_clip(u, 80) for u in shown) + (f" … and {more} more" if more > 0 else "")
+            "; ".join(_clip(u, 80) for u in rows) + (f" … and {more} more" if more > 0 else "")
         )
     if not addendum and summary.by_position and summary.by_position != result.batch.by_position():
         text.append(f"\nPositions after the import: {positions_text(summary.by_position)}")

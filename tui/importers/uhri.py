@@ -252,7 +252,8 @@ class _UhriReader:
             batch.warn(where, "empty text; skipped")
             return
         session = None
-        for value in as_list(fields.get("uprsession")) or [fields.get("uprsession")]:
+        sessions: list[Any] = as_list(fields.get("uprsession")) or [fields.get("uprsession")]
+        for value in sessions:
             session = as_int(value) if value is not None else None
             if session is not None:
                 break
@@ -263,15 +264,15 @@ class _UhriReader:
         if cycle is None:
             cycle = cycle_of_session(session)
         positions = as_list(fields.get("uprpositions"))
-        position = position_from_word(positions[0]) if positions else None
-        if positions and position is None:
+        understood = position_from_word(positions[0]) if positions else None
+        if positions and understood is None:
             batch.warn(where, f"position {positions[0][:30]!r} not understood; left pending")
-        position = position or "pending"
+        position = understood or "pending"
         sdgs: list[str] = []
         for item in as_list(fields.get("sdgs")):
-            code = sdg_code(item)
-            if code and code not in sdgs:
-                sdgs.append(code)
+            goal = sdg_code(item)
+            if goal and goal not in sdgs:
+                sdgs.append(goal)
         if document and paragraph:
             rid = (
                 upr_id(document, paragraph)

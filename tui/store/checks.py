@@ -123,9 +123,9 @@ class FastCheck:
             elif kind == "any":
                 self.loose.append(fname)
             elif hasattr(check, "allowed"):
-                self.enums.append((fname, check.allowed, check.optional))  # type: ignore[attr-defined]
+                self.enums.append((fname, check.allowed, getattr(check, "optional", False)))
             elif hasattr(check, "bounds"):
-                lo, hi = check.bounds  # type: ignore[attr-defined]
+                lo, hi = check.bounds
                 self.ints.append((fname, lo, hi))
             else:
                 self.other.append((fname, check))

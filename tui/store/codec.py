@@ -19,6 +19,7 @@ from typing import Any
 
 from tui.store.errors import WorkspaceError, shown
 
+_orjson: Any
 try:  # orjson parses a file we wrote ~3x faster, line by line (see parse_workspace)
     import orjson as _orjson
 except ImportError:  # pragma: no cover - depends on the environment

@@ -30,7 +30,7 @@ from tui.store.errors import WorkspaceError
 class StrTable(Table):
     """TinyDB table keyed by the record's own string id (DESIGN §1)."""
 
-    document_id_class = str
+    document_id_class = str  # type: ignore[assignment]  # TinyDB types ids as int; ours are str
 
 
 class WorkspaceDB(TinyDB):

@@ -422,10 +422,10 @@ class Workspace:
             author = parsed[2]  # the edit is the other author's, carried over by a merge
         with self._lock:
             records = self._data[table]
-            record = records.get(rid)
-            created = record is None
+            found = records.get(rid)
+            created = found is None
+            record: dict[str, Any] = schema.defaults() if found is None else found
             if created:
-                record = schema.defaults()
                 record["id"] = rid
                 record["_clock"] = {}
             changes: list[Change] = []
