@@ -65,3 +65,24 @@ def make_app(tmp_path: Path):
     yield build
     for ws in opened:
         ws.close(save=False)
+
+
+# -- parallel runs ------------------------------------------------------------------------------
+# The README's test command runs the suite in two steps: `pytest -n 2 -m "not serial"` (xdist)
+# then `pytest -m serial` alone. A test module that drives a pseudo-terminal or a real `upr`
+# process, kills processes or reads the clock is marked `serial` here, so it never shares the
+# two cores with another test and does not turn flaky. New such modules are found by these hints.
+SERIAL_HINTS = ("ptyterm", 'which("upr"', "SIGKILL", "perf_counter", "pyte.Screen")
+
+
+def _is_serial(path: Path, cache: dict[Path, bool] = {}) -> bool:  # noqa: B006 - a cache
+    if path not in cache:
+        text = path.read_text("utf-8") if path.suffix == ".py" else ""
+        cache[path] = any(hint in text for hint in SERIAL_HINTS)
+    return cache[path]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if _is_serial(Path(str(item.path))):
+            item.add_marker(pytest.mark.serial)

@@ -119,3 +119,17 @@ def test_python_dash_m_upr_is_the_upr_command() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("upr ")
+
+
+def test_terminal_and_process_tests_run_alone_after_the_parallel_part() -> None:
+    """tests/conftest.py marks them ``serial``; the README's command runs them in a second step."""
+    from conftest import _is_serial  # tests/conftest.py, on the path as pytest loads it
+
+    here = Path(__file__).parent
+    for name in ("test_pty.py", "test_keys.py", "test_two_processes.py", "test_lean.py"):
+        assert _is_serial(here / name), name
+    for name in ("test_store.py", "test_triage_core.py", "test_export_matrix.py"):
+        assert not _is_serial(here / name), name
+    command = (REPO / ".ci" / "run").read_text("utf-8").splitlines()[-1]
+    assert command in (REPO / "README.md").read_text("utf-8")  # .ci/run is the README's command
+    assert "-m 'not serial'" in command and command.endswith("pytest -m serial")
