@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.binding import Binding
 
 from screens.pickers import MultiPicker, Option
+from screens.terminal import running_app
 from tui import tags, triage
 from tui.sanitize import clean_line
 
@@ -122,11 +123,10 @@ def suggester(ws: Workspace, country: str, *, wait: bool = True) -> tags.TagSugg
     made = held.by_country.get(country)
     if made is not None or not wait:
         if made is None:
-            try:
-                from textual._context import active_app
-
-                held.start(country, active_app.get())
-            except LookupError:  # no running app (a plain function call): build now
+            app = running_app()
+            if app is not None:
+                held.start(country, app)
+            else:  # no running app (a plain function call): build now
                 made = held.by_country[country] = tags.TagSuggester(ws, country)
         return made
     made = held.by_country[country] = tags.TagSuggester(ws, country)

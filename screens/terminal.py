@@ -6,7 +6,8 @@ a parser's ``_timeout_time``, ``Widget._on_focus``/``_on_blur``):
 1. the input driver: Textual's Linux driver with Escape delivered after ``ESCDELAY``, not
    after 100 ms (:func:`input_driver_class`);
 2. the lean output layer for slow links (:class:`LeanFilter`, :func:`lean_driver_class`);
-3. a focus change that repaints one row of a list, not the whole list (:class:`QuietFocus`).
+3. a focus change that repaints one row of a list, not the whole list (:class:`QuietFocus`);
+4. the app running in this context, for work started outside a widget (:func:`running_app`).
 
 They were written against Textual ``TESTED_TEXTUAL``; pyproject.toml pins that minor version.
 On any other Textual version the app falls back to Textual's stock driver, output and focus
@@ -1011,6 +1012,22 @@ def lean_driver_class() -> type | None:
             super().start_application_mode()
 
     return LeanDriver
+
+
+# -- the running app ------------------------------------------------------------------------------
+
+
+def running_app() -> Any | None:
+    """The app running in this context (Textual's private ``active_app``); None if there is
+    none, or on another Textual (then the caller does its work at once instead)."""
+    if not internals_ok():
+        return None
+    from textual._context import active_app
+
+    try:
+        return active_app.get()
+    except LookupError:
+        return None
 
 
 # -- focus that repaints one row -------------------------------------------------------------------

@@ -187,12 +187,12 @@ class TagSuggester:
             for score, j in self.pool.search(toks, fuzz.token_set_ratio, MIN_SIMILARITY)
             if self.ids[j] != own
         ][:NEIGHBOURS]
-        votes: list[Counter[str]] = [Counter(), Counter(), Counter()]
+        votes: list[dict[str, float]] = [{}, {}, {}]
         total = sum(score for score, _j in hits) or 1.0
         for score, j in hits:
             for k, values in enumerate(self.tags[j]):
                 for v in set(values):
-                    votes[k][v] += score
+                    votes[k][v] = votes[k].get(v, 0.0) + score
         picked = [
             tuple(sorted((v for v, w in c.items() if w / total >= 0.5), key=str.casefold))
             for c in votes

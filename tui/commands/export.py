@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from tui import refdata
 from tui.args import UsageError, add_workspace_option, parse_date
@@ -299,7 +299,11 @@ def export_digest(args: argparse.Namespace) -> int:
             target = folder / f"digest-{slug}.{fmt}"
             text = ex.render(digest, fmt)
             try:
-                atomic_write(target, lambda fh, t=text: fh.write(t.encode("utf-8")))
+
+                def write(fh: IO[bytes], data: bytes = text.encode("utf-8")) -> int:
+                    return fh.write(data)
+
+                atomic_write(target, write)
             except OSError as exc:
                 raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
         print(f"wrote {len(found)} digest(s) into {folder}", file=sys.stderr)

@@ -103,7 +103,8 @@ def export_rows(
         ["Id", "Clocks", "Cells"],
     ]
     for record, cells in rows:
-        clocks = record.get("_clock") if isinstance(record.get("_clock"), dict) else {}
+        found = record.get("_clock")
+        clocks: dict[str, Any] = found if isinstance(found, dict) else {}
         kept = {k: v for k, v in sorted(clocks.items()) if k in editable}
         hashes = "".join(cell_hash(xlsx_value(c)) for c in cells)
         out.append([str(record.get("id", "")), json.dumps(kept, separators=(",", ":")), hashes])
