@@ -955,11 +955,11 @@ class DueItem:
         return str(self.entry.get("id", ""))
 
 
-def workspace_countries(source: Any) -> set[str]:
-    """Every country the workspace holds something of: recommendations, checklist entries,
-    actions or a country record."""
+def workspace_countries(source: Any, names: Sequence[str] = ("checklist", "actions")) -> set[str]:
+    """The countries the tables ``names`` hold live records of, and those with a country
+    record (:func:`due_items` adds those of the recommendations in its own walk of them)."""
     out: set[str] = set(source.table("countries"))
-    for name in ("recommendations", "checklist", "actions"):
+    for name in names:
         out.update(
             r["country"]
             for r in source.table(name).values()
@@ -983,18 +983,23 @@ def due_items(source: Any, today: date, days: int) -> list[DueItem]:
             continue
         iso3 = str(entry.get("country", ""))
         by_country.setdefault(iso3, {}).setdefault(cycle, []).append(entry)
-    reports: dict[str, list[tuple[Any, Any, Any]]] = {}  # one walk for every adoption date
+    # One walk of the recommendations: the countries they name and, per document, what the
+    # adoption dates need (the WG report's symbol).
+    reports: dict[str, list[tuple[Any, Any, Any]]] = {}
     seen: set[Any] = set()
     for rec in source.table("recommendations").values():
-        doc = rec.get("document")
-        if rec.get("deleted") or not isinstance(doc, str) or doc in seen:
+        if rec.get("deleted"):
             continue
-        seen.add(doc)
-        reports.setdefault(str(rec.get("country")), []).append(
-            (doc, rec.get("cycle"), rec.get("session"))
-        )
+        doc = rec.get("document")
+        key = (rec.get("country"), doc)
+        if key in seen:
+            continue
+        seen.add(key)
+        docs = reports.setdefault(str(rec.get("country")), [])
+        if isinstance(doc, str):
+            docs.append((doc, rec.get("cycle"), rec.get("session")))
     out: list[DueItem] = []
-    for iso3 in workspace_countries(source) | set(by_country):
+    for iso3 in (workspace_countries(source) | set(by_country) | set(reports)) - {"", "None"}:
         by_cycle = by_country.get(iso3, {})
         live = live_cycle(iso3, today, table)
         if live is None:
