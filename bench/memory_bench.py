@@ -85,6 +85,10 @@ def measure(path: Path, n: int) -> dict[str, Any]:
     first_save = time.perf_counter() - started
     after_save = _status("VmRSS")
     peak = _status("VmHWM")
+    ws.edit("recommendations", rid, {"priority": "low"})
+    started = time.perf_counter()
+    ws.save()
+    second_save = time.perf_counter() - started
     ws.close(save=False)
     return {
         "n": n,
@@ -96,6 +100,7 @@ def measure(path: Path, n: int) -> dict[str, Any]:
         "peak": peak,
         "open_s": opened,
         "first_save_s": first_save,
+        "second_save_s": second_save,
     }
 
 
@@ -123,9 +128,9 @@ def main(argv: list[str]) -> None:
     print(
         "| records | file MB | text B/rec | RSS after open MB | per record (open) B | "
         "per record beyond its text B | peak open MB | RSS after 1st save MB | peak MB | "
-        "open s | 1st save s |"
+        "open s | 1st save s | save after 1 more edit s |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         added = r["after_open"] - r["before"]
         per = added / r["n"]
@@ -134,7 +139,7 @@ def main(argv: list[str]) -> None:
             f"| {r['n']:,} | {r['file'] / 1e6:.0f} | {text:.0f} | {r['after_open'] / 2**20:,.0f} "
             f"| {per:,.0f} | {per - text:,.0f} | {r['peak_open'] / 2**20:,.0f} "
             f"| {r['after_save'] / 2**20:,.0f} | {r['peak'] / 2**20:,.0f} | {r['open_s']:.1f} "
-            f"| {r['first_save_s']:.2f} |"
+            f"| {r['first_save_s']:.2f} | {r.get('second_save_s', float('nan')):.2f} |"
         )
 
 
