@@ -14,6 +14,7 @@ from tui.exports.brief import brief_markdown, build_brief
 from tui.exports.matrix import write_matrix
 from tui.importers import parse_file
 from tui.importers.apply import apply_batch
+from tui.importers.summary import apply_sentence
 from tui.overview import country_summary
 from tui.store import Workspace
 
@@ -39,6 +40,10 @@ def test_pledges_are_their_own_kind_of_record(shared_dir: Path, tmp_path: Path) 
         apply_batch(ws, report)
         summary = apply_batch(ws, batch)
         assert summary.created == 945 and summary.folded == 0  # never folded into a report's
+        # The import summary never counts pledges with the recommendations' positions.
+        assert summary.by_position == {} and summary.pledges == 945
+        result = ImportResult(batch, summary=summary, mode="applied")
+        assert "Positions after the import" not in apply_sentence(result).plain
         counts = country_summary(ws, "ALB", date(2026, 12, 7))
         assert counts.recommendations == len(report.records)
         assert counts.pledges == len(albania)

@@ -22,6 +22,7 @@ from tui.checklist import DEFAULT_TEMPLATES
 from tui.ids import natural_key, upr_id
 from tui.importers.addendum import addendum_targets
 from tui.importers.base import ImportBatch
+from tui.importers.pledges import is_pledge
 from tui.model import RECOMMENDATION
 from tui.records import (  # the merge rules of two descriptions of one recommendation
     LOCATOR_KEYS,
@@ -55,7 +56,9 @@ class ApplySummary:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Positions of the recommendations only: a voluntary pledge has no position (issue 16.9).
     by_position: Counter[str] = field(default_factory=Counter)
+    pledges: int = 0  # voluntary pledges among the records, counted apart
     missing_paragraphs: list[str] = field(default_factory=list)
     deleted_kept: int = 0  # records the team had deleted: updated, but left deleted
     # Records whose position the team corrected and the file states otherwise: kept as corrected.
@@ -243,8 +246,10 @@ def _plan_records(
         ):
             summary.positions_kept.append(rid)
         after = (existing or {}).get("position") if "position" not in values else values["position"]
+        pledge = is_pledge(record)
         if rid in pending:  # a second row of the same recommendation: counted once
-            summary.by_position[str(pending[rid].get("position") or "pending")] -= 1
+            if not pledge:
+                summary.by_position[str(pending[rid].get("position") or "pending")] -= 1
         else:
             if first:
                 summary.created += 1
@@ -254,8 +259,11 @@ def _plan_records(
                 summary.unchanged += 1
             if existing is not None and existing.get("deleted"):
                 summary.deleted_kept += 1
-        summary.by_position[str(after or record.get("position") or "pending")] += 1
-        summary.by_position = +summary.by_position  # drop zero counts
+        if pledge:  # never counted with the recommendations' positions
+            summary.pledges += rid not in pending
+        else:
+            summary.by_position[str(after or record.get("position") or "pending")] += 1
+            summary.by_position = +summary.by_position  # drop zero counts
         if existing is None or values:
             plan.setdefault(rid, {}).update(values)
             pending[rid] = {**(existing or {}), **values}
