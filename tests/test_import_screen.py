@@ -300,8 +300,14 @@ async def test_upr_info_export_preview(make_app, shared_dir: Path) -> None:
         body = str(screen.result.batch.encoding)
         assert body == "mac_roman"
         preview = screen.query_one("#imp-preview")
-        preview.scroll_end(animate=False)
-        await pilot.pause()
+
+        def at_the_end_shows_warnings() -> bool:
+            # Scrolled again until laid out: on a busy machine (tests run in parallel) the
+            # preview may still be laid out after the first scroll.
+            preview.scroll_end(animate=False)
+            return "Warnings:" in flat(app)
+
+        await wait_for(pilot, at_the_end_shows_warnings)
         text = flat(app)
         assert "Warnings:" in text and "line 203:" in text
         assert "(Unknown) ×9" in text
