@@ -19,6 +19,7 @@ from textual.binding import Binding
 from screens.commands import ScreenActions
 from screens.countries import CountryListScreen
 from screens.help import HelpScreen, describe_bindings
+from screens.keys import DialogAwareKeys
 from screens.merge import MergeActions
 from screens.overview import CountryOverviewScreen
 from screens.terminal import fallback_notice
@@ -50,7 +51,7 @@ PARTS: dict[str, str] = {
 }
 
 
-class UprApp(MergeActions, TypeaheadApp, App[int]):
+class UprApp(MergeActions, DialogAwareKeys, TypeaheadApp, App[int]):
     """Keyboard-first, quiet on the wire: no animation, no clock, no blinking cursor."""
 
     # Every screen's CSS from the start: Textual reads a screen's own CSS_PATH when the first
@@ -65,15 +66,22 @@ class UprApp(MergeActions, TypeaheadApp, App[int]):
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
+        # Letters act where no text box has focus; F-keys and ctrl keys whatever has focus
+        # (priority: checked before the focused widget), DESIGN §8, issue 14.5.
         Binding("question_mark", "help", "Help"),
+        Binding("f1", "help", "Help", priority=True),
         Binding("ctrl+q", "quit_saving", "Quit (saves)", priority=True),
+        Binding("ctrl+c", "help_quit", "How to quit", priority=True),
         Binding("ctrl+s", "save_now", "Save now", priority=True),  # works in a prompt too
         Binding("u", "undo", "Undo"),
-        Binding("ctrl+r", "redo", "Redo"),
-        Binding("D,f4", "due", "Due across countries"),
+        Binding("ctrl+r", "redo", "Redo", priority=True),
+        Binding("D", "due", "Due across countries"),
+        Binding("f4", "due", "Due across countries", priority=True),
         Binding("M", "merge_file", "Merge a file…"),  # screens/merge.py
+        Binding("f6", "merge_file", "Merge a file…", priority=True),
         Binding("C", "review_conflicts", "Merge conflicts"),
-        Binding("ctrl+o", "import_file", "Import a file…"),  # screens/importer.py
+        Binding("f5", "review_conflicts", "Merge conflicts", priority=True),
+        Binding("ctrl+o", "import_file", "Import a file…", priority=True),  # screens/importer.py
     ]
 
     def __init__(self, workspace: Workspace | WorkspaceLoader, options: AppOptions) -> None:
@@ -288,10 +296,15 @@ class UprApp(MergeActions, TypeaheadApp, App[int]):
     def action_help(self) -> None:
         screen = self.screen
         if isinstance(screen, HelpScreen):
+            screen.dismiss(None)  # F1 again closes it, as ? does
             return
         about = getattr(screen, "HELP", "") or (screen.__doc__ or "").strip()
         title = getattr(screen, "HELP_TITLE", "") or type(screen).__name__
         self.push_screen(HelpScreen(str(title), about, describe_bindings(screen)))
+
+    def action_help_quit(self) -> None:
+        """ctrl+c: people press it to leave; say how (Textual's own names a ``quit`` action)."""
+        self.notify("ctrl+q quits (and saves).", timeout=3, markup=False)
 
     # -- undo / redo ------------------------------------------------------------------
     def action_undo(self) -> None:
@@ -301,6 +314,10 @@ class UprApp(MergeActions, TypeaheadApp, App[int]):
         self.notify(describe(ws.undo(), ws.get, forward=False), timeout=4, markup=False)
 
     def action_redo(self) -> None:
+        redo_here = getattr(self.screen, "action_redo_decision", None)
+        if redo_here is not None:  # the triage screens redo and show the record that changed
+            redo_here()
+            return
         if self.workspace.read_only:
             return
         ws = self.workspace

@@ -199,7 +199,7 @@ class CountryListScreen(Screen[None]):
             )
         )
         self.query_one("#status", Static).update(
-            "enter open · ↑↓ move · F2 group · F3 sort · F4 due · ? help · ctrl+q quit"
+            "enter open · F2 group · F3 sort · F4 due · F5 conflicts · F1 help · ctrl+q quit"
         )
 
     @on(Input.Changed, "#filter")

@@ -232,7 +232,7 @@ class ImportScreen(Screen[None]):
         )
         self.query_one("#imp-progress", Static).display = False
         self.show_message(self.INTRO)
-        self.set_status("enter read the file · tab complete · escape cancel · ? help")
+        self.set_status("enter read the file · tab complete · escape cancel · F1 help")
         self.query_one("#imp-path", PathInput).focus()
 
     # -- small helpers -------------------------------------------------------------------------
@@ -281,7 +281,7 @@ class ImportScreen(Screen[None]):
         ):
             self.state = "idle"
             self.batch = None
-            self.set_status("options changed: enter reads the file again · escape cancel · ? help")
+            self.set_status("options changed: enter reads the file again · escape cancel · F1 help")
 
     def action_read(self) -> None:
         """Read the file with the options typed (nothing is written)."""
@@ -374,7 +374,7 @@ class ImportScreen(Screen[None]):
         self.state = "idle"
         self.query_one("#imp-progress", Static).display = False
         self.show_message(Text(f"Cannot import: {clean_line(message)}", style="bold red"))
-        self.set_status("fix the path or options, enter to read again · escape cancel · ? help")
+        self.set_status("fix the path or options, enter to read again · escape cancel · F1 help")
         self.query_one("#imp-path", PathInput).focus()
 
     def _matrix_read(self, token: int, matrix: roundtrip.MatrixFile) -> None:
@@ -393,7 +393,7 @@ class ImportScreen(Screen[None]):
         if workspace.read_only:
             self.set_status("read-only workspace: nothing can be imported · escape back")
         else:
-            self.set_status("y/enter apply the matrix · escape cancel (nothing written) · ? help")
+            self.set_status("y/enter apply the matrix · escape cancel (nothing written) · F1 help")
 
     def _write_matrix(self) -> None:
         """Apply the matrix read: edits with their clocks and conflicts, not an undo step."""
@@ -432,7 +432,9 @@ class ImportScreen(Screen[None]):
         if workspace.read_only:
             self.set_status("read-only workspace: nothing can be imported · escape back")
         else:
-            self.set_status("y/enter import · escape cancel (nothing written) · ↑↓ scroll · ? help")
+            self.set_status(
+                "y/enter import · escape cancel (nothing written) · ↑↓ scroll · F1 help"
+            )
 
     # -- writing -------------------------------------------------------------------------------
     def action_confirm(self) -> None:
@@ -534,7 +536,7 @@ class ImportScreen(Screen[None]):
             self.show_message(
                 Text("Import undone: nothing of it is left in the workspace (ctrl+r redoes it).")
             )
-            self.set_status("o another file · ctrl+r redo · escape back · ? help")
+            self.set_status("o another file · ctrl+r redo · escape back · F1 help")
 
     def action_choose_file(self) -> None:
         path = self.query_one("#imp-path", PathInput)
