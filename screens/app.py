@@ -47,6 +47,7 @@ PARTS: dict[str, str] = {
     "checklist": "screens.checklist:ChecklistScreen",
     "recommendations": "screens.triage:RecommendationsScreen",
     "actions": "screens.actions:ActionsScreen",
+    "engagements": "screens.engagements:EngagementsScreen",
     "brief": "screens.brief:BriefScreen",
 }
 

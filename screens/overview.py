@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from screens.messages import OpenCountryPart
-from tui import council, refdata
+from tui import council, engagements, refdata
 from tui.overview import CountrySummary, country_summary
 from tui.sanitize import clean_text
 
@@ -107,7 +107,8 @@ class CountryOverviewScreen(Screen[None]):
         "and its checklist, recommendations, implementation plan and brief in this workspace. "
         "Below, each review's documents: national report, UN compilation and stakeholders' "
         "summary (A/HRC/WG.6/<session>/<ISO3>/1, /2, /3), the Working Group report and the "
-        "Council session that adopts it ((rule): the session follows from the months after the "
+        "Council session that adopts it; e lists the engagements besides the UPR (treaty-body "
+        "reviews, special-procedure visits) ((rule): the session follows from the months after the "
         "review until the report is imported; ~: a start date not yet published)."
     )
 
@@ -118,6 +119,7 @@ class CountryOverviewScreen(Screen[None]):
         Binding("i", "import_file", "Import a file for this country"),
         Binding("A", "open('actions')", "Implementation plan (actions)"),
         Binding("b", "open('brief')", "Country brief"),
+        Binding("e", "open('engagements')", "Engagements: treaty bodies, visits, other"),
     ]
 
     Open = OpenCountryPart  # the app opens the part (screens/messages.py)
@@ -152,7 +154,7 @@ class CountryOverviewScreen(Screen[None]):
             self._reports = reports
             yield Static(documents_table(self.iso3, reports), id="documents")
         yield Static(
-            "c checklist · r recommendations · A plan · b brief · q back · ? help",
+            "c checklist · r recommendations · A plan · b brief · e engagements · ? help",
             id="status",
             markup=False,
         )
@@ -211,6 +213,12 @@ class CountryOverviewScreen(Screen[None]):
         if summary.pledges:
             work.append("\nVoluntary pledges: ", style="bold")
             work.append(f"{summary.pledges:,} (f, kind, lists them)")
+        if workspace is not None:
+            shown = engagements.next_and_recent(workspace, self.iso3, self.today, limit=2)
+            for caption, rows in (("Next", shown.upcoming), ("Recent", shown.recent)):
+                for record in rows:
+                    work.append(f"\n{caption}: ", style="bold")
+                    work.append(clean_text(engagements.describe(record, self.today)))
         country = workspace.get("countries", self.iso3) if workspace is not None else None
         notes = clean_text((country or {}).get("notes") or "").strip()
         if notes and not (country or {}).get("deleted"):

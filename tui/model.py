@@ -391,19 +391,49 @@ LINK = Schema(
     editable=frozenset({"a", "b", "relation", "deleted"}),
 )
 
-# schema 2: a treaty-body review or special-procedure visit of a country.
+# schema 2: a treaty-body review, special-procedure visit or other engagement of a country
+# (issue 18; tui/engagements.py): ids ``TB:<ISO3>:<committee>:<session>``,
+# ``SP:<ISO3>:<mandate>:<year>``, ``OTHER:<ISO3>:<title>:<year>``. ``start``/``end``: the
+# constructive dialogue (TB) or the visit (SP, OTHER). Symbols: the State's report and the
+# concluding observations (TB), the mandate holder's report (SP).
 ENGAGEMENT = Schema(
     fields={
         "id": (_string, ""),
         "country": (_string, ""),
-        "mechanism": (_one_of(*MECHANISMS, optional=True), ""),
+        "mechanism": (_one_of("TB", "SP", "OTHER", optional=True), ""),
         "body": (_string, ""),
+        "session": (_optional_int(1, 999), None),
+        "year": (_optional_int(1945, 2999), None),
+        "title": (_string, ""),
         "start": (_date_string, ""),
         "end": (_date_string, ""),
+        "requested": (_date_string, ""),
+        "accepted": (_date_string, ""),
+        "report_date": (_date_string, ""),
+        "report_symbol": (_string, ""),
+        "co_symbol": (_string, ""),
         "note": (_string, ""),
         "deleted": (_bool, False),
     },
-    editable=frozenset({"country", "mechanism", "body", "start", "end", "note", "deleted"}),
+    editable=frozenset(
+        {
+            "country",
+            "mechanism",
+            "body",
+            "session",
+            "year",
+            "title",
+            "start",
+            "end",
+            "requested",
+            "accepted",
+            "report_date",
+            "report_symbol",
+            "co_symbol",
+            "note",
+            "deleted",
+        }
+    ),
 )
 
 SCHEMAS: dict[str, Schema] = {
