@@ -184,6 +184,9 @@ def test_states_named_inside_the_text_belong_to_the_record(
 
     text, names, _ = split_recommending("Ratify the Convention (CED) as soon as possible (Spain);")
     assert names == ["ESP"] and text.endswith("as soon as possible")
+    # An abbreviation the text defines is not a State, though NLD is the Netherlands' code.
+    myanmar = {r["paragraph"]: r for r in batches["myanmar2011.txt"].records}
+    assert "(NLD)" in myanmar["107.61"]["text"] and "NLD" not in myanmar["107.61"]["recommending"]
 
 
 def test_footnote_marks_and_bodies_stay_out_of_records(batches: dict[str, ImportBatch]) -> None:

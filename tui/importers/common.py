@@ -404,6 +404,22 @@ def _top_level_groups(text: str) -> list[str]:
     return groups
 
 
+_MINOR_WORDS = frozenset("of for the and on in to a an de la des du et".split())
+
+
+def _is_acronym_of(text: str, inner: str) -> bool:
+    """``inner`` is capitals spelling the initials of the words just before ``(inner)``: an
+    abbreviation the text defines ("National League for Democracy (NLD)" is not the Netherlands,
+    whose code NLD also is). Reports name recommending States in full, never by their code."""
+    acronym = inner.strip()
+    if not re.fullmatch(r"[A-Z]{2,6}", acronym):
+        return False
+    at = text.find(f"({inner})")
+    words = [w for w in re.findall(r"[^\W\d_]+", text[:at]) if w.casefold() not in _MINOR_WORDS]
+    initials = "".join(w[0] for w in words[-len(acronym) :])
+    return len(words) >= len(acronym) and initials.upper() == acronym
+
+
 _NAMELIKE = re.compile(r"^[A-Z][\w'’.\- ]*(?:\([^()]*\))?[\w'’.\- ]*$")
 
 
@@ -457,6 +473,8 @@ def split_recommending(
     # (Slovakia)") and clauses ("Continue to strengthen (Republic of Moldova) and promote …"):
     # every group of the text whose every name is a State belongs to the record.
     for inner in _top_level_groups(body):
+        if _is_acronym_of(body, inner):
+            continue  # "National League for Democracy (NLD)": the text's abbreviation, no State
         isos, unknown = split_state_list(" ".join(inner.split()))
         if isos and not unknown:
             names.extend(isos)
