@@ -233,3 +233,29 @@ def test_each_review_with_its_documents_and_adopting_session(ws: Workspace) -> N
         md.getvalue().decode()
     )
     assert "<td>A/HRC/43/15</td><td>HRC43 ~24 Feb 2020</td>" in page.getvalue().decode()
+
+
+def test_engagements_next_and_recent_in_every_format(ws: Workspace) -> None:
+    from tui import engagements as eng
+
+    buf = io.BytesIO()
+    write_brief(ws, "SVN", "md", buf, today=TODAY)
+    assert "Engagements besides the UPR" not in buf.getvalue().decode()  # none: no heading
+    eng.add_engagement(
+        ws, "SVN", "TB", body="CRC", session=101, start="2027-01-12", end="2027-01-13"
+    )
+    eng.add_engagement(
+        ws, "SVN", "SP", body="SR health " + EVIL, start="2026-03-02", end="2026-03-10"
+    )
+    eng.add_engagement(ws, "SVN", "SP", body="SR food", start="2019-03-02")  # long past
+    out = {}
+    for fmt in ("txt", "md", "html"):
+        buf = io.BytesIO()
+        write_brief(ws, "SVN", fmt, buf, today=TODAY)
+        out[fmt] = buf.getvalue().decode("utf-8")
+    assert "- Next: CRC 101 · 2027-01-12 – 2027-01-13 · scheduled" in out["md"]
+    assert "Recent: SR health" in out["md"] and "· held" in out["md"]
+    assert "SR food" not in out["md"]
+    assert "  Next: CRC 101 · 2027-01-12 – 2027-01-13 · scheduled" in out["txt"]
+    assert "\x1b" not in out["txt"] and "<script>" not in out["html"]
+    assert "<h2>Engagements besides the UPR</h2>" in out["html"]

@@ -23,7 +23,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tui import council, refdata
+from tui import council, engagements, refdata
 from tui.actions import cost_of, country_actions, format_cost, is_overdue
 from tui.exports.annex import report_cycle
 from tui.exports.matrix import select_recommendations
@@ -90,6 +90,8 @@ class Brief:
     overdue_more: int = 0
     documents: list[council.ReviewDocuments] = field(default_factory=list)
     pledges: list[str] = field(default_factory=list)  # texts of the State's voluntary pledges
+    # (when, line): "next" / "recent" engagements besides the UPR (tui/engagements.py)
+    engagements: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -230,6 +232,12 @@ def build_brief(source: Source, iso3: str, today: date, *, cycle: int | None = N
         for a in actions
         if is_overdue(a, today)
     ]
+    ahead = engagements.next_and_recent(source, iso3, today)
+    brief.engagements = [
+        (when, clean_line(engagements.describe(record, today)))
+        for when, rows in (("next", ahead.upcoming), ("recent", ahead.recent))
+        for record in rows
+    ]
     overdue.sort(key=lambda o: (o.due, o.kind, o.text))
     brief.overdue = overdue[:MAX_OVERDUE]
     brief.overdue_more = max(len(overdue) - MAX_OVERDUE, 0)
@@ -306,6 +314,13 @@ DOCUMENTS_NOTE = (
     "adopts the outcome; (rule): known from the months after the review, not yet from its "
     "report; ~: a start date not yet published."
 )
+
+
+ENGAGEMENTS_HEADING = "Engagements besides the UPR"
+
+
+def _engagement_lines(brief: Brief) -> list[str]:
+    return [f"{when.capitalize()}: {line}" for when, line in brief.engagements]
 
 
 def _documents_rows(brief: Brief) -> list[tuple[str, str, str, str, str]]:
@@ -398,7 +413,11 @@ def brief_renderable(brief: Brief, width: int = 80) -> RenderableType:
                 Text(f"{late} overdue" if late else "", style="red" if late else ""),
             )
         parts.append(phases)
-    parts += [Text(_actions_line(brief)), Text(""), Text(_rec_heading(brief), style="bold")]
+    parts.append(Text(_actions_line(brief)))
+    if brief.engagements:
+        parts += [Text(""), Text(ENGAGEMENTS_HEADING, style="bold")]
+        parts += [Text("  " + line) for line in _engagement_lines(brief)]
+    parts += [Text(""), Text(_rec_heading(brief), style="bold")]
     charts = [_chart_table(title, bars, bar_width, label_width) for title, bars in _charts(brief)]
     grid = Table.grid(padding=(0, CHART_GAP, 0, 0))
     grid.add_column()
@@ -489,9 +508,11 @@ def brief_markdown(brief: Brief) -> str:
         "",
         md_text(_actions_line(brief)),
         "",
-        f"## {md_text(_rec_heading(brief))}",
-        "",
     ]
+    if brief.engagements:
+        lines += [f"## {ENGAGEMENTS_HEADING}", ""]
+        lines += [f"- {md_text(line)}" for line in _engagement_lines(brief)] + [""]
+    lines += [f"## {md_text(_rec_heading(brief))}", ""]
     for title, bars in _charts(brief):
         lines += [f"### {title}", ""]
         if not bars:
@@ -584,6 +605,11 @@ def brief_html(brief: Brief) -> str:
         out.append(f"<table>{rows}</table>")
     out += [
         f"<h2>Implementation plan</h2><p>{_e(_actions_line(brief))}</p>",
+    ]
+    if brief.engagements:
+        items = "".join(f"<li>{_e(line)}</li>" for line in _engagement_lines(brief))
+        out += [f"<h2>{_e(ENGAGEMENTS_HEADING)}</h2>", f"<ul>{items}</ul>"]
+    out += [
         f"<h2>{_e(_rec_heading(brief))}</h2>",
         '<div class="charts">',
     ]
