@@ -19,7 +19,7 @@ from textual.binding import Binding
 from screens.commands import ScreenActions
 from screens.countries import CountryListScreen
 from screens.help import HelpScreen, describe_bindings
-from screens.keys import DialogAwareKeys
+from screens.keys import DialogAwareKeys, keymap_from_config
 from screens.merge import MergeActions
 from screens.overview import CountryOverviewScreen
 from screens.terminal import fallback_notice
@@ -69,20 +69,26 @@ class UprApp(MergeActions, DialogAwareKeys, TypeaheadApp, App[int]):
     BINDINGS = [
         # Letters act where no text box has focus; F-keys and ctrl keys whatever has focus
         # (priority: checked before the focused widget), DESIGN §8, issue 14.5.
-        Binding("question_mark", "help", "Help"),
-        Binding("f1", "help", "Help", priority=True),
-        Binding("ctrl+q", "quit_saving", "Quit (saves)", priority=True),
-        Binding("ctrl+c", "help_quit", "How to quit", priority=True),
-        Binding("ctrl+s", "save_now", "Save now", priority=True),  # works in a prompt too
-        Binding("u", "undo", "Undo"),
-        Binding("ctrl+r", "redo", "Redo", priority=True),
-        Binding("D", "due", "Due across countries"),
-        Binding("f4", "due", "Due across countries", priority=True),
-        Binding("M", "merge_file", "Merge a file…"),  # screens/merge.py
-        Binding("f6", "merge_file", "Merge a file…", priority=True),
-        Binding("C", "review_conflicts", "Merge conflicts"),
-        Binding("f5", "review_conflicts", "Merge conflicts", priority=True),
-        Binding("ctrl+o", "import_file", "Import a file…", priority=True),  # screens/importer.py
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("f1", "help", "Help", priority=True, id="app.help-anywhere"),
+        Binding("ctrl+q", "quit_saving", "Quit (saves)", priority=True, id="app.quit"),
+        Binding("ctrl+c", "help_quit", "How to quit", priority=True, id="app.how-to-quit"),
+        Binding(
+            "ctrl+s", "save_now", "Save now", priority=True, id="app.save"
+        ),  # works in a prompt too
+        Binding("u", "undo", "Undo", id="app.undo"),
+        Binding("ctrl+r", "redo", "Redo", priority=True, id="app.redo"),
+        Binding("D", "due", "Due across countries", id="app.due"),
+        Binding("f4", "due", "Due across countries", priority=True, id="app.due-anywhere"),
+        Binding("M", "merge_file", "Merge a file…", id="app.merge"),  # screens/merge.py
+        Binding("f6", "merge_file", "Merge a file…", priority=True, id="app.merge-anywhere"),
+        Binding("C", "review_conflicts", "Merge conflicts", id="app.conflicts"),
+        Binding(
+            "f5", "review_conflicts", "Merge conflicts", priority=True, id="app.conflicts-anywhere"
+        ),
+        Binding(
+            "ctrl+o", "import_file", "Import a file…", priority=True, id="app.import"
+        ),  # screens/importer.py
     ]
 
     def __init__(self, workspace: Workspace | WorkspaceLoader, options: AppOptions) -> None:
@@ -107,6 +113,7 @@ class UprApp(MergeActions, DialogAwareKeys, TypeaheadApp, App[int]):
         self._save_scheduled = False
         self._ui_thread = threading.get_ident()
         self._config: dict[str, Any] = load_config()
+        self.set_keymap(keymap_from_config(self._config))  # config.yaml `keymap:` (issue 13.3)
         self._remembered: dict[str, Any] = {}  # what this session changed in _config
         self._config_lock = threading.Lock()
         self.save_error: str | None = None

@@ -136,3 +136,24 @@ async def test_ctrl_c_says_how_to_quit_even_in_the_filter_box(make_app) -> None:
         await settle(app, pilot)
         assert "ctrl+q quits (and saves)." in [n.message for n in app._notifications]
         assert app.is_running
+
+
+async def test_config_keymap_remaps_keys_by_id_and_help_shows_the_keys_in_force(
+    make_app, isolated_user_dirs: Path
+) -> None:
+    """config.yaml `keymap:` (issue 13.3): binding id -> keys; a malformed entry is ignored."""
+    config = isolated_user_dirs / "config" / "config.yaml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        "keymap:\n  app.conflicts-anywhere: f9\n  app.due-anywhere: '\\x1b[31m'\n  7: f2\n",
+        encoding="utf-8",
+    )
+    app = make_app(today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        keys = {key: action for key, _, action in keys_in_force(app.screen)}
+        assert keys.get("f9") == "review_conflicts" and "f5" not in keys
+        assert keys.get("f4") == "due"  # the malformed entry left the default
+        await pilot.press("f9")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "MergeReviewScreen"
