@@ -121,3 +121,41 @@ def test_two_advisers_recording_one_visit_merge_into_one_record(tmp_path: Path) 
     assert len(a.table("engagements")) == 1
     a.close(save=False)
     b.close(save=False)
+
+
+def test_templates_name_their_source_and_stay_off_upr_cycles() -> None:
+    from tui import checklist as cl
+
+    assert set(cl.templates()) == {"unct-upr", "sg-decision-2014-5"}  # UPR cycles only
+    for scope, key in (("TB", "tb-review"), ("SP", "sp-visit"), ("duties", "rc-unct-duties")):
+        template = cl.scoped_templates(scope)[key]
+        assert all(item.source for item in template.items), key
+    duties = cl.scoped_templates("duties")["rc-unct-duties"]
+    text = " ".join(i.text for i in duties.items)
+    assert "Regional Quarterly Review" in text and "Regional Monthly Review" in text
+    assert "Human Rights up Front" in text and "Call to Action" in text
+
+
+def test_engagement_checklist_due_from_its_dates(ws: Workspace) -> None:
+    eid = eng.add_engagement(
+        ws, "VNM", "SP", body="sr-health", start="2011-11-21", end="2011-12-02"
+    )
+    assert eng.start_engagement_checklist(ws, eid) == 7
+    assert eng.start_engagement_checklist(ws, eid) == 0  # again: nothing new
+    entries = {e["item"]: e for e in eng.checklist_of(ws, "VNM", eid)}
+    brief = entries["spv-unct-briefing"]
+    assert brief["id"] == "VNM:SP:VNM:sr-health:2011:spv-unct-briefing"
+    assert brief["due"] == "2011-11-21" and brief["cycle"] is None
+    assert entries["spv-follow-up"]["due"] == "2012-05-30"  # 180 days after the end
+    ws.undo()
+    assert eng.checklist_of(ws, "VNM", eid) == []
+
+
+def test_duties_per_country_with_owner_and_review_date(ws: Workspace) -> None:
+    assert eng.start_duties(ws, "VNM") == 9
+    hrddp = ws.get("checklist", "VNM:duties:duty-hrddp")
+    assert hrddp["owner"] == "RC" and hrddp["due"] == ""
+    ws.edit("checklist", "VNM:duties:duty-hrddp", {"due": "2026-12-01", "note": "review"})
+    ws.edit("checklist", "VNM:duties:duty-escalation", {"due": "2027-06-01"})
+    due = eng.duties_due(ws, "VNM", date(2026, 11, 25))
+    assert [e["item"] for e in due] == ["duty-hrddp"]

@@ -259,3 +259,17 @@ def test_engagements_next_and_recent_in_every_format(ws: Workspace) -> None:
     assert "  Next: CRC 101 · 2027-01-12 – 2027-01-13 · scheduled" in out["txt"]
     assert "\x1b" not in out["txt"] and "<script>" not in out["html"]
     assert "<h2>Engagements besides the UPR</h2>" in out["html"]
+
+
+def test_duties_to_review_in_the_brief(ws: Workspace) -> None:
+    from tui import engagements as eng
+
+    eng.start_duties(ws, "SVN")
+    ws.edit("checklist", "SVN:duties:duty-hrddp", {"due": "2026-12-10"})
+    ws.edit("checklist", "SVN:duties:duty-escalation", {"due": "2027-09-01"})  # not yet
+    buf = io.BytesIO()
+    write_brief(ws, "SVN", "md", buf, today=TODAY)
+    text = buf.getvalue().decode("utf-8")
+    assert "## RC/UNCT human rights duties to review" in text
+    assert "- 2026-12-10 · Communicate, coordinate" in text and "(RC)" in text
+    assert "Regional Quarterly" not in text

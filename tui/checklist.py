@@ -49,8 +49,12 @@ MAX_ITEMS = 500
 MAX_TEXT = 2_000
 MAX_DUE_DAYS = 3_660  # ten years either side of the session
 
-TEMPLATE_FIELDS = ("key", "title", "source", "items")
-ITEM_FIELDS = ("key", "phase", "text", "due", "why")
+TEMPLATE_FIELDS = ("key", "title", "source", "items", "scope")
+ITEM_FIELDS = ("key", "phase", "text", "due", "why", "source", "owner")
+# What a template is for (issue 18): a UPR cycle's checklist (the default), a treaty-body
+# review's or special-procedure visit's (due dates from the engagement's dates, ids
+# ``<ISO3>:<engagement id>:<item>``), or the standing RC/UNCT duties (``<ISO3>:duties:<item>``).
+SCOPES = ("upr", "TB", "SP", "duties")
 
 Anchor = Literal["start", "end", "adoption"]
 
@@ -147,6 +151,8 @@ class TemplateItem:
     text: str
     why: str
     due: DueRule | None
+    source: str = ""  # the passage of the source document the item comes from
+    owner: str = ""  # who usually carries it (the duties: RC, UNCT), a default for ``owner``
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,7 @@ class Template:
     title: str
     source: str
     items: tuple[TemplateItem, ...]
+    scope: str = "upr"
 
     def item(self, key: str) -> TemplateItem | None:
         return next((i for i in self.items if i.key == key), None)
@@ -302,7 +309,11 @@ def _parse_item(raw: _LinedDict) -> TemplateItem:
             due = parse_due_rule(raw["due"])
         except ValueError as exc:
             raise _Fault("due", str(exc)) from None
-    return TemplateItem(key=key, phase=phase, text=text, why=why, due=due)
+    source = _string_field(raw, "source", required=False, limit=MAX_TEXT)
+    owner = _string_field(raw, "owner", required=False, limit=200)
+    return TemplateItem(
+        key=key, phase=phase, text=text, why=why, due=due, source=source, owner=owner
+    )
 
 
 def parse_template(text: str, name: str = "<template>") -> Template:
@@ -325,6 +336,10 @@ def parse_template(text: str, name: str = "<template>") -> Template:
         key = _check_key(raw["key"])
         title = _string_field(raw, "title", required=True, limit=200)
         source = _string_field(raw, "source", required=True, limit=MAX_TEXT)
+        scope = raw.get("scope", "upr")
+        if scope not in SCOPES:
+            shown = repr(clean_line(scope)[:40]) if isinstance(scope, str) else _type_name(scope)
+            raise _Fault("scope", f"{shown} is not one of {'|'.join(SCOPES)}")
         items_raw = raw.get("items")
         if items_raw is None:
             raise _Fault("items", "is missing")
@@ -365,7 +380,7 @@ def parse_template(text: str, name: str = "<template>") -> Template:
             )
         first_line[item.key] = _line_of(entry, "key")
         items.append(item)
-    return Template(key=key, title=title, source=source, items=tuple(items))
+    return Template(key=key, title=title, source=source, items=tuple(items), scope=scope)
 
 
 def load_template(path: str | Path) -> Template:
@@ -393,7 +408,18 @@ def templates_dir() -> Path:
 
 @functools.cache
 def templates() -> dict[str, Template]:
-    """All shipped templates by key (cached). Item keys are unique across templates,
+    """The shipped UPR templates by key (cached): those a cycle's checklist offers."""
+    return {k: t for k, t in all_templates().items() if t.scope == "upr"}
+
+
+def scoped_templates(scope: str) -> dict[str, Template]:
+    """The shipped templates of one scope (``TB``, ``SP``, ``duties``), by key."""
+    return {k: t for k, t in all_templates().items() if t.scope == scope}
+
+
+@functools.cache
+def all_templates() -> dict[str, Template]:
+    """Every shipped template by key (cached). Item keys are unique across templates,
     since checklist ids (``ISO3:cycle:item``) do not name the template."""
     found: dict[str, Template] = {}
     owner: dict[str, str] = {}
@@ -415,7 +441,7 @@ def templates() -> dict[str, Template]:
 
 def find_item(item_key: str) -> tuple[Template, TemplateItem] | None:
     """The shipped template and item of an item key (for the help pane's ``why``)."""
-    for template in templates().values():
+    for template in all_templates().values():
         item = template.item(item_key)
         if item is not None:
             return template, item

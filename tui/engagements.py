@@ -291,3 +291,103 @@ def describe(record: Mapping[str, Any], today: date) -> str:
             parts.append(f"{caption} {value}")
     parts.append(status(record, today))
     return " · ".join(parts)
+
+
+# --------------------------------------------------------------------------- checklists
+
+DUTIES = "duties"
+
+
+def engagement_entries(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Checklist records for an engagement from its kind's templates (``scope: TB`` / ``SP``):
+    ids ``<ISO3>:<engagement id>:<item key>``, due dates from the engagement's start and end
+    (empty while it has no dates). ``cycle`` stays empty: the UPR cycles never list them."""
+    from tui.checklist import scoped_templates
+
+    iso3, eid = str(record.get("country") or ""), str(record.get("id") or "")
+    start = date_field(record, "start")
+    end = date_field(record, "end") or start
+    out = []
+    for template in scoped_templates(str(record.get("mechanism") or "")).values():
+        for item in template.items:
+            due = ""
+            if item.due is not None and start is not None and end is not None:
+                due = item.due.resolve(start, end, None).isoformat()
+            out.append(_entry(f"{iso3}:{eid}:{item.key}", iso3, template.key, item, due))
+    return out
+
+
+def duties_entries(iso3: str) -> list[dict[str, Any]]:
+    """The standing RC/UNCT duties of a country (``scope: duties``): ids
+    ``<ISO3>:duties:<item key>``, owner from the template, no review date until one is set."""
+    from tui.checklist import scoped_templates
+
+    return [
+        _entry(f"{iso3}:{DUTIES}:{item.key}", iso3, template.key, item, "", owner=item.owner)
+        for template in scoped_templates(DUTIES).values()
+        for item in template.items
+    ]
+
+
+def _entry(rid: str, iso3: str, template: str, item: Any, due: str, owner: str = "") -> dict:
+    from tui.model import CHECKLIST
+
+    record = CHECKLIST.defaults()
+    record.update(
+        id=rid,
+        country=iso3,
+        cycle=None,
+        item=item.key,
+        template=template,
+        phase=item.phase,
+        text=item.text,
+        owner=owner,
+        due=due,
+    )
+    return record
+
+
+def _start(ws: Workspace, entries: list[dict[str, Any]], label_: str) -> int:
+    """Create the entries not in the workspace yet (one undo step); returns how many."""
+    table = ws.table("checklist")
+    fresh = [e for e in entries if e["id"] not in table]
+    if fresh:
+        with ws.undo_group(label_):
+            for entry in fresh:
+                ws.edit("checklist", entry["id"], {k: v for k, v in entry.items() if k != "id"})
+    return len(fresh)
+
+
+def start_engagement_checklist(ws: Workspace, eid: str) -> int:
+    record = ws.get(TABLE, eid)
+    if record is None:
+        raise KeyError(eid)
+    return _start(ws, engagement_entries(record), "start engagement checklist")
+
+
+def start_duties(ws: Workspace, iso3: str) -> int:
+    return _start(ws, duties_entries(iso3), "start RC/UNCT duties")
+
+
+def checklist_of(source: Source, iso3: str, key: str) -> list[dict[str, Any]]:
+    """Live checklist records of one engagement (``key`` = its id) or of the duties
+    (``key`` = ``duties``), in template order."""
+    prefix = f"{iso3}:{key}:"
+    return [
+        e
+        for rid, e in source.table("checklist").items()
+        if rid.startswith(prefix) and not e.get("deleted")
+    ]
+
+
+def duties_due(source: Source, iso3: str, today: date, days: int = 30) -> list[dict[str, Any]]:
+    """Duties whose review date is past or within ``days``, not done: for the brief."""
+    out = []
+    for entry in checklist_of(source, iso3, DUTIES):
+        due = date_field(entry, "due")
+        if due is None or entry.get("status") in ("done", "not_applicable"):
+            continue
+        if (due - today).days <= days:
+            out.append(entry)
+    out.sort(key=lambda e: (str(e.get("due")), str(e.get("id"))))
+    return out

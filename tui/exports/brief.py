@@ -92,6 +92,7 @@ class Brief:
     pledges: list[str] = field(default_factory=list)  # texts of the State's voluntary pledges
     # (when, line): "next" / "recent" engagements besides the UPR (tui/engagements.py)
     engagements: list[tuple[str, str]] = field(default_factory=list)
+    duties: list[str] = field(default_factory=list)  # RC/UNCT duties to review within 30 days
 
     @property
     def title(self) -> str:
@@ -238,6 +239,10 @@ def build_brief(source: Source, iso3: str, today: date, *, cycle: int | None = N
         for when, rows in (("next", ahead.upcoming), ("recent", ahead.recent))
         for record in rows
     ]
+    brief.duties = [
+        clean_line(f"{plain(d.get('due'))} · {plain(d.get('text'))} ({plain(d.get('owner'))})")
+        for d in engagements.duties_due(source, iso3, today)
+    ]
     overdue.sort(key=lambda o: (o.due, o.kind, o.text))
     brief.overdue = overdue[:MAX_OVERDUE]
     brief.overdue_more = max(len(overdue) - MAX_OVERDUE, 0)
@@ -319,8 +324,21 @@ DOCUMENTS_NOTE = (
 ENGAGEMENTS_HEADING = "Engagements besides the UPR"
 
 
+DUTIES_HEADING = "RC/UNCT human rights duties to review"
+
+
 def _engagement_lines(brief: Brief) -> list[str]:
     return [f"{when.capitalize()}: {line}" for when, line in brief.engagements]
+
+
+def _extra_sections(brief: Brief) -> list[tuple[str, list[str]]]:
+    """Sections shown only when they hold something (a brief without them keeps its bytes)."""
+    out = []
+    if brief.engagements:
+        out.append((ENGAGEMENTS_HEADING, _engagement_lines(brief)))
+    if brief.duties:
+        out.append((DUTIES_HEADING, brief.duties))
+    return out
 
 
 def _documents_rows(brief: Brief) -> list[tuple[str, str, str, str, str]]:
@@ -414,9 +432,9 @@ def brief_renderable(brief: Brief, width: int = 80) -> RenderableType:
             )
         parts.append(phases)
     parts.append(Text(_actions_line(brief)))
-    if brief.engagements:
-        parts += [Text(""), Text(ENGAGEMENTS_HEADING, style="bold")]
-        parts += [Text("  " + line) for line in _engagement_lines(brief)]
+    for heading, lines in _extra_sections(brief):
+        parts += [Text(""), Text(heading, style="bold")]
+        parts += [Text("  " + line) for line in lines]
     parts += [Text(""), Text(_rec_heading(brief), style="bold")]
     charts = [_chart_table(title, bars, bar_width, label_width) for title, bars in _charts(brief)]
     grid = Table.grid(padding=(0, CHART_GAP, 0, 0))
@@ -509,9 +527,9 @@ def brief_markdown(brief: Brief) -> str:
         md_text(_actions_line(brief)),
         "",
     ]
-    if brief.engagements:
-        lines += [f"## {ENGAGEMENTS_HEADING}", ""]
-        lines += [f"- {md_text(line)}" for line in _engagement_lines(brief)] + [""]
+    for heading, extra in _extra_sections(brief):
+        lines += [f"## {heading}", ""]
+        lines += [f"- {md_text(line)}" for line in extra] + [""]
     lines += [f"## {md_text(_rec_heading(brief))}", ""]
     for title, bars in _charts(brief):
         lines += [f"### {title}", ""]
@@ -606,9 +624,9 @@ def brief_html(brief: Brief) -> str:
     out += [
         f"<h2>Implementation plan</h2><p>{_e(_actions_line(brief))}</p>",
     ]
-    if brief.engagements:
-        items = "".join(f"<li>{_e(line)}</li>" for line in _engagement_lines(brief))
-        out += [f"<h2>{_e(ENGAGEMENTS_HEADING)}</h2>", f"<ul>{items}</ul>"]
+    for heading, extra in _extra_sections(brief):
+        items = "".join(f"<li>{_e(line)}</li>" for line in extra)
+        out += [f"<h2>{_e(heading)}</h2>", f"<ul>{items}</ul>"]
     out += [
         f"<h2>{_e(_rec_heading(brief))}</h2>",
         '<div class="charts">',
