@@ -74,7 +74,7 @@ class EngagementsScreen(Screen[None]):
         "report and concluding observations symbols), special-procedure visits (mandate; "
         "requested, accepted, visit and report dates) and other engagements (an OHCHR "
         "mission). t adds a treaty-body review, v a visit, o another; enter edits, d deletes "
-        "(u undoes). The status follows from the dates and today. The committee and session "
+        "(u undoes), c opens its checklist, H the RC/UNCT duties. The status follows from the dates and today. The committee and session "
         "(TB), mandate and year (SP) make the id: to change them add a new one."
     )
     BINDINGS = [
@@ -84,6 +84,8 @@ class EngagementsScreen(Screen[None]):
         Binding("o", "add('OTHER')", "Add another engagement"),
         Binding("enter", "edit", "Edit the engagement"),
         Binding("delete,d", "delete", "Delete the engagement (u undoes)"),
+        Binding("c", "checklist", "The engagement's checklist"),
+        Binding("H", "duties", "The RC/UNCT human rights duties"),
     ]
 
     def __init__(self, iso3: str, today: date) -> None:
@@ -108,7 +110,7 @@ class EngagementsScreen(Screen[None]):
         yield rows
         yield Static(id="en-detail", markup=False)
         yield Static(
-            "t review · v visit · o other · ⏎ edit · d delete · u undo · ? help",
+            "t review · v visit · o other · ⏎ edit · d del · c checklist · H duties · ?",
             id="status",
             markup=False,
         )
@@ -217,6 +219,16 @@ class EngagementsScreen(Screen[None]):
 
         self.app.push_screen(EngagementForm(kind, f"Edit {eid}", record), done)
 
+    def action_checklist(self) -> None:
+        eid = self.current_id
+        if eid is not None:
+            title = f"Checklist · {core.label(self.record(eid))} · {self.iso3}"
+            self.app.push_screen(ItemsScreen(self.iso3, self.today, eid, title))
+
+    def action_duties(self) -> None:
+        title = f"RC/UNCT human rights duties · {triage.state_name(self.iso3)}"
+        self.app.push_screen(ItemsScreen(self.iso3, self.today, core.DUTIES, title))
+
     def action_delete(self) -> None:
         eid = self.current_id
         if eid is None or not self._writable():
@@ -275,3 +287,171 @@ class EngagementForm(ModalScreen[dict[str, str] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+ITEM_COLUMNS = [
+    Column("due", "Due", 10),
+    Column("text", "Item", 0, min_width=20),
+    Column("owner", "Owner", 10),
+    Column("status", "Status", 11),
+]
+ITEM_FORM: tuple[tuple[str, str, str], ...] = (
+    ("owner", "Owner", "who carries it"),
+    ("due", "Due / review", "YYYY-MM-DD"),
+    ("note", "Note", ""),
+)
+
+
+class ItemsScreen(Screen[None]):
+    """An engagement's checklist, or a country's standing RC/UNCT duties (issue 18 points 2, 3).
+
+    ``key``: the engagement's id, or ``duties``. Opening it creates the template's items not in
+    the workspace yet (one undo step)."""
+
+    CSS_PATH = "actions.tcss"
+    HELP_TITLE = "Engagement checklist / duties"
+    HELP = (
+        "Items from the templates in data/checklists/ (each names the passage of the source "
+        "document it comes from, shown below the list). d done, i in progress, o to do, "
+        "n not applicable, e owner, due or review date and note; u undoes."
+    )
+    BINDINGS = [
+        Binding("q,escape", "app.pop_screen", "Back"),
+        Binding("d", "mark('done')", "Done"),
+        Binding("i", "mark('in_progress')", "In progress"),
+        Binding("o", "mark('todo')", "To do"),
+        Binding("n", "mark('not_applicable')", "Not applicable"),
+        Binding("e,enter", "edit", "Owner, due or review date, note"),
+    ]
+
+    def __init__(self, iso3: str, today: date, key: str, title: str) -> None:
+        super().__init__()
+        self.iso3 = iso3
+        self.today = today
+        self.key = key
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(clean_line(self.title_text), style="bold"), markup=False)
+        header = RowHeader(ITEM_COLUMNS, id="header")
+        yield header
+        rows = RowList(ITEM_COLUMNS, self.row_cells, id="it-rows", empty_text="No items.")
+        rows.header = header
+        yield rows
+        yield Static(id="it-detail", markup=False)
+        yield Static(
+            "d done · i in progress · o to do · n n/a · e edit · u undo · ? help",
+            id="status",
+            markup=False,
+        )
+
+    @property
+    def ws(self) -> Any:
+        return self.app.workspace  # type: ignore[attr-defined]
+
+    @property
+    def row_list(self) -> RowList:
+        return self.query_one("#it-rows", RowList)
+
+    def on_mount(self) -> None:
+        if not self.ws.read_only:
+            if self.key == core.DUTIES:
+                core.start_duties(self.ws, self.iso3)
+            elif self.ws.get(core.TABLE, self.key) is not None:
+                core.start_engagement_checklist(self.ws, self.key)
+        self.ws.subscribe(self._on_edit)
+        self.rebuild()
+        self.row_list.focus()
+
+    def on_unmount(self) -> None:
+        self.ws.unsubscribe(self._on_edit)
+
+    def _on_edit(self, table: str, rid: str, fields: tuple[str, ...]) -> None:
+        if table == "checklist" and self.is_attached:
+            self.app.call_later(self.rebuild)
+
+    def rebuild(self) -> None:
+        ids = [str(e["id"]) for e in core.checklist_of(self.ws, self.iso3, self.key)]
+        current = self.row_list.current
+        self.row_list.set_rows(ids, keep=current if current in ids else None)
+        self.update_detail()
+
+    def row_cells(self, rid: str) -> dict[str, str | Text]:
+        entry = self.ws.get("checklist", rid) or {}
+        due = str(entry.get("due") or "")
+        late = bool(due) and due < self.today.isoformat() and entry.get("status") == "todo"
+        return {
+            "due": Text(due, style="bold red" if late else ""),
+            "text": clean_line(str(entry.get("text") or "")),
+            "owner": clean_line(str(entry.get("owner") or "")),
+            "status": str(entry.get("status") or "").replace("_", " "),
+        }
+
+    def update_detail(self) -> None:
+        from tui.checklist import find_item
+
+        rid = self.row_list.current
+        entry = (self.ws.get("checklist", rid) if isinstance(rid, str) else None) or {}
+        found = find_item(str(entry.get("item") or ""))
+        text = Text()
+        if found is not None:
+            text.append(clean_line(found[1].source), style="dim")
+        note = clean_line(str(entry.get("note") or ""))
+        if note:
+            text.append(f"\nNote: {note}", style="italic")
+        self.query_one("#it-detail", Static).update(text)
+
+    @on(RowList.Highlighted, "#it-rows")
+    def _highlighted(self) -> None:
+        self.update_detail()
+
+    def _current(self) -> str | None:
+        rid = self.row_list.current
+        if not isinstance(rid, str) or self.ws.read_only:
+            return None
+        return rid
+
+    def action_mark(self, status: str) -> None:
+        rid = self._current()
+        if rid is not None:
+            with self.ws.undo_group("checklist status"):
+                self.ws.edit("checklist", rid, {"status": status})
+            self.rebuild()
+
+    def action_edit(self) -> None:
+        rid = self._current()
+        if rid is None:
+            return
+        entry = self.ws.get("checklist", rid) or {}
+
+        def done(values: dict[str, str] | None) -> None:
+            if not values:
+                return
+            clean = {k: clean_line(v).strip() for k, v in values.items()}
+            try:
+                if clean["due"]:
+                    clean["due"] = date.fromisoformat(clean["due"]).isoformat()
+            except ValueError:
+                self.notify("Due: not a date YYYY-MM-DD", severity="error", markup=False)
+                return
+            with self.ws.undo_group("edit checklist item"):
+                self.ws.edit("checklist", rid, clean)
+            self.rebuild()
+
+        self.app.push_screen(ItemForm(entry), done)
+
+
+class ItemForm(EngagementForm):
+    """Owner, due (or review) date and note of one item."""
+
+    HELP_TITLE = "Checklist item"
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        super().__init__("OTHER", "Owner, date, note", record)
+        self.fields = ITEM_FORM
+
+    @on(Input.Submitted)
+    def submit(self) -> None:
+        self.dismiss(
+            {name: self.query_one(f"#f-{name}", Input).value for name, _, _ in self.fields}
+        )

@@ -72,3 +72,45 @@ async def test_edit_a_visit_and_the_overview_shows_it(make_app) -> None:
         await pilot.pause()
         assert isinstance(app.screen, CountryOverviewScreen)
         assert "Next: SR food visit 2010 · 2010-11-22 – 2010-11-30 · scheduled" in screen_text(app)
+
+
+def crc(ws: Workspace) -> None:
+    eng.add_engagement(
+        ws, "VNM", "TB", body="CRC", session=59, start="2012-05-29", end="2012-05-30"
+    )
+
+
+async def test_an_engagement_checklist_and_the_duties_from_the_keyboard(make_app) -> None:
+    from screens.engagements import ItemForm, ItemsScreen
+
+    app = make_app(today="2012-03-01", setup=crc)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_engagements(app, pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemsScreen)
+        items = eng.checklist_of(app.workspace, "VNM", "TB:VNM:CRC:59")
+        assert len(items) == 6
+        first = app.screen.row_list.current
+        assert first == "VNM:TB:VNM:CRC:59:tbr-state-report"
+        assert "2011-05-30" in screen_text(app)  # 365 days before the dialogue
+        assert "001, " in screen_text(app)  # the item's source passage
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.workspace.get("checklist", first)["status"] == "done"
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("H")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemsScreen)
+        assert "Regional" in screen_text(app) or "mainstreaming" in screen_text(app)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ItemForm)
+        app.screen.query_one("#f-due").value = "2012-04-01"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert (
+            app.workspace.get("checklist", "VNM:duties:duty-mainstreaming")["due"] == "2012-04-01"
+        )
+        assert app.workspace.get("checklist", "VNM:duties:duty-mainstreaming")["owner"] == "RC"
