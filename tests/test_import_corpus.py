@@ -201,10 +201,16 @@ def test_footnote_marks_and_bodies_stay_out_of_records(batches: dict[str, Import
     assert civ["101.21"]["text"].endswith("free of mental or physical handicaps")
     gambia = {r["paragraph"]: r for r in batches["gambia2010.txt"].records}
     assert gambia["97.45"]["text"] == "Continue to promote the rights of women and children"
+    # A mark glued to the word before the State: "gender equality1 (Namibia);".
+    macedonia = {r["paragraph"]: r for r in batches["Macedonia2014.txt"].records}
+    assert macedonia["101.21"]["text"].endswith("towards gender equality")
+    assert macedonia["101.21"]["recommending"][-1] == "NAM"
     marks = re.compile(r"\)\s*[;.,]?\s*\d{1,3}\s*$")
+    glued = re.compile(r"[a-z]\d{1,2}$")
     for name, batch in batches.items():
         for r in batch.records:
             assert not marks.search(r["text"]), (name, r["paragraph"])
+            assert not glued.search(r["text"]), (name, r["paragraph"])
             assert "original recommendation read as follows" not in r["text"], name
             assert "have not been edited" not in r["text"], (name, r["paragraph"])
     # The item interrupted by that footnote goes on after it (gambia2010 97.60, from Egypt).

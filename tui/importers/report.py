@@ -70,6 +70,8 @@ _FURNITURE = [
 _FOOTNOTE_BODY_RE = re.compile(r"^\d{1,2}(?:\t|\s{2,}|\s+(?=[A-Z“\"]))\s*\S")
 # Footnote marks: "(Indonesia)6;", "(Bangladesh);5", "… the follow-up.3" at the end of an item.
 _MARK_AFTER_GROUP_RE = re.compile(r"\)\d{1,2}(?=\s*[;.,]?(?:\s|$))")
+# "gender equality1 (Namibia);": a mark glued to the word before a State's group.
+_MARK_BEFORE_GROUP_RE = re.compile(r"(?<=[a-z])\d{1,2}(?=\s*\([A-Z])")
 _MARK_AT_END_RE = re.compile(r"(?:(?<=[);.,])|(?<=[a-z]))\s?\d{1,2}\s*$")
 _EDITING_NOTE_RE = re.compile(
     r"\s*\**\s*(?:The\s+(?:present\s+)?)?conclusions\s+and(?:/or)?\s+recommendations\s+"
@@ -93,10 +95,12 @@ def split_state_comment(text: str) -> tuple[str, str]:
 def drop_footnote_marks(text: str) -> str:
     """An item without its footnote marks and the "not edited" note that PDF text puts inside it.
 
-    "(Indonesia)6;" would hide the State, "(Bangladesh);5" leaves "5" in the text.
+    "(Indonesia)6;" would hide the State, "(Bangladesh);5" and "equality1 (Namibia)" leave
+    a digit in the text.
     """
     text = _EDITING_NOTE_RE.sub(" ", text)
     text = _MARK_AFTER_GROUP_RE.sub(")", text)
+    text = _MARK_BEFORE_GROUP_RE.sub("", text)
     return _MARK_AT_END_RE.sub("", text.rstrip())
 
 
