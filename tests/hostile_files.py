@@ -2,7 +2,7 @@
 
 Real files come from the demo (Slovenia's 2025 recommendations, built by the project's own
 importer): a small one cut down to a few records, the demo itself, and a 10 MB+ one made of
-the demo's records copied under new ids. ``run_cli`` runs ``tui.cli.main`` in this process with
+the demo's records copied under new ids. ``run_cli`` runs ``upr.main`` in this process with
 its output captured; ``app_stub`` replaces the Textual app so ``upr FILE`` can be run in-process
 and tells whether the app would have started, and on what.
 """
@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from tui.cli import main
 from tui.store import Workspace, WorkspaceStorage, lock_path
+from upr import main
 
 TODAY = date(2026, 11, 25)
 REC = "recommendations"
