@@ -38,33 +38,6 @@ from tui.share import write_share_copy  # noqa: E402
 from tui.store import Workspace  # noqa: E402
 
 RECS = "recommendations"
-WORDS = (
-    "ensure",
-    "rights",
-    "women",
-    "children",
-    "adopt",
-    "national",
-    "plan",
-    "Roma",
-    "persons",
-    "with",
-    "disabilities",
-    "discrimination",
-    "strengthen",
-    "measures",
-    "Égalité",
-    "über",
-    "the",
-    "of",
-    "and",
-    "to",
-    "in",
-    "implementation",
-    "Convention",
-    "Optional",
-    "Protocol",
-)
 
 
 def shared_dir() -> Path:
